@@ -1,0 +1,254 @@
+"""`plat new service`: render a golden-path template, push the repo, open the GitOps registration.
+
+Every step is idempotent and journaled (PLAT_HOME/journal/...): a failed or killed run resumes
+when the same command is run again, and `--rollback` removes only what that run created.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from platform_cli import answers as answers_mod
+from platform_cli import git, gitops, publish, render, templates
+from platform_cli.config import Settings
+from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
+from platform_cli.forge.base import Forge
+from platform_cli.journal import Created, Journal
+from platform_cli.models import NewResult, ServiceSpec, Template
+from platform_cli.prompts import Prompter
+
+BASELINE_BRANCH = "plat/template"
+DEFAULT_TYPE = "http-api"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    name: str | None = None
+    template: str | None = None
+    owner: str | None = None
+    sets: tuple[str, ...] = ()
+    answers_file: Path | None = None
+    directory: Path | None = None
+    yes: bool = False
+    dry_run: bool = False
+
+
+def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
+                prompter: Prompter | None = None, progress: Progress = lambda _: None) -> NewResult:
+    spec = resolve(req, settings, cwd, prompter)
+    journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec))
+    _preflight(spec, forge, journal)
+    if req.dry_run:
+        return _plan(spec, settings, forge)
+    return Run(spec, settings, forge, journal, progress).execute()
+
+
+def resolve(req: NewRequest, settings: Settings, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
+    """Validate everything the user gave before any side effect."""
+    template = templates.load(settings.template_source, _template_name(req, settings, prompter))
+    given: dict[str, Any] = read_file_answers(req.answers_file)
+    given.update(answers_mod.parse_sets(list(req.sets)))
+    for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
+        if value:
+            given[key] = value
+    answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter)
+    name = answers["service_name"]
+    directory = (req.directory or cwd / name).expanduser().resolve()
+    return ServiceSpec(name=name, template=template, owner=answers["owner"], org=settings.org,
+                       answers=answers, directory=directory)
+
+
+def read_file_answers(path: Path | None) -> dict[str, Any]:
+    return answers_mod.read_answers_file(path) if path else {}
+
+
+def journal_path(settings: Settings, name: str) -> Path:
+    return settings.home / "journal" / settings.forge / settings.org / f"{name}.json"
+
+
+def _template_name(req: NewRequest, settings: Settings, prompter: Prompter | None) -> str:
+    if req.template:
+        return req.template
+    if req.yes:
+        return DEFAULT_TYPE
+    if prompter is None:
+        raise MissingAnswersError(("type",))
+    choices = templates.available(settings.template_source)
+    from platform_cli.models import Question
+
+    question = Question(name="type", help="the kind of service", choices=choices, default=DEFAULT_TYPE)
+    return prompter.ask(question, DEFAULT_TYPE, lambda _: None)
+
+
+def _journal_key(spec: ServiceSpec) -> dict[str, Any]:
+    return {"template": spec.template.name, "directory": str(spec.directory),
+            "answers": {k: spec.answers[k] for k in sorted(spec.answers)}}
+
+
+def _preflight(spec: ServiceSpec, forge: Forge, journal: Journal) -> None:
+    if journal.exists and journal.complete:
+        raise UsageError(f"service {spec.name} was already created in {spec.org}",
+                         hint=f"its repo: {forge.repo_url(spec.org, spec.name)}; pick another name")
+    if journal.exists and journal.key != _journal_key(spec):
+        raise UsageError(f"an unfinished run of `plat new service {spec.name}` used other answers",
+                         hint="re-run it with the same options to resume, or add --rollback to undo it")
+    ours = {c.target for c in journal.created}
+    directory = spec.directory
+    if directory.exists() and any(directory.iterdir()) and str(directory) not in ours:
+        raise UsageError(f"directory {directory} already exists and is not empty",
+                         hint="choose another --dir or remove it")
+    if forge.repo_exists(spec.org, spec.name) and f"{spec.org}/{spec.name}" not in ours:
+        raise ForgeError(f"repo {spec.org}/{spec.name} already exists on the {forge.name} forge",
+                         hint="choose another service name")
+
+
+class Run:
+    """The steps of one `plat new service`, each recorded in the journal when done."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings, forge: Forge, journal: Journal,
+                 progress: Progress) -> None:
+        self.spec, self.settings, self.forge, self.journal, self.progress = spec, settings, forge, journal, progress
+        self.resumed: list[str] = []
+
+    def execute(self) -> NewResult:
+        steps = (("publish", self.publish), ("render", self.render), ("commit", self.commit),
+                 ("repo", self.create_repo), ("push", self.push), ("gitops", self.gitops_repo),
+                 ("pull_request", self.pull_request))
+        for name, step in steps:
+            if self.journal.done(name):
+                self.resumed.append(name)
+                self.progress(f"{name}: already done (resumed)")
+                continue
+            try:
+                step()
+            except Exception:
+                if not self.journal.created:  # nothing of this run exists: no run to resume
+                    self.journal.remove()
+                raise
+        self.journal.finish()
+        return self.result()
+
+    def publish(self) -> None:
+        s = self.settings
+        platform = publish.platform_release(self.forge, s.org, s.platform_repo, s.template_source,
+                                            self.spec.template.version, s.home / "cache")
+        tmpl = publish.template_release(self.spec.template, s.home / "templates")
+        self.journal.record("publish", {"platform_sha": platform.sha, "platform_tag": platform.tag,
+                                        "template_src": tmpl.source, "template_tag": tmpl.tag})
+        self.progress(f"publish: platform {platform.tag} ({platform.sha[:12]}), template {tmpl.tag}")
+
+    def render(self) -> None:
+        pub = self.journal.steps["publish"]
+        target = self.spec.directory
+        staging = target.with_name(target.name + ".plat-partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            render.copy(pub["template_src"], pub["template_tag"], staging, self.template_answers())
+        finally:
+            if not self.journal.done("render") and staging.exists() and not (staging / ".copier-answers.yml").exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        self.journal.intend(Created("directory", str(target)))
+        shutil.rmtree(target, ignore_errors=True)  # empty, or half-made by an interrupted run of ours
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(target)
+        self.journal.record("render")
+        self.progress(f"render: {self.spec.template.name} {pub['template_tag']} into {target} "
+                      f"({len(list_files(target))} files)")
+
+    def commit(self) -> None:
+        repo = self.spec.directory
+        shutil.rmtree(repo / ".git", ignore_errors=True)  # a half-made repo of an interrupted run
+        git.init(repo)
+        sha = git.commit_all(repo, f"Render {self.spec.template.name} template "
+                                   f"{self.journal.steps['publish']['template_tag']}")
+        git.run(["branch", BASELINE_BRANCH, sha], repo)
+        git.run(["remote", "add", "origin", self.forge.repo_url(self.spec.org, self.spec.name)], repo)
+        self.journal.record("commit", sha)
+        self.progress(f"commit: {sha[:12]} on main and {BASELINE_BRANCH}")
+
+    def create_repo(self) -> None:
+        self.journal.intend(Created("repo", f"{self.spec.org}/{self.spec.name}"))
+        if not self.forge.repo_exists(self.spec.org, self.spec.name):
+            self.forge.create_repo(self.spec.org, self.spec.name, self.spec.answers.get("description", ""))
+        self.journal.record("repo")
+        self.progress(f"repo: {self.forge.repo_url(self.spec.org, self.spec.name)}")
+
+    def push(self) -> None:
+        repo = self.spec.directory
+        self.forge.push(repo, self.spec.org, self.spec.name,
+                        ["refs/heads/main:refs/heads/main", f"refs/heads/{BASELINE_BRANCH}:refs/heads/{BASELINE_BRANCH}"])
+        git.run(["config", "branch.main.remote", "origin"], repo)
+        git.run(["config", "branch.main.merge", "refs/heads/main"], repo)
+        self.journal.record("push")
+        self.progress(f"push: main and {BASELINE_BRANCH}")
+
+    def gitops_repo(self) -> None:
+        org, repo = self.spec.org, self.settings.gitops_repo
+        if not self.forge.repo_exists(org, repo):
+            self.journal.intend(Created("repo", f"{org}/{repo}"))
+            self.forge.create_repo(org, repo, f"GitOps repo of {org}: what Argo CD deploys")
+        if self.forge.branch_sha(org, repo, "main") is None:
+            with tempfile.TemporaryDirectory(prefix="plat-gitops-") as tmp:
+                gitops.bootstrap(self.forge, org, repo, Path(tmp))
+            self.progress(f"gitops: bootstrapped {org}/{repo}")
+        self.journal.record("gitops")
+
+    def pull_request(self) -> None:
+        org, repo = self.spec.org, self.settings.gitops_repo
+        reg = self.registration()
+        self.journal.intend(Created("branch", f"{org}/{repo}:{reg.branch}"))
+        pr = gitops.propose(self.forge, org, repo, reg)
+        self.journal.intend(Created("pull_request", f"{org}/{repo}#{pr.id}"))
+        self.journal.record("pull_request", pr.id)
+        self.progress(f"pull request: #{pr.id} {pr.title} on {org}/{repo}")
+
+    def registration(self) -> gitops.Registration:
+        a = self.spec.answers
+        return gitops.Registration(service=self.spec.name, org=self.spec.org, owner=self.spec.owner,
+                                   system=str(a.get("system") or self.spec.name),
+                                   repo_url=self.forge.repo_url(self.spec.org, self.spec.name),
+                                   environments=self.settings.environments)
+
+    def template_answers(self) -> dict[str, Any]:
+        pub = self.journal.steps["publish"]
+        platform = {"org": self.spec.org, "platform_repo": self.settings.platform_repo,
+                    "platform_ref": pub["platform_sha"], "platform_version": self.spec.template.version}
+        declared = {q.name for q in self.spec.template.questions}
+        return {**{k: v for k, v in platform.items() if k in declared}, **self.spec.answers}
+
+    def result(self) -> NewResult:
+        org, gitops_repo = self.spec.org, self.settings.gitops_repo
+        pr = self.forge.get_pull_request(org, gitops_repo, self.journal.steps["pull_request"])
+        return NewResult(
+            service=self.spec.name, org=org, template=self.spec.template.name,
+            template_version=self.journal.steps["publish"]["template_tag"], directory=self.spec.directory,
+            repo_url=self.forge.repo_url(org, self.spec.name), branch="main", baseline_branch=BASELINE_BRANCH,
+            commit=self.journal.steps["commit"], pull_request=pr, files=list_files(self.spec.directory),
+            gitops_repo=f"{org}/{gitops_repo}", gitops_branch=pr.head, resumed_steps=tuple(self.resumed),
+        )
+
+
+def _plan(spec: ServiceSpec, settings: Settings, forge: Forge) -> NewResult:
+    """Render into a throwaway directory to list the files; touch nothing else."""
+    with tempfile.TemporaryDirectory(prefix="plat-plan-") as tmp:
+        dest = Path(tmp) / spec.name
+        render.copy(str(spec.template.path), None, dest, dict(spec.answers))
+        files = list_files(dest)
+    reg_branch = gitops.branch_name(spec.name)
+    return NewResult(
+        service=spec.name, org=spec.org, template=spec.template.name,
+        template_version=f"v{spec.template.version}", directory=spec.directory,
+        repo_url=forge.repo_url(spec.org, spec.name), branch="main", baseline_branch=BASELINE_BRANCH,
+        commit="", pull_request=None, files=files, dry_run=True,
+        gitops_repo=f"{spec.org}/{settings.gitops_repo}", gitops_branch=reg_branch,
+    )
+
+
+def list_files(root: Path) -> tuple[str, ...]:
+    return tuple(sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                        if p.is_file() and ".git" not in p.relative_to(root).parts))

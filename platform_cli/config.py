@@ -1,0 +1,107 @@
+"""Settings from flags > PLAT_* environment > user config file > platform plat.toml > defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from platform_cli.errors import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path  # PLAT_HOME: the local forge, template store and journals live here
+    template_source: Path  # a checkout of the platform repo: templates/, workflows/, terraform-modules/
+    org: str = "local"
+    forge: str = "local"
+    gitops_repo: str = "gitops"
+    platform_repo: str = "platform"
+    environments: tuple[str, ...] = ("staging", "production")
+    default_owner: str = ""
+
+
+@dataclass(frozen=True)
+class ResolvedSettings:
+    settings: Settings
+    sources: Mapping[str, str]  # field name -> where its value came from
+
+
+KEYS = tuple(f.name for f in fields(Settings))
+
+
+def load(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ResolvedSettings:
+    """Resolve settings; `environ` defaults to os.environ (tests pass their own)."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {"home": _default_home(env), "template_source": PACKAGE_ROOT}
+    sources = {key: "default" for key in KEYS}
+    template_source = Path(env.get("PLAT_TEMPLATE_SOURCE") or (flags or {}).get("template_source") or PACKAGE_ROOT)
+    layers = [
+        (str(template_source / "plat.toml"), _read_toml(template_source / "plat.toml")),
+        (str(user_config_path(env)), _read_toml(user_config_path(env))),
+        ("env", _from_env(env)),
+        ("flag", {k: v for k, v in (flags or {}).items() if v not in (None, "", ())}),
+    ]
+    for origin, layer in layers:
+        for key, value in layer.items():
+            values[key] = _coerce(key, value, origin)
+            sources[key] = "env PLAT_" + key.upper() if origin == "env" else origin
+    return ResolvedSettings(Settings(**values), sources)
+
+
+def user_config_path(env: Mapping[str, str]) -> Path:
+    if env.get("PLAT_CONFIG"):
+        return Path(env["PLAT_CONFIG"])
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    return Path(base) / "plat" / "config.toml"
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)
+
+
+def _default_home(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".local" / "share")
+    return Path(base) / "plat"
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, str]:
+    return {key: env[f"PLAT_{key.upper()}"] for key in KEYS if env.get(f"PLAT_{key.upper()}")}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot parse {path}: {exc}", hint="fix the TOML syntax or remove the file") from exc
+    data = data.get("plat", data)  # plat.toml may keep settings under [plat]
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) in {path}: {', '.join(unknown)}",
+            hint=f"known settings: {', '.join(KEYS)}",
+        )
+    return data
+
+
+def _coerce(key: str, value: Any, origin: str) -> Any:
+    if key in ("home", "template_source"):
+        return Path(str(value)).expanduser().resolve()
+    if key == "environments":
+        items = value.split(",") if isinstance(value, str) else value
+        envs = tuple(str(item).strip() for item in items if str(item).strip())
+        if not envs or not isinstance(items, (str, list, tuple)):
+            raise ConfigError(f"environments from {origin} is empty", hint="e.g. environments = [\"staging\", \"production\"]")
+        return envs
+    if not isinstance(value, str):
+        raise ConfigError(f"setting {key} from {origin} must be a string, got {value!r}", hint="quote the value")
+    return value.strip()

@@ -1,0 +1,69 @@
+"""The only writer to the terminal. Human output through rich on stderr/stdout; --json prints one
+JSON document on stdout and nothing else there (progress and errors go to stderr)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, TextIO
+
+
+class Console:
+    def __init__(self, json_mode: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self.json_mode = json_mode
+        self._stdout = stdout or sys.stdout
+        self._stderr = stderr or sys.stderr
+        self._rich_out = None
+        self._rich_err = None
+
+    def _out(self):
+        if self._rich_out is None:
+            from rich.console import Console as Rich
+
+            self._rich_out = Rich(file=self._stdout, highlight=False, soft_wrap=True)
+        return self._rich_out
+
+    def _err(self):
+        if self._rich_err is None:
+            from rich.console import Console as Rich
+
+            self._rich_err = Rich(file=self._stderr, highlight=False, soft_wrap=True)
+        return self._rich_err
+
+    def step(self, message: str) -> None:
+        """A progress line: on stderr, so --json output stays parseable."""
+        if self.json_mode:
+            return
+        name, _, rest = message.partition(": ")
+        self._err().print(f"[green]✓[/] [bold]{name}[/] {_escape(rest)}")
+
+    def emit(self, data: dict[str, Any], render: Callable[["Console"], None]) -> None:
+        if self.json_mode:
+            self._stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+        else:
+            render(self)
+
+    def print(self, text: str = "", style: str | None = None) -> None:
+        self._out().print(text, style=style, markup=False)
+
+    def table(self, title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(_escape(str(c)) for c in row))
+        self._out().print(table)
+
+    def error(self, message: str, hint: str = "") -> None:
+        if self.json_mode:
+            self._stdout.write(json.dumps({"error": message, "hint": hint}) + "\n")
+        line = f"error: {message}" + (f" (hint: {hint})" if hint else "")
+        self._stderr.write(line + "\n")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

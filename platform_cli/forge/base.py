@@ -1,0 +1,43 @@
+"""The Forge protocol: what plat needs from a code host. Local and GitHub forges implement it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from platform_cli.models import PullRequest
+
+
+class Forge(Protocol):
+    name: str
+
+    def repo_url(self, org: str, repo: str) -> str:
+        """The clone URL (never carries a credential)."""
+
+    def repo_exists(self, org: str, repo: str) -> bool: ...
+
+    def create_repo(self, org: str, repo: str, description: str = "") -> str:
+        """Create an empty repo; return its clone URL. Raises ForgeError if it exists."""
+
+    def delete_repo(self, org: str, repo: str) -> None: ...
+
+    def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
+        """Push refs of the local repo at `local`; the forge supplies any credentials."""
+
+    def clone(self, org: str, repo: str, dest: Path) -> None: ...
+
+    def branch_sha(self, org: str, repo: str, branch: str) -> str | None: ...
+
+    def delete_branch(self, org: str, repo: str, branch: str) -> None: ...
+
+    def open_pull_request(self, org: str, repo: str, head: str, base: str, title: str, body: str) -> PullRequest:
+        """Open a PR, or update and return the open one already proposing `head`."""
+
+    def list_pull_requests(self, org: str, repo: str, state: str | None = None) -> tuple[PullRequest, ...]: ...
+
+    def get_pull_request(self, org: str, repo: str, number: int) -> PullRequest: ...
+
+    def merge_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
+        """Merge with a merge commit (never squash: upgrades need the ancestry)."""
+
+    def close_pull_request(self, org: str, repo: str, number: int) -> PullRequest: ...

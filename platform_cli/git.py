@@ -1,0 +1,105 @@
+"""The only module that runs git. Every call goes through `run`, which raises GitError."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from platform_cli.errors import PlatError
+
+FALLBACK_IDENTITY = ("plat", "plat@localhost")
+
+
+class GitError(PlatError):
+    """A git command failed; carries the command, its exit code and stderr."""
+
+    def __init__(self, args: tuple[str, ...], code: int, stderr: str) -> None:
+        first = stderr.strip().splitlines()[0] if stderr.strip() else "no output"
+        super().__init__(
+            f"git {' '.join(args[:2])} failed (exit {code}): {first}",
+            hint="run the same git command by hand to see the full error",
+        )
+        self.args_ = args
+        self.code = code
+        self.stderr = stderr
+
+
+def run(args: tuple[str, ...] | list[str], cwd: Path | None = None, input: str | None = None) -> str:
+    """Run git with `args` in `cwd`; return stdout stripped of its trailing newline."""
+    argv = ("git", *_identity_flags(), *args)
+    proc = subprocess.run(
+        argv, cwd=cwd, input=input, capture_output=True, text=True, env=_env(), check=False
+    )
+    if proc.returncode != 0:
+        raise GitError(tuple(args), proc.returncode, proc.stderr)
+    return proc.stdout.rstrip("\n")
+
+
+def succeeds(args: tuple[str, ...] | list[str], cwd: Path | None = None) -> bool:
+    try:
+        run(args, cwd)
+    except GitError:
+        return False
+    return True
+
+
+def init(path: Path, branch: str = "main", bare: bool = False) -> None:
+    run(["init", "-q", f"--initial-branch={branch}", *(["--bare"] if bare else []), str(path)])
+
+
+def commit_all(repo: Path, message: str) -> str:
+    """Stage everything (executable bits included) and commit; return the new commit sha."""
+    run(["-c", "core.fileMode=true", "add", "-A"], repo)
+    run(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], repo)
+    return rev_parse(repo, "HEAD")
+
+
+def rev_parse(repo: Path, rev: str) -> str:
+    return run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], repo)
+
+
+def ref_exists(repo: Path, ref: str) -> bool:
+    return succeeds(["rev-parse", "--verify", "-q", ref], repo)
+
+
+def push(repo: Path, remote: str, refspecs: list[str]) -> None:
+    run(["push", "-q", "--porcelain", remote, *refspecs], repo)
+
+
+def remote_refs(url: str) -> dict[str, str]:
+    """`git ls-remote` as {ref: sha}."""
+    out = run(["ls-remote", url])
+    refs = {}
+    for line in out.splitlines():
+        sha, ref = line.split("\t", 1)
+        refs[ref] = sha
+    return refs
+
+
+def clone(url: str, dest: Path, branch: str | None = None) -> None:
+    run(["clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)])
+
+
+def is_dirty(repo: Path) -> bool:
+    return bool(run(["status", "--porcelain"], repo))
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    env["LC_ALL"] = "C"
+    return env
+
+
+@lru_cache(maxsize=1)
+def _identity_flags() -> tuple[str, ...]:
+    """Use the user's identity when configured, plat's own otherwise (commits must not fail)."""
+    proc = subprocess.run(
+        ("git", "config", "--get", "user.email"), capture_output=True, text=True, env=_env(), check=False
+    )
+    if proc.stdout.strip():
+        return ()
+    name, email = FALLBACK_IDENTITY
+    return ("-c", f"user.name={name}", "-c", f"user.email={email}")

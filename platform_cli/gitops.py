@@ -1,0 +1,148 @@
+"""What registering a service changes in the GitOps repo, and the branch + pull request that carry it.
+
+Per service: one Argo CD Application per environment under `apps/<service>/` (the first
+environment syncs automatically; the others — production — sync by hand after review), and a
+Backstage catalog Location under `catalog/`. The repo itself is bootstrapped on first use with an
+app-of-apps that makes Argo CD pick up everything under `apps/`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from platform_cli import git
+from platform_cli.forge.base import Forge
+from platform_cli.models import PullRequest
+
+
+@dataclass(frozen=True)
+class Registration:
+    service: str
+    org: str
+    owner: str
+    system: str
+    repo_url: str
+    environments: tuple[str, ...]
+    chart_path: str = "chart"
+
+    @property
+    def branch(self) -> str:
+        return branch_name(self.service)
+
+    @property
+    def title(self) -> str:
+        return f"Register service {self.service}"
+
+
+def branch_name(service: str) -> str:
+    return f"plat/register-{service}"
+
+
+def registration_files(reg: Registration) -> dict[str, str]:
+    files = {f"apps/{reg.service}/{env}.yaml": _dump(_application(reg, env, i == 0))
+             for i, env in enumerate(reg.environments)}
+    files[f"catalog/{reg.service}.yaml"] = _dump(_location(reg))
+    return files
+
+
+def bootstrap_files(org: str, repo_url: str) -> dict[str, str]:
+    root = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "apps", "namespace": "argocd"},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": repo_url, "targetRevision": "main", "path": "apps",
+                       "directory": {"recurse": True}},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "argocd"},
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+        },
+    }
+    readme = (f"# GitOps repo of {org}\n\nArgo CD reconciles this repo. `bootstrap/apps.yaml` is the "
+              "app-of-apps: apply it once, and every `apps/<service>/<env>.yaml` merged here is deployed.\n"
+              "Services are registered by `plat new service` through pull requests; `catalog/` lists "
+              "their Backstage catalog entries.\n")
+    return {"README.md": readme, "bootstrap/apps.yaml": _dump(root), "apps/.keep": "", "catalog/.keep": ""}
+
+
+def pull_request_body(reg: Registration) -> str:
+    envs = ", ".join(reg.environments)
+    return (f"Registers `{reg.service}` (owner: `{reg.owner}`) from {reg.repo_url}.\n\n"
+            f"- Argo CD Applications for {envs}: `{reg.environments[0]}` syncs automatically, "
+            "the others sync by hand after review.\n"
+            f"- Backstage catalog location `catalog/{reg.service}.yaml`.\n\n"
+            "Opened by `plat new service`. Merge with a merge commit.")
+
+
+def bootstrap(forge: Forge, org: str, repo: str, workdir: Path) -> None:
+    """Give a new, empty GitOps repo its first commit: README and the app-of-apps."""
+    work = workdir / repo
+    forge.clone(org, repo, work)
+    _write(work, bootstrap_files(org, forge.repo_url(org, repo)))
+    git.commit_all(work, "Bootstrap the GitOps repo")
+    forge.push(work, org, repo, ["HEAD:refs/heads/main"])
+
+
+def propose(forge: Forge, org: str, repo: str, reg: Registration) -> PullRequest:
+    """Push the registration branch (idempotent) and open or update its pull request."""
+    if forge.branch_sha(org, repo, reg.branch) is None:
+        with tempfile.TemporaryDirectory(prefix="plat-gitops-") as tmp:
+            work = Path(tmp) / repo
+            forge.clone(org, repo, work)
+            git.run(["checkout", "-q", "-b", reg.branch], work)
+            _write(work, registration_files(reg))
+            git.commit_all(work, f"Register service {reg.service}")
+            forge.push(work, org, repo, [f"HEAD:refs/heads/{reg.branch}"])
+    return forge.open_pull_request(org, repo, reg.branch, "main", reg.title, pull_request_body(reg))
+
+
+def _application(reg: Registration, env: str, automated: bool) -> dict:
+    sync: dict = {"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]}
+    if automated:
+        sync["automated"] = {"prune": True, "selfHeal": True}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "name": f"{reg.service}-{env}",
+            "namespace": "argocd",
+            "labels": {"app.kubernetes.io/name": reg.service, "app.kubernetes.io/part-of": reg.system,
+                       "plat.dev/owner": reg.owner, "plat.dev/environment": env},
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+        },
+        "spec": {
+            "project": "default",
+            "source": {
+                "repoURL": reg.repo_url,
+                "targetRevision": "main",
+                "path": reg.chart_path,
+                "helm": {"valueFiles": ["values.yaml", f"values-{env}.yaml"]},
+            },
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": f"{reg.service}-{env}"},
+            "syncPolicy": sync,
+        },
+    }
+
+
+def _location(reg: Registration) -> dict:
+    return {
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Location",
+        "metadata": {"name": reg.service, "annotations": {"plat.dev/owner": reg.owner}},
+        "spec": {"type": "url", "target": f"{reg.repo_url}/blob/main/catalog-info.yaml"},
+    }
+
+
+def _dump(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")

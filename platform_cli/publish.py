@@ -1,0 +1,113 @@
+"""Publish the bundled platform content as git releases plat can pin to.
+
+- Each template becomes a git repo in the template store (`PLAT_HOME/templates/<name>`), tagged
+  `v<version>`, so copier records `_src_path` and `_commit` and `copier update` keeps working.
+- On the local forge, the platform repo (`<org>/platform`: reusable workflows under
+  `.github/workflows/`, terraform modules, policies, templates) is pushed and tagged, so rendered
+  services pin the workflows and modules by a real commit sha.
+A release is re-published only when its content changes (a content digest is kept beside it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from platform_cli import git
+from platform_cli.forge.base import Forge
+from platform_cli.models import Template
+
+PLATFORM_LAYOUT = {  # platform repo path -> path in template_source
+    ".github/workflows": "workflows",
+    "terraform-modules": "terraform-modules",
+    "policies": "policies",
+    "templates": "templates",
+}
+IGNORED = ("__pycache__", ".pytest_cache")
+
+
+@dataclass(frozen=True)
+class Release:
+    source: str  # where it lives: a path or URL
+    tag: str  # e.g. v0.1.0
+    sha: str  # the tagged commit
+    version: str  # e.g. 0.1.0
+
+
+def template_release(template: Template, store_root: Path) -> Release:
+    repo = store_root / template.name
+    digest = _digest({"": template.path})
+    cached = _cached(repo / ".git" / "plat-release.json", digest)
+    if cached and git.ref_exists(repo, f"refs/tags/{cached['tag']}"):
+        return Release(str(repo), cached["tag"], cached["sha"], template.version)
+    if not (repo / ".git").is_dir():
+        git.init(repo)
+    _replace_tree(repo, {"": template.path})
+    tag, sha = _commit_and_tag(repo, template.version, digest, f"{template.name} template v{template.version}")
+    _remember(repo / ".git" / "plat-release.json", digest, tag, sha)
+    return Release(str(repo), tag, sha, template.version)
+
+
+def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release:
+    sources = {dest: template_source / src for dest, src in PLATFORM_LAYOUT.items() if (template_source / src).is_dir()}
+    digest = _digest(sources)
+    stamp = cache / f"platform-{org}-{repo}.json"
+    cached = _cached(stamp, digest)
+    if cached and forge.repo_exists(org, repo):
+        return Release(forge.repo_url(org, repo), cached["tag"], cached["sha"], version)
+    if not forge.repo_exists(org, repo):
+        forge.create_repo(org, repo, "The platform: golden-path templates, reusable workflows, modules")
+    with tempfile.TemporaryDirectory(prefix="plat-platform-") as tmp:
+        work = Path(tmp) / repo
+        forge.clone(org, repo, work)
+        _replace_tree(work, sources)
+        tag, sha = _commit_and_tag(work, version, digest, f"platform v{version}")
+        forge.push(work, org, repo, ["HEAD:refs/heads/main", f"refs/tags/{tag}:refs/tags/{tag}"])
+    _remember(stamp, digest, tag, sha)
+    return Release(forge.repo_url(org, repo), tag, sha, version)
+
+
+def _commit_and_tag(repo: Path, version: str, digest: str, message: str) -> tuple[str, str]:
+    if not git.ref_exists(repo, "HEAD") or git.is_dirty(repo):
+        git.commit_all(repo, message)
+    head = git.rev_parse(repo, "HEAD")
+    tag = f"v{version}"
+    if git.ref_exists(repo, f"refs/tags/{tag}") and git.rev_parse(repo, tag) != head:
+        tag = f"v{version}+dev.{digest[:8]}"  # same version, other content: a development build
+    if not git.ref_exists(repo, f"refs/tags/{tag}"):
+        git.run(["tag", tag, head], repo)
+    return tag, head
+
+
+def _replace_tree(repo: Path, sources: dict[str, Path]) -> None:
+    for child in repo.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    for dest, src in sources.items():
+        shutil.copytree(src, repo / dest, dirs_exist_ok=True, symlinks=False,
+                        ignore=shutil.ignore_patterns(*IGNORED))
+
+
+def _digest(sources: dict[str, Path]) -> str:
+    h = hashlib.sha256()
+    for dest, src in sorted(sources.items()):
+        for path in sorted(p for p in src.rglob("*") if p.is_file() and not set(p.parts) & set(IGNORED)):
+            h.update(f"{dest}/{path.relative_to(src).as_posix()}\0{path.stat().st_mode & 0o111}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _cached(stamp: Path, digest: str) -> dict[str, str] | None:
+    if not stamp.is_file():
+        return None
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    return data if data.get("digest") == digest else None
+
+
+def _remember(stamp: Path, digest: str, tag: str, sha: str) -> None:
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"digest": digest, "tag": tag, "sha": sha}), encoding="utf-8")

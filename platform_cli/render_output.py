@@ -1,0 +1,56 @@
+"""How command results look to a human (the JSON shapes live on the result values)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from platform_cli.console import Console
+from platform_cli.models import NewResult, PullRequest
+
+
+def new_result(console: Console, result: NewResult) -> None:
+    if result.dry_run:
+        console.print(f"Plan for {result.service} ({result.template} {result.template_version}) — nothing changed:",
+                      style="bold")
+        console.print(f"  render {len(result.files)} files into {result.directory}")
+        console.print(f"  create repo {result.repo_url}; push main and {result.baseline_branch}")
+        console.print(f"  open a pull request on {result.gitops_repo} from branch {result.gitops_branch}")
+        for path in result.files:
+            console.print(f"    {path}")
+        return
+    pr = result.pull_request
+    console.print(f"Created {result.service} from {result.template} {result.template_version}", style="bold green")
+    console.print(f"  working clone  {result.directory}")
+    console.print(f"  repo           {result.repo_url} (branches main, {result.baseline_branch})")
+    if pr:
+        console.print(f"  registration   pull request #{pr.id} on {pr.repo}: {pr.title} [{pr.state}]")
+        console.print(f"  next           plat pr merge {pr.repo} {pr.id}   (or review it: plat pr show {pr.repo} {pr.id})")
+
+
+def rollback(console: Console, result: Any) -> None:
+    console.print(f"Rolled back {result.service}", style="bold")
+    for item in result.removed:
+        console.print(f"  removed {item}")
+    for item in result.kept:
+        console.print(f"  kept    {item} (others use it)")
+
+
+def pr_json(pr: PullRequest) -> dict[str, Any]:
+    return asdict(pr)
+
+
+def pr_table(console: Console, pulls: tuple[PullRequest, ...]) -> None:
+    if not pulls:
+        console.print("no pull requests")
+        return
+    console.table("pull requests", ("#", "state", "title", "head → base"),
+                  [(p.id, p.state, p.title, f"{p.head} → {p.base}") for p in pulls])
+
+
+def pr_detail(console: Console, pr: PullRequest) -> None:
+    console.print(f"#{pr.id} {pr.title} [{pr.state}]", style="bold")
+    console.print(f"{pr.repo}: {pr.head} → {pr.base}")
+    console.print(pr.url)
+    console.print()
+    console.print(pr.body)
