@@ -7,11 +7,12 @@ PyGithub) are imported lazily so `plat --help` stays fast.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
+
+from platform_cli.cli_shared import ForgeOpt, JsonOpt, OrgOpt, guard, load_settings, prompter_for
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, add_completion=False,
                   help="plat: golden-path services — create, upgrade, check.")
@@ -21,38 +22,8 @@ pr_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Pull req
 app.add_typer(new_app, name="new")
 app.add_typer(config_app, name="config")
 app.add_typer(pr_app, name="pr")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
-ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default).")]
-OrgOpt = Annotated[Optional[str], typer.Option("--org", help="Organisation on the forge.")]
-
-
-def _guard(json_mode: bool, body: Callable[[Any], None]) -> None:
-    """Run a command body with its console; map errors to exit codes."""
-    from platform_cli.console import Console
-    from platform_cli.errors import PlatError
-
-    console = Console(json_mode=json_mode)
-    try:
-        body(console)
-    except PlatError as exc:
-        console.error(exc.message, exc.hint)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        console.error("interrupted", "run the same command again to resume")
-        raise typer.Exit(1) from None
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the one boundary for the unexpected
-        console.error(f"unexpected error: {type(exc).__name__}: {exc}",
-                      "this is a bug in plat; please report it with the command you ran")
-        raise typer.Exit(3) from None
-
-
-def _settings(**flags: Any):
-    from platform_cli import config
-
-    return config.load(flags=flags)
+# Commands in their own modules register here (explicitly, one line each):
+# app.command("upgrade")(cli_upgrade.upgrade)
 
 
 @new_app.command("service")
@@ -80,7 +51,7 @@ def new_service(
         from platform_cli.errors import UsageError
         from platform_cli import render_output
 
-        settings = _settings(forge=forge, org=org).settings
+        settings = load_settings(forge=forge, org=org).settings
         the_forge = forges.create(settings)
         if rollback:
             if not name:
@@ -91,10 +62,10 @@ def new_service(
         request = new.NewRequest(name=name, template=type_, owner=owner, sets=tuple(set_ or ()),
                                  answers_file=answers_file, directory=directory, yes=yes, dry_run=dry_run)
         result = new.new_service(request, settings, the_forge, cwd=Path.cwd(),
-                                 prompter=_prompter(yes, json_), progress=console.step)
+                                 prompter=prompter_for(yes, json_), progress=console.step)
         console.emit(result.to_json(), lambda c: render_output.new_result(c, result))
 
-    _guard(json_, body)
+    guard(json_, body)
 
 
 @config_app.command("show")
@@ -103,12 +74,12 @@ def config_show(json_: JsonOpt = False) -> None:
     def body(console) -> None:
         from platform_cli.commands import config as config_cmd
 
-        rows = config_cmd.show(_settings())
+        rows = config_cmd.show(load_settings())
         data = {r.key: {"value": r.value, "source": r.source} for r in rows}
         console.emit(data, lambda c: c.table("plat settings", ("setting", "value", "source"),
                                              [(r.key, r.value, r.source) for r in rows]))
 
-    _guard(json_, body)
+    guard(json_, body)
 
 
 @pr_app.command("list")
@@ -122,12 +93,12 @@ def pr_list(
         from platform_cli import forge as forges, render_output
         from platform_cli.commands import pr
 
-        settings = _settings(forge=forge, org=org).settings
+        settings = load_settings(forge=forge, org=org).settings
         pulls = pr.list_pulls(forges.create(settings), repo, settings.org, state)
         console.emit({"pull_requests": [render_output.pr_json(p) for p in pulls]},
                      lambda c: render_output.pr_table(c, pulls))
 
-    _guard(json_, body)
+    guard(json_, body)
 
 
 @pr_app.command("show")
@@ -141,11 +112,11 @@ def pr_show(
         from platform_cli import forge as forges, render_output
         from platform_cli.commands import pr
 
-        settings = _settings(forge=forge, org=org).settings
+        settings = load_settings(forge=forge, org=org).settings
         p = pr.show_pull(forges.create(settings), repo, settings.org, number)
         console.emit(render_output.pr_json(p), lambda c: render_output.pr_detail(c, p))
 
-    _guard(json_, body)
+    guard(json_, body)
 
 
 @pr_app.command("merge")
@@ -159,20 +130,11 @@ def pr_merge(
         from platform_cli import forge as forges, render_output
         from platform_cli.commands import pr
 
-        settings = _settings(forge=forge, org=org).settings
+        settings = load_settings(forge=forge, org=org).settings
         p = pr.merge_pull(forges.create(settings), repo, settings.org, number)
         console.emit(render_output.pr_json(p), lambda c: c.print(f"merged #{p.id} into {p.base} of {p.repo}"))
 
-    _guard(json_, body)
-
-
-def _prompter(yes: bool, json_mode: bool):
-    """Prompt only on a terminal; without one plat never prompts (and lists what is missing)."""
-    if yes or json_mode or not (sys.stdin.isatty() and sys.stdout.isatty()):
-        return None
-    from platform_cli.prompts import Prompter
-
-    return Prompter()
+    guard(json_, body)
 
 
 def main() -> None:

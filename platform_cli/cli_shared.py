@@ -1,0 +1,49 @@
+"""What every CLI command shares: common options, settings, prompter, and the error boundary."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
+ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default).")]
+OrgOpt = Annotated[Optional[str], typer.Option("--org", help="Organisation on the forge.")]
+
+
+def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
+    """Run a command body with its console; map errors to exit codes."""
+    from platform_cli.console import Console
+    from platform_cli.errors import PlatError
+
+    console = Console(json_mode=json_mode)
+    try:
+        body(console)
+    except PlatError as exc:
+        console.error(exc.message, exc.hint)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.error("interrupted", "run the same command again to resume")
+        raise typer.Exit(1) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one boundary for the unexpected
+        console.error(f"unexpected error: {type(exc).__name__}: {exc}",
+                      "this is a bug in plat; please report it with the command you ran")
+        raise typer.Exit(3) from None
+
+
+def load_settings(**flags: Any):
+    from platform_cli import config
+
+    return config.load(flags=flags)
+
+
+def prompter_for(yes: bool, json_mode: bool):
+    """Prompt only on a terminal; without one plat never prompts (and lists what is missing)."""
+    if yes or json_mode or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    from platform_cli.prompts import Prompter
+
+    return Prompter()
