@@ -10,6 +10,11 @@ from pathlib import Path
 from platform_cli.errors import PlatError
 
 FALLBACK_IDENTITY = ("plat", "plat@localhost")
+REPRODUCIBLE_ENV = {
+    "GIT_AUTHOR_NAME": FALLBACK_IDENTITY[0], "GIT_AUTHOR_EMAIL": FALLBACK_IDENTITY[1],
+    "GIT_COMMITTER_NAME": FALLBACK_IDENTITY[0], "GIT_COMMITTER_EMAIL": FALLBACK_IDENTITY[1],
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+}
 
 
 class GitError(PlatError):
@@ -26,11 +31,12 @@ class GitError(PlatError):
         self.stderr = stderr
 
 
-def run(args: tuple[str, ...] | list[str], cwd: Path | None = None, input: str | None = None) -> str:
+def run(args: tuple[str, ...] | list[str], cwd: Path | None = None, input: str | None = None,
+        env: dict[str, str] | None = None) -> str:
     """Run git with `args` in `cwd`; return stdout stripped of its trailing newline."""
     argv = ("git", *_identity_flags(), *args)
     proc = subprocess.run(
-        argv, cwd=cwd, input=input, capture_output=True, text=True, env=_env(), check=False
+        argv, cwd=cwd, input=input, capture_output=True, text=True, env={**_env(), **(env or {})}, check=False
     )
     if proc.returncode != 0:
         raise GitError(tuple(args), proc.returncode, proc.stderr)
@@ -49,10 +55,15 @@ def init(path: Path, branch: str = "main", bare: bool = False) -> None:
     run(["init", "-q", f"--initial-branch={branch}", *(["--bare"] if bare else []), str(path)])
 
 
-def commit_all(repo: Path, message: str) -> str:
-    """Stage everything (executable bits included) and commit; return the new commit sha."""
+def commit_all(repo: Path, message: str, reproducible: bool = False) -> str:
+    """Stage everything (executable bits included) and commit; return the new commit sha.
+
+    `reproducible` commits as plat at a fixed date: the same content and parent give the same sha
+    on every machine (used for releases plat publishes itself).
+    """
     run(["-c", "core.fileMode=true", "add", "-A"], repo)
-    run(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], repo)
+    run(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], repo,
+        env=REPRODUCIBLE_ENV if reproducible else None)
     return rev_parse(repo, "HEAD")
 
 

@@ -73,7 +73,7 @@ def platform_release(forge: Forge, org: str, repo: str, template_source: Path, v
 
 def _commit_and_tag(repo: Path, version: str, digest: str, message: str) -> tuple[str, str]:
     if not git.ref_exists(repo, "HEAD") or git.is_dirty(repo):
-        git.commit_all(repo, message)
+        git.commit_all(repo, message, reproducible=True)
     head = git.rev_parse(repo, "HEAD")
     tag = f"v{version}"
     if git.ref_exists(repo, f"refs/tags/{tag}") and git.rev_parse(repo, tag) != head:

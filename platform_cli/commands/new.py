@@ -91,10 +91,10 @@ def _journal_key(spec: ServiceSpec) -> dict[str, Any]:
 
 
 def _preflight(spec: ServiceSpec, forge: Forge, journal: Journal) -> None:
-    if journal.exists and journal.complete:
-        raise UsageError(f"service {spec.name} was already created in {spec.org}",
-                         hint=f"its repo: {forge.repo_url(spec.org, spec.name)}; pick another name")
     if journal.exists and journal.key != _journal_key(spec):
+        if journal.complete:
+            raise UsageError(f"service {spec.name} was already created in {spec.org} with other answers",
+                             hint=f"its repo: {forge.repo_url(spec.org, spec.name)}; pick another name")
         raise UsageError(f"an unfinished run of `plat new service {spec.name}` used other answers",
                          hint="re-run it with the same options to resume, or add --rollback to undo it")
     ours = {c.target for c in journal.created}

@@ -165,7 +165,11 @@ def test_existing_directory_and_existing_repo_are_refused(settings, tmp_path):
         make(settings, tmp_path, "orders")
 
 
-def test_rerun_of_a_finished_service_is_refused(settings, tmp_path):
-    make(settings, tmp_path)
+def test_rerun_of_a_finished_command_changes_nothing(settings, tmp_path):
+    first = make(settings, tmp_path)
+    again = make(settings, tmp_path)
+    assert again.pull_request == first.pull_request and again.commit == first.commit
+    assert set(again.resumed_steps) >= {"render", "commit", "push", "pull_request"}
+    assert len(forge_for(settings).list_pull_requests("acme", "gitops")) == 1
     with pytest.raises(UsageError, match="already created"):
-        make(settings, tmp_path)
+        make(settings, tmp_path, sets=("port=9999",))
