@@ -1,0 +1,82 @@
+"""The Forge contract. Every forge in the registry must pass these (the GitHub forge joins
+them through its API double)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from platform_cli import git
+from platform_cli.errors import ForgeError
+from platform_cli.forge.local import LocalForge
+
+
+@pytest.fixture(params=["local"])
+def forge(request, tmp_path):
+    return LocalForge(tmp_path / "forge")
+
+
+def seeded(tmp_path: Path, forge, repo="svc") -> Path:
+    forge.create_repo("acme", repo, "demo")
+    work = tmp_path / "seed"
+    git.init(work)
+    (work / "a.txt").write_text("one\n")
+    git.commit_all(work, "first")
+    git.run(["checkout", "-q", "-b", "feature"], work)
+    (work / "b.txt").write_text("two\n")
+    git.commit_all(work, "second")
+    forge.push(work, "acme", repo, ["refs/heads/main:refs/heads/main", "refs/heads/feature:refs/heads/feature"])
+    return work
+
+
+def test_create_push_clone(forge, tmp_path):
+    work = seeded(tmp_path, forge)
+    assert forge.repo_exists("acme", "svc") and not forge.repo_exists("acme", "other")
+    assert forge.branch_sha("acme", "svc", "feature") == git.rev_parse(work, "feature")
+    assert forge.branch_sha("acme", "svc", "nope") is None
+    forge.clone("acme", "svc", tmp_path / "clone")
+    assert (tmp_path / "clone" / "a.txt").read_text() == "one\n"
+    with pytest.raises(ForgeError, match="already exists"):
+        forge.create_repo("acme", "svc")
+
+
+def test_pull_request_is_opened_once_and_updated(forge, tmp_path):
+    seeded(tmp_path, forge)
+    first = forge.open_pull_request("acme", "svc", "feature", "main", "Add b", "body 1")
+    again = forge.open_pull_request("acme", "svc", "feature", "main", "Add b (v2)", "body 2")
+    assert first.id == again.id == 1
+    assert [p.title for p in forge.list_pull_requests("acme", "svc")] == ["Add b (v2)"]
+    assert forge.get_pull_request("acme", "svc", 1).body == "body 2"
+
+
+def test_merge_uses_a_merge_commit(forge, tmp_path):
+    work = seeded(tmp_path, forge)
+    pr = forge.open_pull_request("acme", "svc", "feature", "main", "Add b", "")
+    assert forge.merge_pull_request("acme", "svc", pr.id).state == "merged"
+    bare = Path(forge.repo_url("acme", "svc"))
+    parents = git.run(["rev-list", "--parents", "-n", "1", "main"], bare).split()
+    assert len(parents) == 3  # the merge commit and its two parents: ancestry kept
+    assert git.rev_parse(work, "feature") in parents
+    assert forge.list_pull_requests("acme", "svc", "open") == ()
+    with pytest.raises(ForgeError):
+        forge.merge_pull_request("acme", "svc", pr.id)
+
+
+def test_close_and_delete_branch(forge, tmp_path):
+    seeded(tmp_path, forge)
+    pr = forge.open_pull_request("acme", "svc", "feature", "main", "Add b", "")
+    assert forge.close_pull_request("acme", "svc", pr.id).state == "closed"
+    forge.delete_branch("acme", "svc", "feature")
+    assert forge.branch_sha("acme", "svc", "feature") is None
+    forge.delete_repo("acme", "svc")
+    assert not forge.repo_exists("acme", "svc")
+
+
+def test_errors_name_the_repo(forge):
+    with pytest.raises(ForgeError, match="acme/ghost") as info:
+        forge.list_pull_requests("acme", "ghost")
+    assert info.value.hint
+    forge.create_repo("acme", "empty")
+    with pytest.raises(ForgeError, match="branch feature does not exist"):
+        forge.open_pull_request("acme", "empty", "feature", "main", "t", "")

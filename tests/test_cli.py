@@ -1,0 +1,93 @@
+"""A few tests through typer's CliRunner and a real subprocess: exit codes, JSON, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from platform_cli.cli import app
+
+
+@pytest.fixture
+def env(tmp_path, mini_platform, monkeypatch):
+    monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
+    monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(mini_platform))
+    monkeypatch.setenv("PLAT_ORG", "acme")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_new_service_json_result(env):
+    result = run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["service"] == "payments" and data["pull_request"]["id"] == 1
+    assert data["repo_url"].endswith("acme/payments.git")
+    assert (env / "payments" / ".copier-answers.yml").is_file()
+    assert "README.md" in data["files"]
+
+
+def test_new_service_human_summary_says_where_things_are(env):
+    result = run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "working clone" in result.stdout and "pull request #1" in result.stdout
+    assert "plat pr merge acme/gitops 1" in result.stdout
+
+
+def test_bad_name_is_one_line_with_hint_and_exit_1(env):
+    result = run("new", "service", "Bad_Name", "--type", "mini", "--owner", "team-a", "--yes")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "hint:" in lines[0]
+    assert not (env / "plathome").exists()
+
+
+def test_no_terminal_lists_missing_answers(env):
+    result = run("new", "service", "payments", "--type", "mini")
+    assert result.exit_code == 1
+    assert "missing answers: owner" in result.stderr
+
+
+def test_unknown_forge_and_malformed_config(env, monkeypatch):
+    assert "unknown forge" in run("new", "service", "x1", "--forge", "gitlab", "--yes").stderr
+    config = env / "config.toml"
+    config.write_text("org = [unclosed\n")
+    monkeypatch.setenv("PLAT_CONFIG", str(config))
+    result = run("config", "show")
+    assert result.exit_code == 1 and "cannot parse" in result.stderr
+
+
+def test_pr_list_show_merge(env):
+    run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
+    listed = json.loads(run("pr", "list", "gitops", "--json").stdout)
+    assert [p["state"] for p in listed["pull_requests"]] == ["open"]
+    assert "Registers `payments`" in run("pr", "show", "gitops", "1").stdout
+    merged = run("pr", "merge", "acme/gitops", "1", "--json")
+    assert json.loads(merged.stdout)["state"] == "merged"
+    again = run("pr", "merge", "acme/gitops", "1")
+    assert again.exit_code == 1 and "is merged" in again.stderr
+    assert run("pr", "show", "gitops", "7").exit_code == 1
+
+
+def test_rollback_through_the_cli(env):
+    run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
+    result = run("new", "service", "payments", "--rollback", "--json")
+    assert result.exit_code == 0, result.output
+    assert any("acme/payments" in r for r in json.loads(result.stdout)["removed"])
+    assert not (env / "payments").exists()
+
+
+def test_help_imports_nothing_heavy():
+    code = ("import sys\nfrom platform_cli.cli import app\n"
+            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('copier', 'github', 'rich', 'questionary', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
