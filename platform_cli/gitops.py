@@ -8,13 +8,10 @@ app-of-apps that makes Argo CD pick up everything under `apps/`.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from platform_cli import git
 from platform_cli.forge.base import Forge
 from platform_cli.models import PullRequest
 
@@ -78,25 +75,16 @@ def pull_request_body(reg: Registration) -> str:
             "Opened by `plat new service`. Merge with a merge commit.")
 
 
-def bootstrap(forge: Forge, org: str, repo: str, workdir: Path) -> None:
+def bootstrap(forge: Forge, org: str, repo: str) -> str:
     """Give a new, empty GitOps repo its first commit: README and the app-of-apps."""
-    work = workdir / repo
-    forge.clone(org, repo, work)
-    _write(work, bootstrap_files(org, forge.repo_url(org, repo)))
-    git.commit_all(work, "Bootstrap the GitOps repo")
-    forge.push(work, org, repo, ["HEAD:refs/heads/main"])
+    files = bootstrap_files(org, forge.repo_url(org, repo))
+    return forge.commit_files(org, repo, "main", None, files, "Bootstrap the GitOps repo")
 
 
 def propose(forge: Forge, org: str, repo: str, reg: Registration) -> PullRequest:
-    """Push the registration branch (idempotent) and open or update its pull request."""
+    """Commit the registration on its branch (idempotent) and open or update its pull request."""
     if forge.branch_sha(org, repo, reg.branch) is None:
-        with tempfile.TemporaryDirectory(prefix="plat-gitops-") as tmp:
-            work = Path(tmp) / repo
-            forge.clone(org, repo, work)
-            git.run(["checkout", "-q", "-b", reg.branch], work)
-            _write(work, registration_files(reg))
-            git.commit_all(work, f"Register service {reg.service}")
-            forge.push(work, org, repo, [f"HEAD:refs/heads/{reg.branch}"])
+        forge.commit_files(org, repo, reg.branch, "main", registration_files(reg), f"Register service {reg.service}")
     return forge.open_pull_request(org, repo, reg.branch, "main", reg.title, pull_request_body(reg))
 
 
@@ -139,10 +127,3 @@ def _location(reg: Registration) -> dict:
 
 def _dump(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False)
-
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")

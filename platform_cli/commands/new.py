@@ -180,8 +180,7 @@ class Run:
 
     def push(self) -> None:
         repo = self.spec.directory
-        self.forge.push(repo, self.spec.org, self.spec.name,
-                        ["refs/heads/main:refs/heads/main", f"refs/heads/{BASELINE_BRANCH}:refs/heads/{BASELINE_BRANCH}"])
+        self.forge.push(repo, self.spec.org, self.spec.name, ["main", BASELINE_BRANCH])
         git.run(["config", "branch.main.remote", "origin"], repo)
         git.run(["config", "branch.main.merge", "refs/heads/main"], repo)
         self.journal.record("push")
@@ -193,8 +192,7 @@ class Run:
             self.journal.intend(Created("repo", f"{org}/{repo}"))
             self.forge.create_repo(org, repo, f"GitOps repo of {org}: what Argo CD deploys")
         if self.forge.branch_sha(org, repo, "main") is None:
-            with tempfile.TemporaryDirectory(prefix="plat-gitops-") as tmp:
-                gitops.bootstrap(self.forge, org, repo, Path(tmp))
+            gitops.bootstrap(self.forge, org, repo)
             self.progress(f"gitops: bootstrapped {org}/{repo}")
         self.journal.record("gitops")
 

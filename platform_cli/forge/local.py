@@ -54,6 +54,22 @@ class LocalForge:
         self._require(org, repo)
         git.clone(self.repo_url(org, repo), dest)
 
+    def commit_files(self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str],
+                     message: str) -> str:
+        path = self._require(org, repo)
+        parent = self.branch_sha(org, repo, base) if base else None
+        with tempfile.TemporaryDirectory(prefix="plat-index-") as tmp:
+            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if parent:
+                git.run(["read-tree", parent], path, env=index)
+            entries = "".join(f"100644 {git.run(['hash-object', '-w', '--stdin'], path, input=text)}\t{name}\n"
+                              for name, text in files.items())
+            git.run(["update-index", "--add", "--index-info"], path, input=entries, env=index)
+            tree = git.run(["write-tree"], path, env=index)
+        sha = git.run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], path)
+        git.run(["update-ref", f"refs/heads/{branch}", sha], path)
+        return sha
+
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
         self._require(org, repo)
         ref = f"refs/heads/{branch}"
@@ -124,7 +140,8 @@ class LocalForge:
         tmp.write_text(json.dumps(asdict(pr), indent=2), encoding="utf-8")
         tmp.replace(folder / f"{pr.id}.json")
 
-    def _require(self, org: str, repo: str) -> None:
+    def _require(self, org: str, repo: str) -> Path:
         if not self.repo_exists(org, repo):
             raise ForgeError(f"repo {org}/{repo} does not exist on the local forge",
                              hint=f"list repos: ls {self.root / org}")
+        return self._path(org, repo)
