@@ -143,3 +143,31 @@ def settings(tmp_path, mini_platform) -> Settings:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip()
+
+
+REAL_TEMPLATES = ("http-api", "worker", "cronjob")
+
+
+@pytest.fixture(scope="session")
+def real_services(tmp_path_factory) -> dict[str, Path]:
+    """One service per real golden-path template, made by `plat new service --yes` (read-only!)."""
+    from platform_cli.commands.new import NewRequest, new_service
+    from platform_cli.forge.local import LocalForge
+
+    root = tmp_path_factory.mktemp("real-services")
+    home = root / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("")
+    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.test", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "t@example.test", "GIT_ALLOW_PROTOCOL": "file"}
+    settings = Settings(home=root / "plathome", template_source=REPO_ROOT, org="acme")
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        for kind in REAL_TEMPLATES:
+            req = NewRequest(name=f"demo-{kind}", template=kind, owner="team-a", yes=True,
+                             directory=root / f"demo-{kind}")
+            out[kind] = new_service(req, settings, LocalForge(settings.home / "forge"), cwd=root).directory
+    return out

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, gitops, publish, render, templates
+from platform_cli import git, gitops, postrender, publish, render, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
 from platform_cli.forge.base import Forge
@@ -149,6 +149,7 @@ class Run:
         shutil.rmtree(staging, ignore_errors=True)
         try:
             render.copy(pub["template_src"], pub["template_tag"], staging, self.template_answers())
+            postrender.finalize(staging)
         finally:
             if not self.journal.done("render") and staging.exists() and not (staging / ".copier-answers.yml").exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -236,6 +237,7 @@ def _plan(spec: ServiceSpec, settings: Settings, forge: Forge) -> NewResult:
     with tempfile.TemporaryDirectory(prefix="plat-plan-") as tmp:
         dest = Path(tmp) / spec.name
         render.copy(str(spec.template.path), None, dest, dict(spec.answers))
+        postrender.finalize(dest)
         files = list_files(dest)
     reg_branch = gitops.branch_name(spec.name)
     return NewResult(

@@ -1,0 +1,14 @@
+"""Files plat derives from what a template rendered, so every render (new, upgrade) carries them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def finalize(repo: Path) -> tuple[str, ...]:
+    """Generate derived files in a freshly rendered tree; return the paths written."""
+    from platform_cli.commands import slo
+
+    if not (repo / slo.SLO_FILE).is_file():
+        return ()
+    return slo.generate(repo).stale
