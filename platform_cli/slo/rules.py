@@ -65,7 +65,8 @@ def _base_labels(spec: Spec, slo: SLO) -> dict[str, str]:
 def _sli_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
     rules = []
     for window in WINDOWS:
-        expr = f"({slo.error_query.replace(WINDOW, window)})\n/\n({slo.total_query.replace(WINDOW, window)})\n"
+        # `> 0` drops windows without traffic: 0/0 would record NaN, which poisons the period average.
+        expr = f"({slo.error_query.replace(WINDOW, window)})\n/\n(({slo.total_query.replace(WINDOW, window)}) > 0)\n"
         rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": expr,
                       "labels": {**_base_labels(spec, slo), "sloth_window": window}})
     period = period_window(spec)
