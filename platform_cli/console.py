@@ -35,6 +35,9 @@ class Console:
         if self.json_mode:
             return
         name, _, rest = message.partition(": ")
+        if not _is_terminal(self._stderr):  # no styling to show: skip loading rich (CI, pipes, logs)
+            self._stderr.write(f"✓ {name} {rest}\n")
+            return
         self._err().print(f"[green]✓[/] [bold]{name}[/] {_escape(rest)}")
 
     def emit(self, data: dict[str, Any], render: Callable[["Console"], None]) -> None:
@@ -44,6 +47,9 @@ class Console:
             render(self)
 
     def print(self, text: str = "", style: str | None = None) -> None:
+        if not _is_terminal(self._stdout):
+            self._stdout.write(text + "\n")
+            return
         self._out().print(text, style=style, markup=False)
 
     def table(self, title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -61,6 +67,11 @@ class Console:
             self._stdout.write(json.dumps({"error": message, "hint": hint}) + "\n")
         line = f"error: {message}" + (f" (hint: {hint})" if hint else "")
         self._stderr.write(line + "\n")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _escape(text: str) -> str:
