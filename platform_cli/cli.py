@@ -12,7 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from platform_cli.cli_shared import ForgeOpt, JsonOpt, OrgOpt, guard, load_settings, prompter_for
+from platform_cli import cli_doctor, cli_slo, cli_upgrade
+from platform_cli.cli_shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, guard, load_settings, prompter_for
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, add_completion=False,
                   help="plat: golden-path services — create, upgrade, check.")
@@ -22,8 +23,12 @@ pr_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Pull req
 app.add_typer(new_app, name="new")
 app.add_typer(config_app, name="config")
 app.add_typer(pr_app, name="pr")
+app.add_typer(cli_slo.slo_app, name="slo")
 # Commands in their own modules register here (explicitly, one line each):
 # app.command("upgrade")(cli_upgrade.upgrade)
+app.command("upgrade")(cli_upgrade.upgrade)
+app.command("adopt")(cli_upgrade.adopt)
+app.command("doctor")(cli_doctor.doctor)
 
 
 @new_app.command("service")
@@ -40,6 +45,7 @@ def new_service(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Create a service repo from a golden-path template and open its GitOps registration.
 
@@ -51,7 +57,7 @@ def new_service(
         from platform_cli.errors import UsageError
         from platform_cli import render_output
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = load_settings(forge=forge, org=org, github_url=github_url).settings
         the_forge = forges.create(settings)
         if rollback:
             if not name:

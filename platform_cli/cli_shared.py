@@ -8,7 +8,9 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
-ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default).")]
+ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default) or github.")]
+GithubUrlOpt = Annotated[Optional[str], typer.Option(
+    "--github-url", help="GitHub API URL (GitHub Enterprise Server: https://HOST/api/v3).")]
 OrgOpt = Annotated[Optional[str], typer.Option("--org", help="Organisation on the forge.")]
 
 

@@ -23,6 +23,7 @@ class Settings:
     platform_repo: str = "platform"
     environments: tuple[str, ...] = ("staging", "production")
     default_owner: str = ""
+    github_url: str = "https://api.github.com"  # GitHub Enterprise Server: https://HOST/api/v3
 
 
 @dataclass(frozen=True)

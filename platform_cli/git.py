@@ -114,3 +114,46 @@ def _identity_flags() -> tuple[str, ...]:
         return ()
     name, email = FALLBACK_IDENTITY
     return ("-c", f"user.name={name}", "-c", f"user.email={email}")
+
+
+# --- helpers for upgrades (baseline branch, worktrees, merges) ---
+
+def show(repo: Path, rev: str, path: str) -> str | None:
+    """The content of `path` at `rev`, or None when it is not there."""
+    try:
+        return run(["show", f"{rev}:{path}"], repo)
+    except GitError:
+        return None
+
+
+def is_ancestor(repo: Path, ancestor: str, rev: str) -> bool:
+    return succeeds(["merge-base", "--is-ancestor", ancestor, rev], repo)
+
+
+def merge_base(repo: Path, a: str, b: str) -> str | None:
+    try:
+        return run(["merge-base", a, b], repo)
+    except GitError:
+        return None
+
+
+def current_branch(repo: Path) -> str | None:
+    try:
+        return run(["symbolic-ref", "-q", "--short", "HEAD"], repo)
+    except GitError:
+        return None
+
+
+def worktree_add(repo: Path, path: Path, rev: str) -> None:
+    run(["worktree", "prune"], repo)  # stale worktrees of interrupted runs
+    run(["worktree", "add", "-q", "--detach", str(path), rev], repo)
+
+
+def worktree_remove(repo: Path, path: Path) -> None:
+    if not succeeds(["worktree", "remove", "--force", str(path)], repo):
+        run(["worktree", "prune"], repo)
+
+
+def tracked_files(repo: Path, rev: str) -> tuple[str, ...]:
+    out = run(["ls-tree", "-r", "-z", "--name-only", rev], repo)
+    return tuple(p for p in out.split("\0") if p)

@@ -89,6 +89,7 @@ class NewResult:
     gitops_branch: str = ""
     dry_run: bool = False
     resumed_steps: tuple[str, ...] = field(default=())
+    api_calls: int = 0  # REST calls this run made to the forge (0 on the local forge)
 
     def to_json(self) -> dict[str, Any]:
         pr = self.pull_request
@@ -111,6 +112,7 @@ class NewResult:
             "files": list(self.files),
             "dry_run": self.dry_run,
             "resumed_steps": list(self.resumed_steps),
+            "api_calls": self.api_calls,
         }
 
 

@@ -45,7 +45,8 @@ def load(template_source: Path, name: str) -> Template:
         name=name,
         path=path,
         version=version(template_source),
-        questions=tuple(_question(key, spec) for key, spec in config.items() if not key.startswith("_")),
+        questions=tuple(_question(key, spec) for key, spec in config.items()
+                        if not key.startswith("_") and not _hidden(spec)),
         ownership=_ownership(_read_yaml(path / "plat.yml"), path / "plat.yml"),
     )
 
@@ -64,6 +65,11 @@ def _question(name: str, spec: Any) -> Question:
         choices=tuple(choices),
         required="default" not in spec,
     )
+
+
+def _hidden(spec: Any) -> bool:
+    """Computed questions (`when: false`) are never asked nor answered by the user."""
+    return isinstance(spec, dict) and spec.get("when") is False
 
 
 def _type_of(value: Any) -> str:

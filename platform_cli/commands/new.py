@@ -16,7 +16,8 @@ from platform_cli import answers as answers_mod
 from platform_cli import git, gitops, postrender, publish, render, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
-from platform_cli.forge.base import Forge
+from platform_cli.forge.base import Forge, RepoSetup
+from platform_cli.forge.status_checks import required_checks
 from platform_cli.journal import Created, Journal
 from platform_cli.models import NewResult, ServiceSpec, Template
 from platform_cli.prompts import Prompter
@@ -117,7 +118,8 @@ class Run:
 
     def execute(self) -> NewResult:
         steps = (("publish", self.publish), ("render", self.render), ("commit", self.commit),
-                 ("repo", self.create_repo), ("push", self.push), ("gitops", self.gitops_repo),
+                 ("repo", self.create_repo), ("push", self.push), ("configure", self.configure),
+                 ("gitops", self.gitops_repo),
                  ("pull_request", self.pull_request))
         for name, step in steps:
             if self.journal.done(name):
@@ -187,6 +189,14 @@ class Run:
         self.journal.record("push")
         self.progress(f"push: main and {BASELINE_BRANCH}")
 
+    def configure(self) -> None:
+        """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
+        checks = required_checks(self.spec.directory, self.settings.template_source / "workflows")
+        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks)
+        self.forge.configure_repo(self.spec.org, self.spec.name, setup)
+        self.journal.record("configure")
+        self.progress(f"configure: main protected ({len(checks)} required checks), team {self.spec.owner}")
+
     def gitops_repo(self) -> None:
         org, repo = self.spec.org, self.settings.gitops_repo
         if not self.forge.repo_exists(org, repo):
@@ -229,6 +239,7 @@ class Run:
             repo_url=self.forge.repo_url(org, self.spec.name), branch="main", baseline_branch=BASELINE_BRANCH,
             commit=self.journal.steps["commit"], pull_request=pr, files=list_files(self.spec.directory),
             gitops_repo=f"{org}/{gitops_repo}", gitops_branch=pr.head, resumed_steps=tuple(self.resumed),
+            api_calls=getattr(self.forge, "api_calls", 0),
         )
 
 

@@ -15,7 +15,13 @@ def _local(settings: Settings) -> Forge:
     return LocalForge(settings.home / "forge")
 
 
-REGISTRY: dict[str, Callable[[Settings], Forge]] = {"local": _local}
+def _github(settings: Settings) -> Forge:
+    from platform_cli.forge.github import from_settings
+
+    return from_settings(settings)
+
+
+REGISTRY: dict[str, Callable[[Settings], Forge]] = {"local": _local, "github": _github}
 
 
 def create(settings: Settings) -> Forge:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from platform_cli.models import PullRequest
+
+
+@dataclass(frozen=True)
+class RepoSetup:
+    """How a new service repo is guarded: protected `main`, the owning team, deployment environments."""
+
+    team: str  # the owning team's slug: gets maintain access and reviews production deployments
+    environments: tuple[str, ...] = ("staging", "production")
+    required_checks: tuple[str, ...] = ()  # status checks `main` requires (from the golden-path workflows)
+    required_reviews: int = 1
+    reviewed_environments: tuple[str, ...] = ("production",)  # deployments wait for the team's approval
+    topics: tuple[str, ...] = ()
 
 
 class Forge(Protocol):
@@ -20,6 +33,10 @@ class Forge(Protocol):
         """Create an empty repo; return its clone URL. Raises ForgeError if it exists."""
 
     def delete_repo(self, org: str, repo: str) -> None: ...
+
+    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> None:
+        """Protect `main`, grant the team access, create the environments (idempotent; a no-op where the
+        forge has no such notions, like the local one)."""
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         """Push refs of the local repo at `local`; the forge supplies any credentials."""

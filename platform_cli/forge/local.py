@@ -16,6 +16,7 @@ from pathlib import Path
 
 from platform_cli import git
 from platform_cli.errors import ForgeError
+from platform_cli.forge.base import RepoSetup
 from platform_cli.models import PullRequest
 
 
@@ -45,6 +46,10 @@ class LocalForge:
 
     def delete_repo(self, org: str, repo: str) -> None:
         shutil.rmtree(self._path(org, repo), ignore_errors=True)
+
+    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> None:
+        """Nothing to protect on disk: branch protection, teams and environments are GitHub's."""
+        self._require(org, repo)
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         self._require(org, repo)

@@ -1,5 +1,5 @@
-"""The Forge contract. Every forge in the registry must pass these (the GitHub forge joins
-them through its API double)."""
+"""The Forge contract. Every forge in the registry must pass these: the local forge on disk, and the
+GitHub forge through PyGithub talking to the GitHub API double on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -10,11 +10,21 @@ import pytest
 from platform_cli import git
 from platform_cli.errors import ForgeError
 from platform_cli.forge.local import LocalForge
+from tests.github_double.fixtures import github_double, make_github_forge, slept  # noqa: F401 - fixtures
 
 
-@pytest.fixture(params=["local"])
+@pytest.fixture(params=["local", "github"])
 def forge(request, tmp_path):
+    if request.param == "github":
+        return request.getfixturevalue("make_github_forge")()
     return LocalForge(tmp_path / "forge")
+
+
+def bare_repo(request, forge, org: str, repo: str) -> Path:
+    """Where the forge keeps the repo on disk, to inspect it with plain git."""
+    if forge.name == "github":
+        return request.getfixturevalue("github_double").state.repo(org, repo).path
+    return Path(forge.repo_url(org, repo))
 
 
 def seeded(tmp_path: Path, forge, repo="svc") -> Path:
@@ -50,11 +60,11 @@ def test_pull_request_is_opened_once_and_updated(forge, tmp_path):
     assert forge.get_pull_request("acme", "svc", 1).body == "body 2"
 
 
-def test_merge_uses_a_merge_commit(forge, tmp_path):
+def test_merge_uses_a_merge_commit(forge, tmp_path, request):
     work = seeded(tmp_path, forge)
     pr = forge.open_pull_request("acme", "svc", "feature", "main", "Add b", "")
     assert forge.merge_pull_request("acme", "svc", pr.id).state == "merged"
-    bare = Path(forge.repo_url("acme", "svc"))
+    bare = bare_repo(request, forge, "acme", "svc")
     parents = git.run(["rev-list", "--parents", "-n", "1", "main"], bare).split()
     assert len(parents) == 3  # the merge commit and its two parents: ancestry kept
     assert git.rev_parse(work, "feature") in parents

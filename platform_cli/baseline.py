@@ -1,0 +1,200 @@
+"""The template baseline branch (`plat/template`) of a service repo: its state and new renders onto it.
+
+The baseline holds the pristine render of the service's template version with its answers. A new
+version is rendered once, in a temporary worktree of the baseline, and committed on it; team-owned
+files keep their previous baseline content so the merge brings no change into them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from functools import lru_cache
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import yaml
+
+from platform_cli import git, render
+from platform_cli.errors import PlatError
+from platform_cli.migrations import Migration
+from platform_cli.models import ZONES, Ownership, _glob_regex
+
+BASELINE_BRANCH = "plat/template"
+MAIN = "main"
+UPGRADE_PREFIX = "plat/upgrade-"
+
+
+class UpgradeError(PlatError):
+    """The repo is not in a state plat can upgrade (or adopt); nothing was changed."""
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    repo: Path
+    main: str  # sha of main
+    answers: Mapping[str, Any]  # main's .copier-answers.yml, copier's own `_` keys included
+    template: str  # template name (the template store directory the answers point at)
+    baseline: str  # sha of the baseline tip
+    start: str  # the baseline commit the next render builds on
+    notes: tuple[str, ...] = ()
+
+    @property
+    def tag(self) -> str:
+        return str(self.answers.get("_commit") or "")
+
+
+def inspect(repo: Path, strict: bool = True) -> ServiceState:
+    """Read and check a service repo; raise UpgradeError (with a hint) for anything plat must refuse.
+
+    `strict` also requires a clean worktree (everything but a report changes branches)."""
+    repo = _toplevel(repo)
+    if strict:
+        _require_clean(repo)
+    baseline = _baseline_ref(repo)
+    if not git.ref_exists(repo, f"refs/heads/{MAIN}"):
+        raise UpgradeError(f"{repo} has no `{MAIN}` branch", hint="plat upgrades the `main` branch of a service repo")
+    answers = read_answers(repo, MAIN)
+    if baseline is None or answers is None:
+        raise UpgradeError(f"{repo} was not made by plat (no {BASELINE_BRANCH} branch or no {render.ANSWERS_FILE})",
+                           hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM")
+    main = git.rev_parse(repo, MAIN)
+    start, notes = _start_point(repo, main, baseline, answers)
+    return ServiceState(repo=repo, main=main, answers=answers, template=Path(str(answers.get("_src_path", ""))).name,
+                        baseline=baseline, start=start, notes=notes)
+
+
+def read_answers(repo: Path, rev: str) -> dict[str, Any] | None:
+    text = git.show(repo, rev, render.ANSWERS_FILE)
+    if text is None:
+        return None
+    data = yaml.safe_load(text)
+    return data if isinstance(data, dict) and data.get("_src_path") else None
+
+
+def _toplevel(path: Path) -> Path:
+    try:
+        return Path(git.run(["rev-parse", "--show-toplevel"], path))
+    except (git.GitError, OSError) as exc:
+        raise UpgradeError(f"{path} is not a git repository",
+                           hint="run plat upgrade inside a service repo made by plat new service") from exc
+
+
+def _require_clean(repo: Path) -> None:
+    if git.run(["status", "--porcelain", "--untracked-files=no"], repo):
+        raise UpgradeError(f"{repo} has uncommitted changes", hint="commit or stash them, then run plat upgrade again")
+    branch = git.current_branch(repo)
+    if branch == BASELINE_BRANCH or (branch or "").startswith(UPGRADE_PREFIX):
+        raise UpgradeError(f"{branch} is checked out in {repo}", hint=f"switch back first: git switch {MAIN}")
+
+
+def _baseline_ref(repo: Path) -> str | None:
+    """The local baseline branch; in a fresh clone, created from origin's."""
+    if git.ref_exists(repo, f"refs/heads/{BASELINE_BRANCH}"):
+        return git.rev_parse(repo, BASELINE_BRANCH)
+    remote = f"refs/remotes/origin/{BASELINE_BRANCH}"
+    if git.ref_exists(repo, remote):
+        git.run(["branch", "-q", "--no-track", BASELINE_BRANCH, remote], repo)
+        return git.rev_parse(repo, BASELINE_BRANCH)
+    return None
+
+
+def _start_point(repo: Path, main: str, baseline: str, answers: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    if git.is_ancestor(repo, baseline, main):
+        recorded = (read_answers(repo, baseline) or {}).get("_commit")
+        if recorded != answers.get("_commit"):
+            return baseline, (f"main records template {answers.get('_commit')} but {BASELINE_BRANCH} records "
+                              f"{recorded} (copier update was run by hand?): the merge reconciles them",)
+        return baseline, ()
+    base = git.merge_base(repo, baseline, main)
+    if base and (read_answers(repo, base) or {}).get("_commit") == answers.get("_commit"):
+        return base, (f"{BASELINE_BRANCH} held an upgrade that was never merged; it is rebuilt",)
+    raise UpgradeError(
+        f"{BASELINE_BRANCH} is not an ancestor of {MAIN}: an upgrade pull request was squash-merged or rebased",
+        hint=("upgrade pull requests must be merged with a merge commit; if main already contains the last "
+              f"upgrade, record the ancestry with: git merge --no-ff -s ours {BASELINE_BRANCH}"))
+
+
+def zone_of(ownership: Ownership, path: str) -> str | None:
+    """Ownership.zone_of with compiled patterns (it is asked about every file of a render)."""
+    return next((z for z in ZONES if any(_compiled(g).fullmatch(path) for g in getattr(ownership, z))), None)
+
+
+@lru_cache(maxsize=512)
+def _compiled(glob: str) -> re.Pattern[str]:
+    return re.compile(_glob_regex(glob))
+
+
+@contextmanager
+def worktree(repo: Path, rev: str) -> Iterator[Path]:
+    """A temporary detached worktree of `rev`, always removed afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="plat-worktree-"))
+    path = tmp / "wt"
+    try:
+        git.worktree_add(repo, path, rev)
+        yield path
+    finally:
+        git.worktree_remove(repo, path)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class BaselineCommits:
+    moved: str | None  # the commit of migration file moves, if any
+    rendered: str  # the new render
+
+
+def render_onto(wt: Path, src: str, ref: str | None, answers: Mapping[str, Any], ownership: Ownership,
+                moves: tuple[Migration, ...], message: str) -> BaselineCommits:
+    """In a worktree of the baseline: move files for migrations, then render and commit the new version."""
+    moved = _apply_moves(wt, moves)
+    keep = _team_files(wt, ownership)
+    _clear(wt)
+    render.copy(src, ref, wt, answers, exclude=[render.exact(p) for p in keep if "{" not in p])
+    stage(wt)
+    _keep_team_files(wt, ownership)
+    return BaselineCommits(moved, commit(wt, message))
+
+
+def _team_files(wt: Path, ownership: Ownership) -> tuple[str, ...]:
+    """Team-owned files of the previous baseline: not rendered again (they keep their content)."""
+    return tuple(p for p in git.tracked_files(wt, "HEAD")
+                 if zone_of(ownership, p) == "team" and p != render.ANSWERS_FILE)
+
+
+def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
+    done = []
+    for m in moves:
+        if (wt / m.source).is_file() and not (wt / m.target).exists():
+            (wt / m.target).parent.mkdir(parents=True, exist_ok=True)
+            git.run(["mv", "--", m.source, m.target], wt)
+            done.append(m.describe())
+    return commit(wt, "plat migrations: move files\n\n" + "\n".join(done)) if done else None
+
+
+def _clear(wt: Path) -> None:
+    for child in wt.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+
+
+def stage(wt: Path) -> None:
+    git.run(["-c", "core.fileMode=true", "add", "-A"], wt)
+
+
+def commit(wt: Path, message: str) -> str:
+    git.run(["-c", "core.fileMode=true", "commit", "-q", "--no-verify", "--allow-empty", "-m", message], wt)
+    return git.rev_parse(wt, "HEAD")
+
+
+def _keep_team_files(wt: Path, ownership: Ownership) -> None:
+    """Team-owned files the render changed or deleted get their previous baseline content back."""
+    out = git.run(["diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"], wt)
+    fields = [f for f in out.split("\0") if f]
+    changed = [path for status, path in zip(fields[::2], fields[1::2]) if status[0] in "MDT"]
+    team = [p for p in changed if zone_of(ownership, p) == "team" and p != render.ANSWERS_FILE]  # e.g. deleted
+    if team:
+        git.run(["checkout", "HEAD", "--", *team], wt)

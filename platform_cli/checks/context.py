@@ -1,0 +1,119 @@
+"""What the rules look at: one service repo, its template record, and its rendered manifests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from platform_cli import git, templates
+from platform_cli.checks import manifests as manifests_mod
+from platform_cli.checks import yamlio
+from platform_cli.checks.tools import Tools
+from platform_cli.errors import PlatError, TemplateError, UsageError
+from platform_cli.models import Ownership
+
+ANSWERS_FILE = ".copier-answers.yml"
+BASELINE_BRANCH = "plat/template"
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    root: Path
+    answers: Mapping[str, Any]
+    template_name: str
+    version_in_use: str  # the recorded `_commit`, e.g. v0.1.0
+    latest_version: str | None  # e.g. 0.2.0; None when the platform checkout lacks the template
+    ownership: Ownership
+    baseline: str | None  # the ref holding the pristine render, when there is one
+    pending_render: Callable[[], manifests_mod.Render]  # helm runs in the background; see `render`
+    tools: Tools = field(default_factory=Tools)
+    notes: tuple[str, ...] = ()
+
+    @cached_property
+    def render(self) -> manifests_mod.Render:
+        """The chart rendered by helm (or why it was not); waits for helm on first use."""
+        return self.pending_render()
+
+    @property
+    def service(self) -> str:
+        return str(self.answers.get("service_name") or self.root.name)
+
+    def zone_of(self, path: str) -> str | None:
+        return self.ownership.zone_of(path)
+
+    def text(self, rel: str) -> str | None:
+        path = self.root / rel
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+
+def build(path: Path, template_source: Path, tools: Tools) -> ServiceContext:
+    root = repo_root(path)
+    answers = read_answers(root)
+    render = manifests_mod.start_render(root, str(answers.get("service_name") or root.name), tools.helm)
+    try:  # helm renders while git answers the rest (and the rules run); `ctx.render` waits for it
+        src, commit = str(answers.get("_src_path") or ""), str(answers.get("_commit") or "")
+        name = str(answers.get("template_name") or Path(src.rstrip("/")).name.removesuffix(".git"))
+        ownership, note = _ownership(src, commit, template_source, name)
+        latest, baseline = _latest(template_source, name), baseline_ref(root)
+    except BaseException:
+        render()
+        raise
+    return ServiceContext(
+        root=root, answers=answers, template_name=name, version_in_use=commit, latest_version=latest,
+        ownership=ownership, baseline=baseline, pending_render=render, tools=tools,
+        notes=tuple(n for n in (note,) if n),
+    )
+
+
+def repo_root(path: Path) -> Path:
+    if not path.exists():
+        raise UsageError(f"{path} does not exist", hint="pass the path of a service repo: plat doctor PATH")
+    try:
+        return Path(git.run(["rev-parse", "--show-toplevel"], path if path.is_dir() else path.parent))
+    except PlatError:
+        raise UsageError(f"{path} is not inside a git repository",
+                         hint="run plat doctor in a service repo created by `plat new service`") from None
+
+
+def read_answers(root: Path) -> dict[str, Any]:
+    path = root / ANSWERS_FILE
+    if not path.is_file():
+        raise UsageError(f"{root} has no {ANSWERS_FILE}: not a golden-path service",
+                         hint="plat doctor checks repos created by `plat new service` (or copier)")
+    try:
+        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+    except yamlio.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {exc}", hint="restore it with git from plat/template") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a mapping", hint="restore it with git from plat/template")
+    return data
+
+
+def baseline_ref(root: Path) -> str | None:
+    for ref in (f"refs/heads/{BASELINE_BRANCH}", f"refs/remotes/origin/{BASELINE_BRANCH}"):
+        if git.ref_exists(root, ref):
+            return ref
+    return None
+
+
+def _ownership(src: str, commit: str, template_source: Path, name: str) -> tuple[Ownership, str]:
+    """The ownership of the version in use (from the template release), else of the latest version."""
+    if src and commit and (Path(src) / ".git").exists():
+        try:
+            data = yamlio.load(git.run(["show", f"{commit}:plat.yml"], Path(src))) or {}
+            return templates._ownership(data, Path(src) / "plat.yml"), ""
+        except PlatError:
+            pass
+    try:
+        return templates.load(template_source, name).ownership, ""
+    except TemplateError:
+        return Ownership(), f"ownership of template {name!r} unknown: drift of platform-owned files not checked"
+
+
+def _latest(template_source: Path, name: str) -> str | None:
+    try:
+        return templates.version(template_source) if name in templates.available(template_source) else None
+    except TemplateError:
+        return None

@@ -1,0 +1,41 @@
+"""The explicit registry of rule families. Add a family by adding one line to FAMILIES.
+
+The Kubernetes families come last: they wait for `helm template`, which runs in the background
+while the others work.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Protocol
+
+from platform_cli.checks import catalog, cluster, drift, exemptions, slo, terraform, version, workflows, workloads
+from platform_cli.checks.context import ServiceContext
+from platform_cli.checks.finding import Finding, Rule
+
+
+class Family(Protocol):
+    RULES: dict[str, Rule]
+
+    def skip_reason(self, ctx: ServiceContext) -> str: ...
+
+    def check(self, ctx: ServiceContext) -> list[Finding]: ...
+
+
+FAMILIES: dict[str, ModuleType] = {
+    "drift": drift,
+    "version": version,
+    "slo": slo,
+    "terraform": terraform,
+    "workflows": workflows,
+    "catalog": catalog,
+    "kubernetes-workloads": workloads,
+    "kubernetes-cluster": cluster,
+}
+
+
+def all_rules() -> dict[str, Rule]:
+    from platform_cli.checks import deep
+
+    rules = {rid: r for family in FAMILIES.values() for rid, r in family.RULES.items()}
+    return {**rules, **exemptions.RULES, **deep.RULES}

@@ -1,0 +1,168 @@
+"""`plat upgrade`: move a service to a newer template version as a reviewable pull request.
+
+1. read the answers from `main`, check the baseline branch (ancestor of main, same `_commit`);
+2. render the target version once onto the baseline, in a temporary worktree (team-owned files keep
+   their previous baseline content), after the file moves of any migration it crosses;
+3. merge the baseline into `plat/upgrade-<version>` cut from main (git's three-way merge);
+4. push both branches and open, or update, the pull request.
+Nothing in the user's working tree changes; `--dry-run` stops before any ref moves.
+
+Exit codes: 0 upgraded, planned (--dry-run) or already current; 1 refused or failed (nothing
+changed); 10 with --check when an upgrade is available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from platform_cli import answers as answers_mod
+from platform_cli import baseline, git, migrations, publish, render, upgrade_pr, upgrade_source, versions
+from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
+from platform_cli.config import Settings
+from platform_cli.forge.base import Forge
+from platform_cli.models import Template
+from platform_cli.prompts import Prompter
+from platform_cli.upgrade_merge import merge, changes, diff
+from platform_cli.upgrade_result import UpgradeResult
+
+EXIT_AVAILABLE = 10
+TRAILER = "Plat-Upgrade:"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class UpgradeRequest:
+    path: Path
+    to: str | None = None
+    check: bool = False
+    dry_run: bool = False
+    sets: tuple[str, ...] = ()
+    yes: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    baseline: str  # the new baseline tip
+    upgrade: str  # the upgrade branch tip
+    result: UpgradeResult
+
+
+def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: Prompter | None = None,
+            progress: Progress = lambda _: None) -> UpgradeResult:
+    sets = answers_mod.parse_sets(list(req.sets))
+    if not req.check:
+        render.preload()
+    state = baseline.inspect(req.path, strict=not req.check)
+    current = _current_version(state)
+    store_root = settings.home / "templates"
+    with upgrade_source.target(settings.template_source, store_root, state.template, req.to) as tgt:
+        if versions.key(tgt.version) < versions.key(current):
+            raise UpgradeError(f"{tgt.version} is older than the current template version {current}",
+                               hint="plat upgrade never downgrades; pick a newer --to or leave it out")
+        source = settings.template_source / "templates"
+        result = UpgradeResult(repo=state.repo, template=state.template, current=current, target=tgt.version,
+                               status="available", notes=state.notes,
+                               changelog=versions.entries_between(source / "CHANGELOG.md", current, tgt.version))
+        if versions.key(tgt.version) == versions.key(current):
+            return replace(result, status="up-to-date")
+        if req.check:
+            return result
+        crossing = migrations.crossing(migrations.load(source / migrations.FILE_NAME), current, tgt.version)
+        answers, dropped = _answers(state, tgt.template, crossing, sets, req, prompter)
+        answers.update(_platform_answers(settings, forge, tgt, req.dry_run))
+        release = upgrade_source.release(tgt, store_root)
+        progress(f"template: {state.template} {state.tag} → {release.tag}")
+        result = replace(result, migrations=tuple(m.describe() for m in crossing), dropped_answers=dropped,
+                         branch=UPGRADE_PREFIX + tgt.version)
+        prepared = _prepare(state, tgt.template, release, answers, crossing, result, progress, req.dry_run)
+    if req.dry_run:
+        return replace(prepared.result, status="planned")
+    _apply(state, prepared)
+    progress(f"branches: {BASELINE_BRANCH} and {prepared.result.branch} updated")
+    pr = _deliver(state, prepared.result, settings, forge)
+    return replace(prepared.result, status="upgraded", pull_request=pr, diff="")
+
+
+def _current_version(state: ServiceState) -> str:
+    if not versions.is_version(state.tag):
+        raise UpgradeError(f"the answers file on main records no template version (_commit: {state.tag!r})",
+                           hint="re-adopt the repo: plat adopt --type TEMPLATE --owner TEAM")
+    return versions.plain(state.tag)
+
+
+def _answers(state: ServiceState, template: Template, crossing: tuple[migrations.Migration, ...],
+             sets: dict[str, str], req: UpgradeRequest, prompter: Prompter | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Main's answers (migrated), --set on top; new questions prompted for, or failed on without a TTY."""
+    recorded = {k: v for k, v in state.answers.items() if not str(k).startswith("_")}
+    renamed = migrations.rename_answers(recorded, crossing)
+    known = {q.name for q in template.questions}
+    given = {k: v for k, v in renamed.items() if k in known}
+    given.update(sets)
+    return answers_mod.collect(template, given, yes=req.yes, prompter=prompter), tuple(sorted(set(renamed) - known))
+
+
+def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Target, dry_run: bool) -> dict[str, Any]:
+    """Pin the platform release of the target version (dry runs keep the recorded pin)."""
+    declared = {q.name for q in tgt.template.questions}
+    if dry_run or not tgt.from_source or "platform_ref" not in declared:
+        return {}
+    rel = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
+                                   tgt.version, settings.home / "cache")
+    return {k: v for k, v in {"platform_ref": rel.sha, "platform_version": tgt.version}.items() if k in declared}
+
+
+def _prepare(state: ServiceState, template: Template, release: publish.Release, answers: dict[str, Any],
+             crossing: tuple[migrations.Migration, ...], result: UpgradeResult, progress: Progress,
+             dry_run: bool) -> Prepared:
+    """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref."""
+    title = f"Upgrade {state.template} template {result.current} → {result.target}"
+    with baseline.worktree(state.repo, state.start) as wt:
+        commits = baseline.render_onto(wt, release.source, release.tag, answers, template.ownership,
+                                       migrations.moves(crossing), f"Render {state.template} template {release.tag}")
+    progress(f"render: {release.tag} committed on {BASELINE_BRANCH} ({commits.rendered[:12]})")
+    message = f"{title}\n\n{TRAILER} {result.target}"
+    with baseline.worktree(state.repo, state.main) as wt:
+        first = merge(wt, commits.moved, f"plat migrations for {result.target}\n\n{TRAILER} {result.target}") \
+            if commits.moved else None
+        outcome = merge(wt, commits.rendered, message)
+        conflicts = (first.conflicts if first else ()) + outcome.conflicts
+        kept = (first.kept_deleted if first else ()) + outcome.kept_deleted
+        files, tip = changes(wt, state.main), git.rev_parse(wt, "HEAD")
+        text = diff(wt, state.main) if dry_run else ""
+    progress(f"merge: {len(files)} files changed, {len(conflicts)} conflicts")
+    return Prepared(commits.rendered, tip, replace(result, files=files, conflicts=conflicts, kept_deleted=kept,
+                                                   commit=tip, diff=text))
+
+
+def _apply(state: ServiceState, prepared: Prepared) -> None:
+    branch = prepared.result.branch
+    _refuse_untracked(state, prepared)
+    if git.ref_exists(state.repo, f"refs/heads/{branch}"):
+        body = git.run(["log", "-1", "--format=%B", branch], state.repo)
+        if TRAILER not in body:
+            raise UpgradeError(f"branch {branch} has commits plat did not make",
+                               hint=f"merge or push that work first, or delete the branch: git branch -D {branch}")
+    git.run(["update-ref", f"refs/heads/{BASELINE_BRANCH}", prepared.baseline, state.baseline], state.repo)
+    git.run(["branch", "-f", "-q", branch, prepared.upgrade], state.repo)
+
+
+def _refuse_untracked(state: ServiceState, prepared: Prepared) -> None:
+    untracked = set(git.run(["ls-files", "--others", "--exclude-standard", "-z"], state.repo).split("\0")) - {""}
+    clash = sorted(untracked & set(git.tracked_files(state.repo, prepared.upgrade)))
+    if clash:
+        raise UpgradeError(f"untracked files would be overwritten by the upgrade: {', '.join(clash)}",
+                           hint="move them away or commit them, then run plat upgrade again")
+
+
+def _deliver(state: ServiceState, result: UpgradeResult, settings: Settings, forge: Forge):
+    org, name = settings.org, str(state.answers.get("service_name") or state.repo.name)
+    if not forge.repo_exists(org, name):
+        return None
+    forge.push(state.repo, org, name, [f"+refs/heads/{b}:refs/heads/{b}" for b in (BASELINE_BRANCH, result.branch)])
+    pr = forge.open_pull_request(org, name, result.branch, MAIN, upgrade_pr.title(result), upgrade_pr.body(result))
+    for stale in forge.list_pull_requests(org, name, "open"):
+        if stale.head.startswith(UPGRADE_PREFIX) and stale.head != result.branch:
+            forge.close_pull_request(org, name, stale.id)
+    return pr

@@ -1,0 +1,52 @@
+"""Guard a new service repo on GitHub: protect `main`, give the owning team access, create the
+deployment environments (production waits for the team's review). Every call is a PUT: idempotent."""
+
+from __future__ import annotations
+
+from platform_cli.errors import ForgeError
+from platform_cli.forge.base import RepoSetup
+from platform_cli.forge.github_client import Api, ApiError
+
+
+def configure(api: Api, org: str, repo: str, setup: RepoSetup) -> None:
+    base = f"/repos/{org}/{repo}"
+    api.call("PUT", f"{base}/branches/main/protection", protection(setup))
+    if setup.topics:
+        api.call("PUT", f"{base}/topics", {"names": list(setup.topics)})
+    team_id = _team_id(api, org, setup.team)
+    api.call("PUT", f"/orgs/{org}/teams/{setup.team}/repos/{org}/{repo}", {"permission": "maintain"})
+    for env in setup.environments:
+        api.call("PUT", f"{base}/environments/{env}", environment(setup, env, team_id))
+
+
+def protection(setup: RepoSetup) -> dict:
+    checks = {"strict": True, "contexts": list(setup.required_checks)} if setup.required_checks else None
+    return {
+        "required_status_checks": checks,
+        "enforce_admins": False,
+        "required_pull_request_reviews": {"required_approving_review_count": setup.required_reviews,
+                                          "dismiss_stale_reviews": True, "require_code_owner_reviews": True},
+        "restrictions": None,
+        "required_linear_history": False,  # upgrades merge with merge commits: never require linear history
+        "allow_force_pushes": False,
+        "allow_deletions": False,
+    }
+
+
+def environment(setup: RepoSetup, env: str, team_id: int) -> dict:
+    if env not in setup.reviewed_environments:
+        return {}
+    return {"reviewers": [{"type": "Team", "id": team_id}],
+            "deployment_branch_policy": {"protected_branches": True, "custom_branch_policies": False}}
+
+
+def _team_id(api: Api, org: str, team: str) -> int:
+    try:
+        _, data = api.call("GET", f"/orgs/{org}/teams/{team}")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        raise ForgeError(f"team {team} not found in the GitHub organization {org}",
+                         hint="the owner answer must be a team slug of the org (e.g. team-payments); "
+                              "the token needs read:org") from None
+    return int(data["id"])

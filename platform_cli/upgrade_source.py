@@ -1,0 +1,83 @@
+"""Where an upgrade's target template version comes from.
+
+- The template source (settings.template_source: the bundled platform repo, or a checkout of a
+  platform team's fork): its `templates/VERSION` is the latest version, published on demand into
+  the template store (PLAT_HOME/templates/<name>, tagged v<version>).
+- Any version already published in the template store (`--to 0.2.0`, tag `v0.2.0`).
+- A version tagged `v<version>` in the template source, when the template source is a git repo.
+The changelog and migrations are read from the template source (they list every version).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from platform_cli import git, publish, templates, versions
+from platform_cli.baseline import UpgradeError
+from platform_cli.models import Template
+
+
+@dataclass(frozen=True)
+class Target:
+    template: Template
+    version: str
+    from_source: bool  # the template source's own version (its platform release goes with it)
+    store_tag: str | None  # already published in the template store under this tag
+
+
+def available(template_source: Path, store: Path) -> tuple[str, ...]:
+    found = {templates.version(template_source)}
+    for where in (store, template_source):
+        if (where / ".git").exists():
+            tags = git.run(["tag", "--list", "v*"], where).split()
+            found |= {versions.plain(t) for t in tags if versions.is_version(t)}
+    return tuple(sorted(found, key=versions.key))
+
+
+def latest(template_source: Path, store: Path) -> str:
+    return available(template_source, store)[-1]
+
+
+@contextmanager
+def target(template_source: Path, store_root: Path, name: str, to: str | None) -> Iterator[Target]:
+    store = store_root / name
+    wanted = versions.plain(to) if to else latest(template_source, store)
+    if wanted == templates.version(template_source):
+        yield Target(templates.load(template_source, name), wanted, True, None)
+        return
+    tag = f"v{wanted}"
+    with tempfile.TemporaryDirectory(prefix="plat-target-") as tmp:
+        if (store / ".git").exists() and git.ref_exists(store, f"refs/tags/{tag}"):
+            root = Path(tmp)
+            git.clone(str(store), root / "templates" / name, branch=tag)
+            (root / "templates" / "VERSION").write_text(wanted + "\n", encoding="utf-8")
+            yield Target(templates.load(root, name), wanted, False, tag)
+        elif (template_source / ".git").exists() and git.ref_exists(template_source, f"refs/tags/{tag}"):
+            git.clone(str(template_source), Path(tmp) / "src", branch=tag)
+            yield Target(templates.load(Path(tmp) / "src", name), wanted, False, None)
+        else:
+            raise UpgradeError(f"unknown template version {wanted}",
+                               hint=f"available: {', '.join(available(template_source, store))}")
+
+
+def release(target: Target, store_root: Path) -> publish.Release:
+    """Publish the target into the template store (a no-op when it is there already)."""
+    if target.store_tag:
+        store = store_root / target.template.name
+        return publish.Release(str(store), target.store_tag, git.rev_parse(store, target.store_tag), target.version)
+    rel = publish.template_release(target.template, store_root)
+    if versions.plain(rel.tag) == target.version:
+        return rel
+    # The template's files did not change in this version: the store still has them under the old
+    # tag. Tag that commit with the new version too, so the answers record the version reached.
+    store, tag = Path(rel.source), f"v{target.version}"
+    if git.ref_exists(store, f"refs/tags/{tag}") and git.rev_parse(store, tag) != rel.sha:
+        tag = f"{tag}+dev.{rel.sha[:8]}"
+    if not git.ref_exists(store, f"refs/tags/{tag}"):
+        git.run(["tag", tag, rel.sha], store)
+    return publish.Release(rel.source, tag, rel.sha, target.version)

@@ -1,0 +1,98 @@
+"""HTTP server for health, readiness and metrics (and the API routes of an HTTP service).
+
+Liveness (/healthz) answers as long as the process serves requests; readiness (/readyz)
+turns 503 as soon as shutdown starts, so the load balancer drains the pod before it stops.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Dict, Optional, Tuple
+
+from . import metrics
+
+Response = Tuple[int, str, bytes]
+Route = Callable[["Handler"], Response]
+
+log = logging.getLogger("app.server")
+
+
+class State:
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.stopping = threading.Event()
+
+
+def json_response(status: int, body: object) -> Response:
+    return status, "application/json", json.dumps(body).encode() + b"\n"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "app"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    routes: Dict[str, Route] = {}
+    registry: metrics.Registry
+    state: State
+    observe: Optional[Callable[[str, str, int, float], None]] = None
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        started = time.monotonic()
+        path = self.path.split("?", 1)[0]
+        if path == "/healthz":
+            status, ctype, body = json_response(200, {"status": "ok"})
+        elif path == "/readyz":
+            ok = self.state.ready.is_set() and not self.state.stopping.is_set()
+            status, ctype, body = json_response(200 if ok else 503, {"ready": ok})
+        elif path == "/metrics":
+            status, ctype, body = 200, metrics.CONTENT_TYPE, self.registry.render().encode()
+        elif path in self.routes:
+            try:
+                status, ctype, body = self.routes[path](self)
+            except Exception:  # noqa: BLE001 - a route failure is a 500, never a dead server
+                log.exception("unhandled error", extra={"path": path})
+                status, ctype, body = json_response(500, {"error": "internal"})
+        else:
+            status, ctype, body = json_response(404, {"error": "not found"})
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        if self.observe is not None and path not in ("/healthz", "/readyz", "/metrics"):
+            route = path if path in self.routes else "other"
+            self.observe(self.command, route, status, time.monotonic() - started)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        log.debug("request", extra={"client": self.client_address[0], "line": format % args})
+
+
+def make_server(
+    port: int,
+    registry: metrics.Registry,
+    state: State,
+    routes: Optional[Dict[str, Route]] = None,
+    observe: Optional[Callable[[str, str, int, float], None]] = None,
+    host: str = "0.0.0.0",  # noqa: S104 - the pod's network namespace; NetworkPolicy restricts access
+) -> ThreadingHTTPServer:
+    handler = type(
+        "BoundHandler",
+        (Handler,),
+        {"routes": dict(routes or {}), "registry": registry, "state": state, "observe": staticmethod(observe) if observe else None},
+    )
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,5 @@
+module "state" {
+  source = "../.."
+
+  name = "acme-terraform-state-staging"
+}

@@ -1,0 +1,173 @@
+"""The GitHub forge against the API double: auth, clear errors, retries, rate limits, API economy."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from platform_cli import git
+from platform_cli.errors import ConfigError, ForgeError
+from platform_cli.forge import REGISTRY
+from platform_cli.forge.base import RepoSetup
+from platform_cli.forge.github import GitHubForge, web_url
+from platform_cli.forge.github_client import Credentials, credentials_from_env
+from tests.github_double.fixtures import github_double, make_github_forge, slept  # noqa: F401 - fixtures
+
+
+def seed(tmp_path, forge, repo="svc"):
+    forge.create_repo("acme", repo)
+    work = tmp_path / "seed"
+    git.init(work)
+    (work / "a.txt").write_text("one\n")
+    git.commit_all(work, "first")
+    forge.push(work, "acme", repo, ["main"])
+    return work
+
+
+def test_registered_and_enterprise_urls():
+    assert "github" in REGISTRY
+    assert web_url("https://api.github.com") == "https://github.com"
+    assert web_url("https://ghe.example.com/api/v3/") == "https://ghe.example.com"
+    with pytest.raises(ForgeError, match="not a GitHub API URL"):
+        web_url("https://ghe.example.com")
+
+
+def test_credentials_come_from_the_environment(tmp_path):
+    assert credentials_from_env({"GH_TOKEN": "abc"}).token == "abc"
+    assert credentials_from_env({"GITHUB_TOKEN": "x", "GH_TOKEN": "y"}).token == "x"
+    with pytest.raises(ConfigError, match="GITHUB_TOKEN") as info:
+        credentials_from_env({})
+    assert "GitHub App" in info.value.hint
+    key = tmp_path / "app.pem"
+    app = {"PLAT_GITHUB_APP_ID": "1", "PLAT_GITHUB_APP_KEY_FILE": str(key), "PLAT_GITHUB_APP_INSTALLATION_ID": "7"}
+    key.write_text("not a key")
+    with pytest.raises(ConfigError, match="not a PEM private key"):
+        credentials_from_env(app)
+    key.write_text("-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n")
+    creds = credentials_from_env(app)
+    assert (creds.app_id, creds.installation_id) == ("1", 7) and "secret" not in repr(creds)
+
+
+def test_github_app_installation_token_is_used_for_rest_and_git(github_double, tmp_path):
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    forge = GitHubForge(github_double.api_url, Credentials(app_id=github_double.app_id, app_key=pem,
+                                                           installation_id=9), sleep=lambda s: None)
+    work = seed(tmp_path, forge)
+    assert forge.branch_sha("acme", "svc", "main") == git.rev_parse(work, "HEAD")
+    assert any(c.path.endswith("/app/installations/9/access_tokens") for c in github_double.calls)
+
+
+def test_bad_token_missing_scope_unknown_org_and_taken_name(github_double, make_github_forge):
+    with pytest.raises(ForgeError, match="401") as info:
+        make_github_forge("ghp_wrong").repo_exists("acme", "svc")
+    assert "GITHUB_TOKEN" in info.value.hint
+    forge = make_github_forge()
+    with pytest.raises(ForgeError, match="organization ghost not found"):
+        forge.create_repo("ghost", "svc")
+    github_double.state.foreign.add(("acme", "taken"))
+    assert not forge.repo_exists("acme", "taken")
+    with pytest.raises(ForgeError, match="already exists on GitHub") as info:
+        forge.create_repo("acme", "taken")
+    assert "another service name" in info.value.hint
+    github_double.scopes = ("read:org",)
+    with pytest.raises(ForgeError) as info:
+        forge.create_repo("acme", "fresh")
+    assert "lacks the scope(s) repo" in info.value.hint
+
+
+def test_configure_protects_main_grants_the_team_and_creates_environments(github_double, make_github_forge, tmp_path):
+    forge = make_github_forge()
+    seed(tmp_path, forge)
+    before = len(github_double.calls)
+    setup = RepoSetup(team="team-a", required_checks=("test / test",), topics=("plat",))
+    forge.configure_repo("acme", "svc", setup)
+    forge.configure_repo("acme", "svc", setup)  # idempotent: PUTs only
+    repo = github_double.state.repo("acme", "svc")
+    rules = repo.protection["main"]
+    assert rules["required_status_checks"]["contexts"] == ["test / test"]
+    assert rules["required_pull_request_reviews"]["required_approving_review_count"] == 1
+    assert rules["required_linear_history"] is False
+    assert repo.teams == {"team-a": "maintain"} and repo.topics == ["plat"]
+    team_id = github_double.state.teams[("acme", "team-a")]
+    assert repo.environments["staging"] == {}
+    assert repo.environments["production"]["reviewers"] == [{"type": "Team", "id": team_id}]
+    assert len(github_double.calls) - before == 2 * 6
+    with pytest.raises(ForgeError, match="team nobody not found"):
+        forge.configure_repo("acme", "svc", RepoSetup(team="nobody"))
+
+
+def test_repo_is_private_and_merges_only_with_merge_commits(github_double, make_github_forge):
+    make_github_forge().create_repo("acme", "svc", "demo")
+    repo = github_double.state.repo("acme", "svc")
+    assert repo.private and repo.description == "demo"
+    assert repo.settings["allow_squash_merge"] is False and repo.settings["allow_rebase_merge"] is False
+
+
+def test_5xx_and_dropped_connections_are_retried_for_idempotent_calls(github_double, make_github_forge, slept):
+    forge = make_github_forge()
+    github_double.inject(1, "5xx")
+    github_double.inject(2, "drop")
+    assert forge.repo_exists("acme", "svc") is False
+    assert [c.status for c in github_double.calls] == [502, 0, 404]
+    assert slept and max(slept) <= 2  # exponential backoff, short
+
+
+def test_a_post_is_never_sent_twice(github_double, make_github_forge):
+    forge = make_github_forge()
+    for kind in ("5xx", "drop"):
+        github_double.inject(1, kind)
+        with pytest.raises(ForgeError, match="GitHub|connection") as info:
+            forge.create_repo("acme", "svc")
+        assert "again" in info.value.hint
+    assert [c.method for c in github_double.calls] == ["POST", "POST"]
+    assert github_double.state.repo("acme", "svc") is None
+
+
+@pytest.mark.parametrize("kind", ["rate_limit", "rate_limit_429", "primary"])
+def test_rate_limits_wait_and_retry_even_a_post(github_double, make_github_forge, slept, kind):
+    github_double.inject(1, kind)
+    make_github_forge().create_repo("acme", "svc")
+    assert github_double.state.repo("acme", "svc") is not None
+    assert [c.status for c in github_double.calls] == [403 if kind != "rate_limit_429" else 429, 201]
+    assert len(slept) == 1 and 0 < slept[0] <= 61
+
+
+def test_pull_request_economy_one_call_to_open_three_to_update(github_double, make_github_forge, tmp_path):
+    forge = make_github_forge()
+    seed(tmp_path, forge)
+    forge.commit_files("acme", "svc", "feature", "main", {"b.txt": "two\n"}, "add b")
+    start = forge.api_calls
+    pr = forge.open_pull_request("acme", "svc", "feature", "main", "t", "b")
+    assert forge.api_calls - start == 1
+    assert forge.get_pull_request("acme", "svc", pr.id) == pr and forge.api_calls - start == 1
+    again = make_github_forge().open_pull_request("acme", "svc", "feature", "main", "t2", "b2")
+    assert again.id == pr.id and again.title == "t2"
+    assert [c.method for c in github_double.calls[-3:]] == ["POST", "GET", "PATCH"]
+
+
+def test_required_checks_come_from_the_pull_request_workflows(tmp_path):
+    from platform_cli.forge.status_checks import required_checks
+
+    flows = tmp_path / "svc" / ".github" / "workflows"
+    flows.mkdir(parents=True)
+    (flows / "ci.yml").write_text("on:\n  pull_request:\njobs:\n  test:\n    uses: acme/platform/.github/workflows/"
+                                  "test.yml@abc\n  lint:\n    name: Lint\n    runs-on: ubuntu-latest\n")
+    (flows / "deploy.yml").write_text("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n")
+    platform = tmp_path / "workflows"
+    platform.mkdir()
+    (platform / "test.yml").write_text("on: workflow_call\njobs:\n  unit:\n    name: unit tests\n  e2e: {}\n")
+    assert required_checks(tmp_path / "svc", platform) == ("test / unit tests", "test / e2e", "Lint")
+
+
+def test_one_module_owns_pygithub():
+    import re
+    from pathlib import Path
+
+    import platform_cli
+
+    root = Path(platform_cli.__file__).parent
+    importers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                       if re.search(r"^\s*(from github[ .]|import github\b)", p.read_text(), re.M))
+    assert importers == ["forge/github_client.py"]

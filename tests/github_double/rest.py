@@ -1,0 +1,233 @@
+"""The REST endpoints plat uses, with GitHub's response shapes and status codes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+from tests.github_double.state import Pull, Repo, State
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None
+    headers: dict[str, str] | None = None
+
+
+def not_found() -> Response:
+    return Response(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest",
+                          "status": "404"})
+
+
+def unprocessable(message: str, errors: list | None = None) -> Response:
+    return Response(422, {"message": message, "errors": errors or [], "status": "422",
+                          "documentation_url": "https://docs.github.com/rest"})
+
+
+class Rest:
+    def __init__(self, state: State, base: str) -> None:
+        self.state, self.base = state, base
+        r = "(?P<org>[^/]+)/(?P<repo>[^/]+)"
+        self.routes: list[tuple[str, re.Pattern, Callable[..., Response]]] = [
+            (m, re.compile(p + "$"), h) for m, p, h in [
+                ("POST", r"/app/installations/(?P<inst>\d+)/access_tokens", self.installation_token),
+                ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<team>[^/]+)", self.get_team),
+                ("PUT", rf"/orgs/(?P<owner>[^/]+)/teams/(?P<team>[^/]+)/repos/{r}", self.team_repo),
+                ("POST", r"/orgs/(?P<org>[^/]+)/repos", self.create_repo),
+                ("GET", rf"/repos/{r}", self.get_repo),
+                ("DELETE", rf"/repos/{r}", self.delete_repo),
+                ("PUT", rf"/repos/{r}/topics", self.topics),
+                ("PUT", rf"/repos/{r}/branches/(?P<branch>.+)/protection", self.protect),
+                ("PUT", rf"/repos/{r}/environments/(?P<env>[^/]+)", self.environment),
+                ("DELETE", rf"/repos/{r}/git/refs/heads/(?P<branch>.+)", self.delete_ref),
+                ("GET", rf"/repos/{r}/pulls", self.list_pulls),
+                ("POST", rf"/repos/{r}/pulls", self.create_pull),
+                ("GET", rf"/repos/{r}/pulls/(?P<number>\d+)", self.get_pull),
+                ("PATCH", rf"/repos/{r}/pulls/(?P<number>\d+)", self.update_pull),
+                ("PUT", rf"/repos/{r}/pulls/(?P<number>\d+)/merge", self.merge_pull),
+            ]
+        ]
+
+    def handle(self, method: str, path: str, query: str, body: Any) -> Response:
+        for verb, pattern, handler in self.routes:
+            match = pattern.match(path)
+            if match and verb == method:
+                with self.state.lock:
+                    return handler(body=body or {}, query=parse_qs(query), **match.groupdict())
+        return not_found()
+
+    # --- apps ---
+    def installation_token(self, inst: str, **_: Any) -> Response:
+        return Response(201, {"token": f"ghs_installation{inst}token", "expires_at": "2099-01-01T00:00:00Z",
+                              "permissions": {"administration": "write", "contents": "write"}})
+
+    # --- orgs and teams ---
+    def get_team(self, org: str, team: str, **_: Any) -> Response:
+        team_id = self.state.teams.get((org, team))
+        if team_id is None:
+            return not_found()
+        return Response(200, {"id": team_id, "slug": team, "name": team, "privacy": "closed",
+                              "url": f"{self.base}/orgs/{org}/teams/{team}"})
+
+    def team_repo(self, owner: str, team: str, org: str, repo: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if (owner, team) not in self.state.teams or found is None:
+            return not_found()
+        found.teams[team] = body.get("permission", "push")
+        return Response(204)
+
+    def create_repo(self, org: str, body: dict, **_: Any) -> Response:
+        if org not in self.state.orgs:
+            return not_found()
+        name = body.get("name", "")
+        if self.state.repo(org, name) or (org, name) in self.state.foreign:
+            return unprocessable("Repository creation failed.", [
+                {"resource": "Repository", "code": "custom", "field": "name",
+                 "message": "name already exists on this account"}])
+        settings = {k: v for k, v in body.items() if k != "name"}
+        return Response(201, self.repo_json(self.state.create(org, name, **settings)))
+
+    # --- repos ---
+    def get_repo(self, org: str, repo: str, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        return Response(200, self.repo_json(found)) if found else not_found()
+
+    def delete_repo(self, org: str, repo: str, **_: Any) -> Response:
+        if not self.state.repo(org, repo):
+            return not_found()
+        self.state.delete(org, repo)
+        return Response(204)
+
+    def topics(self, org: str, repo: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        found.topics = list(body.get("names", []))
+        return Response(200, {"names": found.topics})
+
+    def protect(self, org: str, repo: str, branch: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        if branch not in found.branches():
+            return Response(404, {"message": "Branch not found", "status": "404"})
+        found.protection[branch] = body
+        return Response(200, {"url": f"{self.base}/repos/{org}/{repo}/branches/{branch}/protection", **body})
+
+    def environment(self, org: str, repo: str, env: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        found.environments[env] = body
+        rules = [{"type": "required_reviewers", "reviewers": body["reviewers"]}] if body.get("reviewers") else []
+        return Response(200, {"id": next(iter([len(found.environments)])), "name": env, "protection_rules": rules})
+
+    def delete_ref(self, org: str, repo: str, branch: str, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        if branch not in found.branches():
+            return unprocessable("Reference does not exist")
+        from tests.github_double.state import git
+
+        git(found.path, "update-ref", "-d", f"refs/heads/{branch}")
+        for pull in found.pulls:  # GitHub closes the pull requests of a deleted head branch
+            if pull.head == branch and pull.state == "open":
+                pull.state = "closed"
+        return Response(204)
+
+    # --- pull requests ---
+    def list_pulls(self, org: str, repo: str, query: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        state = query.get("state", ["open"])[0]
+        head = query.get("head", [None])[0]
+        pulls = [p for p in found.pulls if (state == "all" or p.state == state)
+                 and (head is None or f"{org}:{p.head}" == head)]
+        page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
+        chunk = sorted(pulls, key=lambda p: -p.number)[(page - 1) * per_page: page * per_page]
+        return Response(200, [self.pull_json(found, p) for p in chunk])
+
+    def create_pull(self, org: str, repo: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        head, base = body.get("head", "").split(":")[-1], body.get("base", "")
+        branches = found.branches()
+        if head not in branches or base not in branches:
+            return unprocessable("Validation Failed", [{"resource": "PullRequest", "field": "head" if head not in branches
+                                                        else "base", "code": "invalid"}])
+        if any(p.head == head and p.base == base and p.state == "open" for p in found.pulls):
+            return unprocessable("Validation Failed", [{"resource": "PullRequest", "code": "custom",
+                                                        "message": f"A pull request already exists for {org}:{head}."}])
+        number = max((p.number for p in found.pulls), default=0) + 1
+        pull = Pull(number=number, title=body.get("title", ""), body=body.get("body") or "", head=head, base=base)
+        found.pulls.append(pull)
+        return Response(201, self.pull_json(found, pull))
+
+    def get_pull(self, org: str, repo: str, number: str, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        pull = self._pull(found, number)
+        return Response(200, self.pull_json(found, pull)) if pull else not_found()
+
+    def update_pull(self, org: str, repo: str, number: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        pull = self._pull(found, number)
+        if not pull:
+            return not_found()
+        for key in ("title", "body", "state"):
+            if key in body:
+                setattr(pull, key, body[key])
+        return Response(200, self.pull_json(found, pull))
+
+    def merge_pull(self, org: str, repo: str, number: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        pull = self._pull(found, number)
+        if not pull:
+            return not_found()
+        if pull.state != "open":
+            return Response(405, {"message": "Pull Request is not mergeable", "status": "405"})
+        if body.get("merge_method", "merge") != "merge":
+            return Response(405, {"message": "Only merge commits are allowed on this repository", "status": "405"})
+        sha = self.state.merge(found, pull)
+        if sha is None:
+            return Response(405, {"message": "Pull Request is not mergeable", "status": "405"})
+        pull.state, pull.merged, pull.merge_sha = "closed", True, sha
+        return Response(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
+
+    # --- shapes ---
+    def _pull(self, repo: Repo | None, number: str) -> Pull | None:
+        return next((p for p in repo.pulls if p.number == int(number)), None) if repo else None
+
+    def repo_json(self, repo: Repo) -> dict:
+        web = self.base.split("/api/v3")[0]
+        return {
+            "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name, "full_name": f"{repo.org}/{repo.name}",
+            "private": repo.private, "visibility": "private" if repo.private else "public",
+            "owner": {"login": repo.org, "id": self.state.orgs[repo.org], "type": "Organization"},
+            "html_url": f"{web}/{repo.org}/{repo.name}", "description": repo.description or None,
+            "url": f"{self.base}/repos/{repo.org}/{repo.name}", "clone_url": f"{web}/{repo.org}/{repo.name}.git",
+            "default_branch": "main", "topics": repo.topics, "archived": False,
+            "allow_squash_merge": repo.settings.get("allow_squash_merge", True),
+            "allow_merge_commit": repo.settings.get("allow_merge_commit", True),
+            "allow_rebase_merge": repo.settings.get("allow_rebase_merge", True),
+            "delete_branch_on_merge": repo.settings.get("delete_branch_on_merge", False),
+            "permissions": {"admin": True, "maintain": True, "push": True, "triage": True, "pull": True},
+        }
+
+    def pull_json(self, repo: Repo, pull: Pull) -> dict:
+        web = self.base.split("/api/v3")[0]
+        sha = repo.branches().get(pull.head)
+        return {
+            "id": 50000 + pull.number, "number": pull.number, "state": pull.state, "title": pull.title,
+            "body": pull.body or None, "merged": pull.merged, "merged_at": "2026-01-01T00:00:00Z" if pull.merged else None,
+            "merge_commit_sha": pull.merge_sha, "draft": False,
+            "html_url": f"{web}/{repo.org}/{repo.name}/pull/{pull.number}",
+            "url": f"{self.base}/repos/{repo.org}/{repo.name}/pulls/{pull.number}",
+            "head": {"label": f"{repo.org}:{pull.head}", "ref": pull.head, "sha": sha},
+            "base": {"label": f"{repo.org}:{pull.base}", "ref": pull.base},
+        }

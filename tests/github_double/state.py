@@ -1,0 +1,96 @@
+"""What the GitHub double remembers: orgs, teams, repos (real bare git repos), pull requests."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_ids = itertools.count(1000)
+
+
+def git(repo: Path, *args: str, input: str | None = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo),
+                               "GIT_AUTHOR_NAME": "GitHub", "GIT_AUTHOR_EMAIL": "noreply@github.test",
+                               "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.test"})
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr}")
+    return proc.stdout.strip()
+
+
+@dataclass
+class Pull:
+    number: int
+    title: str
+    body: str
+    head: str
+    base: str
+    state: str = "open"
+    merged: bool = False
+    merge_sha: str | None = None
+
+
+@dataclass
+class Repo:
+    org: str
+    name: str
+    path: Path
+    id: int = field(default_factory=lambda: next(_ids))
+    private: bool = True
+    description: str = ""
+    settings: dict = field(default_factory=dict)
+    topics: list[str] = field(default_factory=list)
+    protection: dict[str, dict] = field(default_factory=dict)
+    environments: dict[str, dict] = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)  # slug -> permission
+    pulls: list[Pull] = field(default_factory=list)
+
+    def branches(self) -> dict[str, str]:
+        out = git(self.path, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/")
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+
+class State:
+    def __init__(self, root: Path, orgs: tuple[str, ...] = ("acme",),
+                 teams: tuple[str, ...] = ("team-a", "team-b", "platform")) -> None:
+        self.root = root
+        self.lock = threading.RLock()
+        self.orgs = {org: next(_ids) for org in orgs}
+        self.teams = {(org, t): next(_ids) for org in orgs for t in teams}
+        self.repos: dict[tuple[str, str], Repo] = {}
+        self.foreign: set[tuple[str, str]] = set()  # names taken by repos the token cannot see
+
+    def repo(self, org: str, name: str) -> Repo | None:
+        return self.repos.get((org, name.removesuffix(".git")))
+
+    def create(self, org: str, name: str, **settings) -> Repo:
+        path = self.root / org / f"{name}.git"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(path)], check=True,
+                       capture_output=True)
+        git(path, "config", "http.receivepack", "true")
+        repo = Repo(org=org, name=name, path=path, private=settings.pop("private", True),
+                    description=settings.pop("description", "") or "", settings=settings)
+        self.repos[(org, name)] = repo
+        return repo
+
+    def delete(self, org: str, name: str) -> None:
+        repo = self.repos.pop((org, name))
+        subprocess.run(["rm", "-rf", str(repo.path)], check=True)
+
+    def merge(self, repo: Repo, pull: Pull) -> str | None:
+        """A merge commit of head into base (the real thing, with git merge-tree); None on conflict."""
+        branches = repo.branches()
+        base, head = branches[pull.base], branches[pull.head]
+        proc = subprocess.run(["git", "merge-tree", "--write-tree", base, head], cwd=repo.path,
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            return None
+        tree = proc.stdout.split()[0]
+        message = f"Merge pull request #{pull.number} from {repo.org}/{pull.head}\n\n{pull.title}"
+        sha = git(repo.path, "commit-tree", tree, "-p", base, "-p", head, "-m", message)
+        git(repo.path, "update-ref", f"refs/heads/{pull.base}", sha, base)
+        return sha

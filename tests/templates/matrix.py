@@ -1,0 +1,80 @@
+"""The render matrix: every golden-path template x answer sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Tuple
+
+TEMPLATES: Tuple[str, ...] = ("http-api", "worker", "cronjob")
+
+ANSWER_SETS: Dict[str, Dict[str, object]] = {
+    # Only the questions without a default: everything else as the template defaults it.
+    "defaults": {"service_name": "orders-api", "owner": "payments"},
+    # Every option on and every default overridden with awkward-but-valid values.
+    "all-options": {
+        "service_name": "billing-engine",
+        "owner": "team-billing",
+        "description": 'Bills customers: "quotes", <angle> & \\backslashes\\',
+        "system": "billing",
+        "lifecycle": "production",
+        "cost_center": "cc-1234",
+        "org": "Acme-Corp",
+        "platform_repo": "golden-platform",
+        "platform_ref": "0123456789abcdef0123456789abcdef01234567",
+        "platform_version": "2.3.4",
+        "registry": "registry.example.com:5000/acme/services",
+        "with_database": True,
+        "with_bucket": True,
+        "with_function": True,
+    },
+    # The shortest valid names.
+    "minimal": {"service_name": "a", "owner": "ab"},
+}
+
+TYPE_ANSWERS: Dict[Tuple[str, str], Dict[str, object]] = {
+    ("http-api", "all-options"): {"port": 9090},
+    ("worker", "all-options"): {"port": 9100},
+    ("cronjob", "all-options"): {"schedule": "0 3 * * *"},
+}
+
+ENVIRONMENTS = ("staging", "production")
+
+
+@dataclass(frozen=True)
+class Case:
+    template: str
+    answer_set: str
+    answers: Dict[str, object] = field(hash=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.template}-{self.answer_set}"
+
+    @property
+    def service(self) -> str:
+        return str(self.answers["service_name"])
+
+
+def cases() -> Tuple[Case, ...]:
+    result = []
+    for template in TEMPLATES:
+        for name, answers in ANSWER_SETS.items():
+            merged = dict(answers)
+            merged.update(TYPE_ANSWERS.get((template, name), {}))
+            result.append(Case(template, name, merged))
+    return tuple(result)
+
+
+CASES = cases()
+CASE_IDS = [c.id for c in CASES]
+
+# Kinds `helm template` must produce, per template.
+EXPECTED_KINDS = {
+    "http-api": {"Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                 "NetworkPolicy", "PrometheusRule", "ServiceMonitor"},
+    "worker": {"Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+               "NetworkPolicy", "PrometheusRule", "ServiceMonitor"},
+    "cronjob": {"CronJob", "ServiceAccount", "NetworkPolicy", "PrometheusRule"},
+}
+# Custom resources: kubernetes-validate has no schema for them (validated by promtool / structure tests).
+CRD_KINDS = {"PrometheusRule", "ServiceMonitor", "ExternalSecret"}

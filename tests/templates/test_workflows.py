@@ -1,0 +1,92 @@
+"""GitHub Actions: the service repos' callers and the platform's reusable workflows pass checkov,
+zizmor (offline) and the GitHub workflow JSON schema; pins are full SHAs with version comments."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from . import tools
+from .conftest import REPO
+from .matrix import CASE_IDS, CASES
+
+PLATFORM_WORKFLOWS = ("build", "test", "deploy", "terraform", "doctor")
+USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", re.M)
+
+
+def workflow_files(root: Path):
+    return sorted((root / ".github" / "workflows").glob("*.yml"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_checkov_github_actions_callers(case, renders, checkov_github_actions):
+    results = checkov_github_actions.under(renders[case.id] / ".github")
+    assert {r.path.name for r in results} == {p.name for p in workflow_files(renders[case.id])}
+    assert not [f"{r.check_id} {r.resource}" for r in results if r.result != "PASSED"]
+
+
+def test_checkov_github_actions_platform_workflows(platform_copy, checkov_github_actions):
+    results = checkov_github_actions.under(platform_copy / ".github")
+    assert {r.path.stem for r in results} == set(PLATFORM_WORKFLOWS)
+    assert not [f"{r.check_id} {r.resource} {r.path.name}" for r in results if r.result != "PASSED"]
+
+
+def zizmor(paths):
+    proc = tools.run("zizmor", ["--offline", "--no-progress", *map(str, paths)])
+    assert proc.returncode == 0, f"zizmor exit {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    assert "No findings to report" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_zizmor_callers(case, renders):
+    zizmor(workflow_files(renders[case.id]))
+
+
+def test_zizmor_platform_workflows(platform_copy):
+    zizmor(workflow_files(platform_copy))
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_workflow_schema(case, renders, platform_copy):
+    files = workflow_files(renders[case.id]) + (workflow_files(platform_copy) if case is CASES[0] else [])
+    tools.run("check-jsonschema", ["--builtin-schema", "vendor.github-workflows", *map(str, files)], check=True)
+
+
+def test_platform_workflows_are_reusable_and_pinned():
+    for name in PLATFORM_WORKFLOWS:
+        path = REPO / "workflows" / f"{name}.yml"
+        text = path.read_text()
+        data = yaml.safe_load(text)
+        assert list(data[True]) == ["workflow_call"], f"{name}: only workflow_call"
+        assert data["permissions"] == {}
+        for ref, comment in USES.findall(text):
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{name}: {ref} not pinned by SHA"
+            assert re.search(r"#\s*v\d", comment), f"{name}: {ref} lacks a version comment"
+        for job in data["jobs"].values():
+            assert job.get("permissions") is not None, f"{name}: job without explicit permissions"
+            for step in job.get("steps", []):
+                assert "${{" not in step.get("run", ""), f"{name}: expression inside run:"
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_callers_pin_the_platform_by_sha(case, renders):
+    org = case.answers.get("org", "acme")
+    repo = case.answers.get("platform_repo", "platform")
+    ref = case.answers.get("platform_ref", "0" * 40)
+    version = case.answers.get("platform_version", "0.1.0")
+    for path in workflow_files(renders[case.id]):
+        text = path.read_text()
+        data = yaml.safe_load(text)
+        assert data["permissions"] == {}
+        assert "secrets: inherit" not in text
+        assert not {"pull_request_target", "workflow_run", "workflow_dispatch"} & set(data[True] or {})
+        uses = USES.findall(text)
+        assert uses
+        for ref_, comment in uses:
+            assert ref_.startswith(f"{org}/{repo}/.github/workflows/") and ref_.endswith(f".yml@{ref}")
+            assert comment.strip() == f"# v{version}"
