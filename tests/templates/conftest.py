@@ -17,6 +17,8 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
+from tests.conftest import hermetic_session_env, plat_new
+
 from . import tools
 from .matrix import CASES, ENVIRONMENTS, Case
 
@@ -25,24 +27,12 @@ TEST_DIGEST = "sha256:" + "0" * 64
 
 
 def render_service(case: Case, dst: Path) -> Path:
-    """Render one service the way `plat new service` does (copier, then the files plat derives
-    from the render: the SLO rules). The one place that knows how: switch to `plat new` here."""
-    from copier import Settings, run_copy
-
-    from platform_cli import postrender
-
-    run_copy(
-        str(REPO / "templates" / case.template),
-        str(dst),
-        data=dict(case.answers),
-        defaults=True,
-        unsafe=False,
-        vcs_ref=None,
-        quiet=True,
-        settings=Settings(),
-    )
-    postrender.finalize(dst)
-    return dst
+    """Render one service through `plat new service --yes` itself, with a local forge of its own
+    beside (never inside) the directory the scanners read."""
+    root = dst.parent.parent / "plat" / f"{dst.parent.name}-{case.id}"
+    root.mkdir(parents=True, exist_ok=True)
+    with hermetic_session_env(root):
+        return plat_new(root, case.template, dict(case.answers), dst)
 
 
 @pytest.fixture(scope="session")

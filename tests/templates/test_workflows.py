@@ -77,7 +77,9 @@ def test_platform_workflows_are_reusable_and_pinned():
 def test_callers_pin_the_platform_by_sha(case, renders):
     org = case.answers.get("org", "acme")
     repo = case.answers.get("platform_repo", "platform")
-    ref = case.answers.get("platform_ref", "0" * 40)
+    recorded = yaml.safe_load((renders[case.id] / ".copier-answers.yml").read_text())
+    ref = case.answers.get("platform_ref", recorded["platform_ref"])  # plat pins its platform release
+    assert len(ref) == 40 and int(ref, 16) and ref == recorded["platform_ref"]
     version = case.answers.get("platform_version", "0.1.0")
     for path in workflow_files(renders[case.id]):
         text = path.read_text()
