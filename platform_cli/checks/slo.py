@@ -14,7 +14,9 @@ PRESENT = Rule("PLAT-SLO-001", "SLO file present", "medium", "bronze",
 VALID = Rule("PLAT-SLO-002", "SLO file valid", "medium", "gold",
              f"fix {SLO_FILE}: version prometheus/v1, service, and slos each with name, objective (0-100) "
              "and sli.events.error_query/total_query (or sli.raw / sli.plugin)")
-RULES = {r.id: r for r in (PRESENT, VALID)}
+STALE = Rule("PLAT-SLO-003", "SLO rules match the SLO file", "medium", "silver",
+             "run `plat slo generate` and commit chart/files/slo-rules*.yaml")
+RULES = {r.id: r for r in (PRESENT, VALID, STALE)}
 
 
 def skip_reason(ctx: ServiceContext) -> str:
@@ -30,8 +32,21 @@ def check(ctx: ServiceContext) -> list[Finding]:
     except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [found(VALID, f"{SLO_FILE} is not valid YAML", SLO_FILE, (mark.line + 1) if mark else 1)]
-    return [found(VALID, problem, SLO_FILE, line_of(ctx.root / SLO_FILE, pattern))
-            for problem, pattern in problems(data, ctx.service)]
+    invalid = [found(VALID, problem, SLO_FILE, line_of(ctx.root / SLO_FILE, pattern))
+               for problem, pattern in problems(data, ctx.service)]
+    return invalid or stale(ctx)
+
+
+def stale(ctx: ServiceContext) -> list[Finding]:
+    """The generated Prometheus rules (and their promtool tests) must be what slo.yaml gives today."""
+    from platform_cli.commands import slo
+    from platform_cli.errors import PlatError
+
+    try:
+        result = slo.generate(ctx.root, write=False)
+    except PlatError as exc:
+        return [found(VALID, exc.message, SLO_FILE)]
+    return [found(STALE, f"{path} is missing or out of date with {SLO_FILE}", path) for path in result.stale]
 
 
 def problems(data: Any, service: str) -> list[tuple[str, str]]:

@@ -36,8 +36,6 @@ def test_fresh_service_is_gold_with_no_findings(service, golden_settings):
         assert report.skipped == () and len(report.rules_run) >= 25
 
 
-@pytest.mark.skipif(not (REPO_ROOT / "templates/http-api/plat.yml").is_file(),
-                    reason="templates/http-api/plat.yml is absent: the real http-api template is still being written")
 @needs_helm
 def test_fresh_http_api_service_is_clean(tmp_path):
     settings = Settings(home=tmp_path / "plathome", template_source=REPO_ROOT, org="acme")
@@ -303,3 +301,12 @@ def test_a_fresh_clone_uses_the_remote_baseline(service, golden_settings, tmp_pa
     assert run_doctor(clone, golden_settings).findings == ()
     (clone / "chart/templates/pdb.yaml").unlink()
     assert "PLAT-DRIFT-002" in ids(run_doctor(clone / "chart", golden_settings))  # from a subdirectory too
+
+
+def test_slo_rules_out_of_date_with_the_slo_file(tmp_path):
+    settings = Settings(home=tmp_path / "plathome", template_source=REPO_ROOT, org="acme")
+    service = make_service(settings, tmp_path, "payments", template="http-api")
+    edit(service, "slo.yaml", "objective: 99.9", "objective: 99.5")
+    stale = [f for f in run_doctor(service, settings).findings if f.rule_id == "PLAT-SLO-003"]
+    assert sorted(f.file for f in stale) == ["chart/files/slo-rules.test.yaml", "chart/files/slo-rules.yaml"]
+    assert "plat slo generate" in stale[0].remediation
