@@ -18,10 +18,12 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
-from platform_cli import git, render
+from platform_cli import git, postrender, render
 from platform_cli.errors import PlatError
 from platform_cli.migrations import Migration
 from platform_cli.models import ZONES, Ownership, _glob_regex
+from platform_cli.publish import Release
+from platform_cli.release_render import Layout, render_release
 
 BASELINE_BRANCH = "plat/template"
 MAIN = "main"
@@ -147,22 +149,22 @@ class BaselineCommits:
     rendered: str  # the new render
 
 
-def render_onto(wt: Path, src: str, ref: str | None, answers: Mapping[str, Any], ownership: Ownership,
-                moves: tuple[Migration, ...], message: str) -> BaselineCommits:
-    """In a worktree of the baseline: move files for migrations, then render and commit the new version."""
+def render_onto(wt: Path, release: Release, answers: Mapping[str, Any], ownership: Ownership,
+                moves: tuple[Migration, ...], message: str, reuse: frozenset[str] = frozenset(),
+                shape: Layout | None = None) -> BaselineCommits:
+    """In a worktree of the baseline: move files for migrations, then render and commit the new version.
+
+    Not rendered again, and given their previous baseline content: team-owned files, and `reuse`
+    (files the template copies verbatim and did not change since the baseline's version)."""
     moved = _apply_moves(wt, moves)
-    keep = _team_files(wt, ownership)
+    before = git.tracked_files(wt, "HEAD")
+    keep = {p for p in before if p != render.ANSWERS_FILE and (p in reuse or zone_of(ownership, p) == "team")}
     _clear(wt)
-    render.copy(src, ref, wt, answers, exclude=[render.exact(p) for p in keep if "{" not in p])
+    render_release(release, wt, answers, keep, shape, _clear)
+    postrender.finalize(wt)  # derived files (SLO rules) belong to the pristine render too
     stage(wt)
-    _keep_team_files(wt, ownership)
+    _restore(wt, ownership, keep)
     return BaselineCommits(moved, commit(wt, message))
-
-
-def _team_files(wt: Path, ownership: Ownership) -> tuple[str, ...]:
-    """Team-owned files of the previous baseline: not rendered again (they keep their content)."""
-    return tuple(p for p in git.tracked_files(wt, "HEAD")
-                 if zone_of(ownership, p) == "team" and p != render.ANSWERS_FILE)
 
 
 def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
@@ -190,11 +192,11 @@ def commit(wt: Path, message: str) -> str:
     return git.rev_parse(wt, "HEAD")
 
 
-def _keep_team_files(wt: Path, ownership: Ownership) -> None:
-    """Team-owned files the render changed or deleted get their previous baseline content back."""
+def _restore(wt: Path, ownership: Ownership, keep: set[str]) -> None:
+    """Kept files the render left out, and team-owned files it changed, get their baseline content back."""
     out = git.run(["diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"], wt)
     fields = [f for f in out.split("\0") if f]
     changed = [path for status, path in zip(fields[::2], fields[1::2]) if status[0] in "MDT"]
-    team = [p for p in changed if zone_of(ownership, p) == "team" and p != render.ANSWERS_FILE]  # e.g. deleted
-    if team:
-        git.run(["checkout", "HEAD", "--", *team], wt)
+    back = [p for p in changed if p in keep or (zone_of(ownership, p) == "team" and p != render.ANSWERS_FILE)]
+    if back:
+        git.run(["checkout", "HEAD", "--", *back], wt)

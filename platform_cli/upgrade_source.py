@@ -10,12 +10,13 @@ The changelog and migrations are read from the template source (they list every 
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+import yaml
 
 from platform_cli import git, publish, templates, versions
 from platform_cli.baseline import UpgradeError
@@ -81,3 +82,22 @@ def release(target: Target, store_root: Path) -> publish.Release:
     if not git.ref_exists(store, f"refs/tags/{tag}"):
         git.run(["tag", tag, rel.sha], store)
     return publish.Release(rel.source, tag, rel.sha, target.version)
+
+
+def unchanged_verbatim(release: publish.Release, old_tag: str, template: Template) -> frozenset[str]:
+    """Rendered paths the template copies verbatim (no template suffix, no templated path) whose
+    source did not change between `old_tag` and the release: their render equals the old one."""
+    store = Path(release.source)
+    if not old_tag or not git.ref_exists(store, f"refs/tags/{old_tag}"):
+        return frozenset()
+    config = yaml.safe_load((template.path / "copier.yml").read_text(encoding="utf-8")) or {}
+    suffix = config.get("_templates_suffix", ".jinja")
+    prefix = str(config.get("_subdirectory") or "").strip("/")
+    prefix = prefix + "/" if prefix else ""
+    if not suffix or "{" in prefix:
+        return frozenset()
+    changed = set(git.run(["diff", "--name-only", "-z", old_tag, release.tag], store).split("\0"))
+    files = set(git.tracked_files(store, release.tag))
+    return frozenset(f[len(prefix):] for f in files
+                     if f.startswith(prefix) and f not in changed and not f.endswith(suffix)
+                     and "{" not in f and f + suffix not in files)

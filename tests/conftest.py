@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
 from pathlib import Path
@@ -148,26 +149,38 @@ def dedent(text: str) -> str:
 REAL_TEMPLATES = ("http-api", "worker", "cronjob")
 
 
-@pytest.fixture(scope="session")
-def real_services(tmp_path_factory) -> dict[str, Path]:
-    """One service per real golden-path template, made by `plat new service --yes` (read-only!)."""
-    from platform_cli.commands.new import NewRequest, new_service
-    from platform_cli.forge.local import LocalForge
-
-    root = tmp_path_factory.mktemp("real-services")
+@contextlib.contextmanager
+def hermetic_session_env(root: Path):
+    """The hermetic git environment of `hermetic_git`, for session-scoped fixtures."""
     home = root / "home"
-    home.mkdir()
+    home.mkdir(parents=True, exist_ok=True)
     (home / ".gitconfig").write_text("")
     env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.test", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "t@example.test", "GIT_ALLOW_PROTOCOL": "file"}
-    settings = Settings(home=root / "plathome", template_source=REPO_ROOT, org="acme")
-    out = {}
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        for kind in REAL_TEMPLATES:
-            req = NewRequest(name=f"demo-{kind}", template=kind, owner="team-a", yes=True,
-                             directory=root / f"demo-{kind}")
-            out[kind] = new_service(req, settings, LocalForge(settings.home / "forge"), cwd=root).directory
-    return out
+        yield
+
+
+def plat_new(root: Path, template: str, answers: dict, dest: Path) -> Path:
+    """Make a service exactly as `plat new service --yes` does, on a local forge under `root`."""
+    from platform_cli.commands.new import NewRequest, new_service
+    from platform_cli.forge.local import LocalForge
+
+    settings = Settings(home=root / "plathome", template_source=REPO_ROOT, org="acme")
+    given = {k: v for k, v in answers.items() if k not in ("service_name", "owner")}
+    sets = tuple(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in given.items())
+    req = NewRequest(name=str(answers["service_name"]), template=template, owner=str(answers["owner"]),
+                     sets=sets, yes=True, directory=dest)
+    return new_service(req, settings, LocalForge(settings.home / "forge"), cwd=root).directory
+
+
+@pytest.fixture(scope="session")
+def real_services(tmp_path_factory) -> dict[str, Path]:
+    """One service per real golden-path template, made by `plat new service --yes` (read-only!)."""
+    root = tmp_path_factory.mktemp("real-services")
+    with hermetic_session_env(root):
+        return {kind: plat_new(root, kind, {"service_name": f"demo-{kind}", "owner": "team-a"},
+                               root / f"demo-{kind}") for kind in REAL_TEMPLATES}

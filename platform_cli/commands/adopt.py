@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import answers as answers_mod
-from platform_cli import baseline, git, publish, render, templates
+from platform_cli import baseline, git, postrender, publish, render, templates
 from platform_cli.baseline import BASELINE_BRANCH, MAIN, UpgradeError
 from platform_cli.commands.new import list_files
 from platform_cli.config import Settings
@@ -64,6 +64,7 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
     with tempfile.TemporaryDirectory(prefix="plat-adopt-") as tmp:
         rendered = Path(tmp) / "render"
         render.copy(release.source, release.tag, rendered, answers)
+        postrender.finalize(rendered)
         files = list_files(rendered)
         have = set(git.tracked_files(repo, MAIN))
         added = tuple(f for f in files if f not in have and template.ownership.zone_of(f) != "team"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import baseline, git, migrations, publish, render, upgrade_pr, upgrade_source, versions
+from platform_cli import baseline, git, migrations, publish, release_render, render, upgrade_pr, upgrade_source, versions
 from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.config import Settings
 from platform_cli.forge.base import Forge
@@ -118,9 +118,12 @@ def _prepare(state: ServiceState, template: Template, release: publish.Release, 
              dry_run: bool) -> Prepared:
     """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref."""
     title = f"Upgrade {state.template} template {result.current} → {result.target}"
+    old_tag = str((baseline.read_answers(state.repo, state.start) or {}).get("_commit") or "")
+    reuse = upgrade_source.unchanged_verbatim(release, old_tag, template)
     with baseline.worktree(state.repo, state.start) as wt:
-        commits = baseline.render_onto(wt, release.source, release.tag, answers, template.ownership,
-                                       migrations.moves(crossing), f"Render {state.template} template {release.tag}")
+        commits = baseline.render_onto(wt, release, answers, template.ownership, migrations.moves(crossing),
+                                       f"Render {state.template} template {release.tag}", reuse,
+                                       release_render.layout(template))
     progress(f"render: {release.tag} committed on {BASELINE_BRANCH} ({commits.rendered[:12]})")
     message = f"{title}\n\n{TRAILER} {result.target}"
     with baseline.worktree(state.repo, state.main) as wt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,8 @@ def v2(v1, tmp_path):
 
 
 def local_edits_in_every_zone(repo: Path) -> None:
-    edit(repo, "chart/templates/deployment.yaml", None, append=False) if False else None
-    (repo / "chart/templates/deployment.yaml").write_text(
-        "# platform file, edited locally\n" + (repo / "chart/templates/deployment.yaml").read_text())
+    deployment = "# platform file, edited locally\n" + (repo / "chart/templates/deployment.yaml").read_text()
+    edit(repo, "chart/templates/deployment.yaml", deployment, append=False)
     edit(repo, "scripts/run.sh", "echo local-step\n")  # shared; the template renames it
     edit(repo, "app/main.py", "LOCAL = 1\n")  # team-owned; the template changes it
     edit(repo, "config/legacy.yaml", "local: kept\n")  # the template deletes it
@@ -194,7 +194,7 @@ def test_refuses_a_repo_plat_did_not_make(v2, tmp_path):
         run_upgrade(v2, other)
     assert "plat adopt" in info.value.hint
     with pytest.raises(UpgradeError, match="not a git repository"):
-        run_upgrade(v2, tmp_path / "nowhere-" if False else tmp_path)
+        run_upgrade(v2, tmp_path)  # tmp_path itself is no git repository
 
 
 def test_squash_merged_upgrade_is_refused_with_a_hint(v2, repo):
@@ -228,8 +228,6 @@ def test_copier_update_by_hand_is_reconciled(v2, repo):
 def test_works_from_a_fresh_clone_without_the_old_template(v2, repo, tmp_path):
     clone = tmp_path / "clone"
     git.clone(forge_for(v2).repo_url("acme", "payments"), clone)
-    import shutil
-
     shutil.rmtree(v2.home / "templates")  # the old template version is nowhere on this machine
     result = run_upgrade(v2, clone)
     assert result.status == "upgraded" and show(clone, result.branch, ".github/workflows/security.yml")
@@ -309,3 +307,21 @@ def test_cli_check_exit_codes_and_json(v1, v2, repo):
     assert json.loads(done.stdout)["pull_request"]["head"] == BRANCH2
     refused = cli(v2, "upgrade", str(repo), "--to", "7.0.0")
     assert refused.exit_code == 1 and "unknown template version" in refused.stderr
+
+
+def test_render_from_an_export_equals_a_render_of_the_git_release(v2, tmp_path):
+    import stat
+
+    from platform_cli import publish, release_render, render, templates
+
+    template = templates.load(v2.template_source, "mini")
+    release = publish.template_release(template, v2.home / "templates")
+    answers = {"service_name": "svc", "owner": "team-a"}
+    render.copy(release.source, release.tag, tmp_path / "a", answers)
+    release_render.render_release(release, tmp_path / "b", answers, (), release_render.layout(template), lambda p: None)
+
+    def tree(root: Path) -> dict:
+        return {p.relative_to(root).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode) & 0o111)
+                for p in root.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
