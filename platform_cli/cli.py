@@ -114,15 +114,7 @@ def pr_show(
     json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
 ) -> None:
     """Show one pull request with its body."""
-    def body(console) -> None:
-        from platform_cli import forge as forges, render_output
-        from platform_cli.commands import pr
-
-        settings = load_settings(forge=forge, org=org).settings
-        p = pr.show_pull(forges.create(settings), repo, settings.org, number)
-        console.emit(render_output.pr_json(p), lambda c: render_output.pr_detail(c, p))
-
-    guard(json_, body)
+    _on_pull(json_, forge, org, repo, number, "show_pull", "pr_detail")
 
 
 @pr_app.command("merge")
@@ -132,13 +124,19 @@ def pr_merge(
     json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
 ) -> None:
     """Merge a pull request with a merge commit."""
+    _on_pull(json_, forge, org, repo, number, "merge_pull", "pr_merged")
+
+
+def _on_pull(json_: bool, forge: str | None, org: str | None, repo: str, number: int,
+             action: str, view: str) -> None:
+    """Run `commands.pr.<action>` on one pull request and show it with `render_output.<view>`."""
     def body(console) -> None:
         from platform_cli import forge as forges, render_output
         from platform_cli.commands import pr
 
         settings = load_settings(forge=forge, org=org).settings
-        p = pr.merge_pull(forges.create(settings), repo, settings.org, number)
-        console.emit(render_output.pr_json(p), lambda c: c.print(f"merged #{p.id} into {p.base} of {p.repo}"))
+        p = getattr(pr, action)(forges.create(settings), repo, settings.org, number)
+        console.emit(render_output.pr_json(p), lambda c: getattr(render_output, view)(c, p))
 
     guard(json_, body)
 

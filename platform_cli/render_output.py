@@ -48,6 +48,10 @@ def pr_table(console: Console, pulls: tuple[PullRequest, ...]) -> None:
                   [(p.id, p.state, p.title, f"{p.head} → {p.base}") for p in pulls])
 
 
+def pr_merged(console: Console, pr: PullRequest) -> None:
+    console.print(f"merged #{pr.id} into {pr.base} of {pr.repo}")
+
+
 def pr_detail(console: Console, pr: PullRequest) -> None:
     console.print(f"#{pr.id} {pr.title} [{pr.state}]", style="bold")
     console.print(f"{pr.repo}: {pr.head} → {pr.base}")
