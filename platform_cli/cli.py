@@ -5,7 +5,6 @@ Exit codes: 0 success; 1 a PlatError (bad input, refused operation; message + hi
 PyGithub) are imported lazily so `plat --help` stays fast.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

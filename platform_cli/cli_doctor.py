@@ -5,7 +5,6 @@ dirty worktree for --fix, bad exemptions file); 2 usage error; 3 unexpected erro
 4 findings at or above --fail-on severity (default high).
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any

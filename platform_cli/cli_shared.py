@@ -1,6 +1,5 @@
 """What every CLI command shares: common options, settings, prompter, and the error boundary."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated, Any, Callable, Optional

@@ -4,7 +4,6 @@ Exit codes: generate — 0 written or up to date, 4 with --check when the rules 
 budget — 0; gate — 0 deploy allowed, 5 blocked; every command — 1 on an error (message + hint).
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

@@ -5,7 +5,6 @@ failed, nothing changed; 2 usage error; 3 unexpected error; 10 with --check when
 available (for CI: `plat upgrade --check || echo "upgrade available"`).
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, Optional
