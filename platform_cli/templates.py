@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from platform_cli import yamlio
 from platform_cli.errors import TemplateError
 from platform_cli.models import Ownership, Question, Template, ZONES
 
@@ -90,8 +90,8 @@ def _ownership(data: dict[str, Any], path: Path) -> Ownership:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yamlio.YAMLError) as exc:
         raise TemplateError(f"cannot read {path}: {exc}", hint="fix the template file") from exc
     if not isinstance(data, dict):
         raise TemplateError(f"{path} is not a mapping", hint="fix the template file")

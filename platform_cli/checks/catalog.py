@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_cli.checks import yamlio
+from platform_cli import yamlio
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping
 
 from platform_cli import git, templates
 from platform_cli.checks import manifests as manifests_mod
-from platform_cli.checks import yamlio
+from platform_cli import yamlio
 from platform_cli.checks.tools import Tools
 from platform_cli.errors import PlatError, TemplateError, UsageError
 from platform_cli.models import Ownership

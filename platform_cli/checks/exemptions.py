@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from platform_cli.checks import yamlio
+from platform_cli import yamlio
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 from platform_cli.errors import UsageError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli.checks import tools as tools_mod
-from platform_cli.checks import yamlio
+from platform_cli import yamlio
 
 PLACEHOLDER_DIGEST = "sha256:" + "0" * 64  # the deploy workflow sets the real one; rendering needs a value
 SOURCE = re.compile(r"^# Source: (?P<path>\S+)", re.MULTILINE)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from platform_cli import git
-from platform_cli.checks import yamlio
+from platform_cli import yamlio
 from platform_cli.checks.context import ANSWERS_FILE, ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 from platform_cli.errors import PlatError

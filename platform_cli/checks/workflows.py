@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from platform_cli.checks import yamlio
+from platform_cli import yamlio
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 

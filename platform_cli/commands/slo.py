@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from platform_cli import yamlio
 from platform_cli.errors import UsageError
 from platform_cli.prometheus import Prometheus, PrometheusUnreachable
 from platform_cli.slo import rules, spec as spec_mod, unit
@@ -29,8 +28,8 @@ class Generated:
 def generate(repo: Path, write: bool = True) -> Generated:
     spec = spec_mod.load(_slo_file(repo))
     files = {
-        RULES_FILE: HEADER + _dump(rules.rule_groups(spec)),
-        TESTS_FILE: HEADER + _dump(unit.test_file(spec, Path(RULES_FILE).name)),
+        RULES_FILE: HEADER + yamlio.dump(rules.rule_groups(spec)),
+        TESTS_FILE: HEADER + yamlio.dump(unit.test_file(spec, Path(RULES_FILE).name)),
     }
     stale = tuple(rel for rel, text in files.items() if _read(repo / rel) != text)
     if write:
@@ -119,7 +118,3 @@ def _slo_file(repo: Path) -> Path:
 
 def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, width=1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from platform_cli import yamlio
 
 
 def required_checks(repo: Path, platform_workflows: Path) -> tuple[str, ...]:
@@ -42,7 +42,7 @@ def _plain(name: object, fallback: str) -> str:
 
 def _load(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = yamlio.load(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from platform_cli import yamlio
 from platform_cli.errors import UsageError
 
 WINDOW = "{{.window}}"
@@ -48,10 +47,10 @@ class Spec:
 
 def load(path: Path) -> Spec:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot read SLO file {path}: {exc.strerror}", hint="pass the service repo path") from exc
-    except yaml.YAMLError as exc:
+    except yamlio.YAMLError as exc:
         raise UsageError(f"SLO file {path} is not valid YAML", hint="fix the YAML syntax") from exc
     return parse(data, str(path))
 
