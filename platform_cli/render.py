@@ -51,13 +51,13 @@ def preload() -> None:
     threading.Thread(target=_import_copier, name="plat-preload-copier", daemon=True).start()
 
 
+def _import_copier() -> None:
+    import copier  # noqa: F401
+
+
 def exact(path: str) -> str:
     """A gitignore-style pattern matching exactly `path` (relative to the rendered root)."""
     return "/" + re.sub(r"([*?\[\]\\!#])", r"\\\1", path)
-
-
-def _import_copier() -> None:
-    import copier  # noqa: F401
 
 
 def _first_line(exc: BaseException) -> str:

@@ -53,7 +53,7 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
             progress: Progress = lambda _: None) -> UpgradeResult:
     sets = answers_mod.parse_sets(list(req.sets))
     if not req.check:
-        render.preload()
+        render.preload()  # the copier import overlaps the git work below
     state = baseline.inspect(req.path, strict=not req.check)
     current = _current_version(state)
     store_root = settings.home / "templates"

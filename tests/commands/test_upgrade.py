@@ -325,3 +325,20 @@ def test_render_from_an_export_equals_a_render_of_the_git_release(v2, tmp_path):
                 for p in root.rglob("*") if p.is_file()}
 
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_a_render_error_is_reported_and_nothing_changes(v2, repo):
+    from platform_cli.errors import TemplateError
+
+    before = git.run(["for-each-ref"], repo)
+    with pytest.raises(TemplateError, match="port must be >= 1024"):
+        run_upgrade(v2, repo, sets=("port=80",))
+    assert git.run(["for-each-ref"], repo) == before
+    assert git.run(["worktree", "list", "--porcelain"], repo).count("worktree ") == 1
+
+
+def test_a_newer_upgrade_supersedes_the_unmerged_one(v2, repo, tmp_path):
+    first = run_upgrade(v2, repo).pull_request
+    second = run_upgrade(at_version(v2, tmp_path, "0.3.0"), repo).pull_request
+    pulls = {p.id: p.state for p in forge_for(v2).list_pull_requests("acme", "payments")}
+    assert pulls == {first.id: "closed", second.id: "open"} and second.head == "plat/upgrade-0.3.0"
