@@ -7,11 +7,9 @@ files keep their previous baseline content so the merge brings no change into th
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -21,7 +19,7 @@ import yaml
 from platform_cli import git, postrender, render
 from platform_cli.errors import PlatError
 from platform_cli.migrations import Migration
-from platform_cli.models import ZONES, Ownership, _glob_regex
+from platform_cli.models import Ownership
 from platform_cli.publish import Release
 from platform_cli.release_render import Layout, render_release
 
@@ -120,16 +118,6 @@ def _start_point(repo: Path, main: str, baseline: str, answers: Mapping[str, Any
               f"upgrade, record the ancestry with: git merge --no-ff -s ours {BASELINE_BRANCH}"))
 
 
-def zone_of(ownership: Ownership, path: str) -> str | None:
-    """Ownership.zone_of with compiled patterns (it is asked about every file of a render)."""
-    return next((z for z in ZONES if any(_compiled(g).fullmatch(path) for g in getattr(ownership, z))), None)
-
-
-@lru_cache(maxsize=512)
-def _compiled(glob: str) -> re.Pattern[str]:
-    return re.compile(_glob_regex(glob))
-
-
 @contextmanager
 def worktree(repo: Path, rev: str) -> Iterator[Path]:
     """A temporary detached worktree of `rev`, always removed afterwards."""
@@ -158,7 +146,7 @@ def render_onto(wt: Path, release: Release, answers: Mapping[str, Any], ownershi
     (files the template copies verbatim and did not change since the baseline's version)."""
     moved = _apply_moves(wt, moves)
     before = git.tracked_files(wt, "HEAD")
-    keep = {p for p in before if p != render.ANSWERS_FILE and (p in reuse or zone_of(ownership, p) == "team")}
+    keep = {p for p in before if p != render.ANSWERS_FILE and (p in reuse or ownership.zone_of(p) == "team")}
     _clear(wt)
     render_release(release, wt, answers, keep, shape, _clear)
     postrender.finalize(wt)  # derived files (SLO rules) belong to the pristine render too
@@ -197,6 +185,6 @@ def _restore(wt: Path, ownership: Ownership, keep: set[str]) -> None:
     out = git.run(["diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"], wt)
     fields = [f for f in out.split("\0") if f]
     changed = [path for status, path in zip(fields[::2], fields[1::2]) if status[0] in "MDT"]
-    back = [p for p in changed if p in keep or (zone_of(ownership, p) == "team" and p != render.ANSWERS_FILE)]
+    back = [p for p in changed if p in keep or (ownership.zone_of(p) == "team" and p != render.ANSWERS_FILE)]
     if back:
         git.run(["checkout", "HEAD", "--", *back], wt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -118,10 +119,11 @@ class NewResult:
 
 def glob_match(pattern: str, path: str) -> bool:
     """gitignore-style match: `**` spans directories, `*` and `?` stay within one segment."""
-    return re.fullmatch(_glob_regex(pattern), path) is not None
+    return _glob_regex(pattern).fullmatch(path) is not None
 
 
-def _glob_regex(pattern: str) -> str:
+@lru_cache(maxsize=1024)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
     out, i = [], 0
     while i < len(pattern):
         if pattern.startswith("**/", i):
@@ -139,4 +141,4 @@ def _glob_regex(pattern: str) -> str:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return "".join(out)
+    return re.compile("".join(out))

@@ -40,7 +40,7 @@ class Release:
 
 def template_release(template: Template, store_root: Path) -> Release:
     repo = store_root / template.name
-    digest = _digest({"": template.path})
+    digest = _digest({"": template.path}, template.version)
     cached = _cached(repo / ".git" / "plat-release.json", digest)
     if cached and git.ref_exists(repo, f"refs/tags/{cached['tag']}"):
         return Release(str(repo), cached["tag"], cached["sha"], template.version)
@@ -54,7 +54,7 @@ def template_release(template: Template, store_root: Path) -> Release:
 
 def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release:
     sources = {dest: template_source / src for dest, src in PLATFORM_LAYOUT.items() if (template_source / src).is_dir()}
-    digest = _digest(sources)
+    digest = _digest(sources, version)
     stamp = cache / f"platform-{org}-{repo}.json"
     cached = _cached(stamp, digest)
     if cached and forge.repo_exists(org, repo):
@@ -92,8 +92,9 @@ def _replace_tree(repo: Path, sources: dict[str, Path]) -> None:
                         ignore=shutil.ignore_patterns(*IGNORED))
 
 
-def _digest(sources: dict[str, Path]) -> str:
-    h = hashlib.sha256()
+def _digest(sources: dict[str, Path], version: str) -> str:
+    """Content and version: a version bump re-tags even when no file changed."""
+    h = hashlib.sha256(f"v{version}\0".encode())
     for dest, src in sorted(sources.items()):
         for path in sorted(p for p in src.rglob("*") if p.is_file() and not set(p.parts) & set(IGNORED)):
             h.update(f"{dest}/{path.relative_to(src).as_posix()}\0{path.stat().st_mode & 0o111}\0".encode())

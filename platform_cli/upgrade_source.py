@@ -71,17 +71,7 @@ def release(target: Target, store_root: Path) -> publish.Release:
     if target.store_tag:
         store = store_root / target.template.name
         return publish.Release(str(store), target.store_tag, git.rev_parse(store, target.store_tag), target.version)
-    rel = publish.template_release(target.template, store_root)
-    if versions.plain(rel.tag) == target.version:
-        return rel
-    # The template's files did not change in this version: the store still has them under the old
-    # tag. Tag that commit with the new version too, so the answers record the version reached.
-    store, tag = Path(rel.source), f"v{target.version}"
-    if git.ref_exists(store, f"refs/tags/{tag}") and git.rev_parse(store, tag) != rel.sha:
-        tag = f"{tag}+dev.{rel.sha[:8]}"
-    if not git.ref_exists(store, f"refs/tags/{tag}"):
-        git.run(["tag", tag, rel.sha], store)
-    return publish.Release(rel.source, tag, rel.sha, target.version)
+    return publish.template_release(target.template, store_root)
 
 
 def unchanged_verbatim(release: publish.Release, old_tag: str, template: Template) -> frozenset[str]:

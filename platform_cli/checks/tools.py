@@ -49,7 +49,8 @@ def start(argv: list[str], cwd: Path | None = None, timeout: float = 600) -> Cal
     try:
         proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except OSError as exc:
-        return lambda: Completed(127, "", f"{argv[0]}: {exc}")
+        failed = Completed(127, "", f"{argv[0]}: {exc}")  # `exc` is unbound after the except block
+        return lambda: failed
 
     def wait() -> Completed:
         try:

@@ -19,7 +19,7 @@ from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.journal import Created, Journal
-from platform_cli.models import NewResult, ServiceSpec, Template
+from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
 
 BASELINE_BRANCH = "plat/template"
