@@ -193,9 +193,9 @@ class Run:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
         checks = required_checks(self.spec.directory, self.settings.template_source / "workflows")
         setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks)
-        self.forge.configure_repo(self.spec.org, self.spec.name, setup)
+        done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
-        self.progress(f"configure: main protected ({len(checks)} required checks), team {self.spec.owner}")
+        self.progress(f"configure: {done}")
 
     def gitops_repo(self) -> None:
         org, repo = self.spec.org, self.settings.gitops_repo

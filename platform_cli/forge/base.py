@@ -34,9 +34,9 @@ class Forge(Protocol):
 
     def delete_repo(self, org: str, repo: str) -> None: ...
 
-    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> None:
+    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         """Protect `main`, grant the team access, create the environments (idempotent; a no-op where the
-        forge has no such notions, like the local one)."""
+        forge has no such notions, like the local one). Return what was done, for the progress line."""
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         """Push refs of the local repo at `local`; the forge supplies any credentials."""

@@ -85,8 +85,10 @@ class GitHubForge:
                 raise
         self._exists[(org, repo)] = False
 
-    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> None:
+    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         configure(self.api, org, repo, setup)
+        return (f"main protected ({len(setup.required_checks)} required checks), team {setup.team}, "
+                f"environments {', '.join(setup.environments)}")
 
     # --- git ---
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:

@@ -47,9 +47,10 @@ class LocalForge:
     def delete_repo(self, org: str, repo: str) -> None:
         shutil.rmtree(self._path(org, repo), ignore_errors=True)
 
-    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> None:
+    def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         """Nothing to protect on disk: branch protection, teams and environments are GitHub's."""
         self._require(org, repo)
+        return "nothing to configure on the local forge (branch protection, teams, environments are GitHub's)"
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         self._require(org, repo)
