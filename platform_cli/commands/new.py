@@ -184,8 +184,9 @@ class Run:
     def push(self) -> None:
         repo = self.spec.directory
         self.forge.push(repo, self.spec.org, self.spec.name, ["main", BASELINE_BRANCH])
-        git.run(["config", "branch.main.remote", "origin"], repo)
-        git.run(["config", "branch.main.merge", "refs/heads/main"], repo)
+        for branch in ("main", BASELINE_BRANCH):  # what was pushed, as `git fetch` would record it
+            git.run(["update-ref", f"refs/remotes/origin/{branch}", branch], repo)
+        git.run(["branch", "-q", "--set-upstream-to=origin/main", "main"], repo)
         self.journal.record("push")
         self.progress(f"push: main and {BASELINE_BRANCH}")
 

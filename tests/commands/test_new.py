@@ -31,6 +31,8 @@ def test_creates_pushed_repo_baseline_branch_and_registration(settings, tmp_path
     assert refs["refs/heads/main"] == refs[f"refs/heads/{BASELINE_BRANCH}"] == result.commit
     assert git.rev_parse(work, "HEAD") == result.commit
     assert not git.is_dirty(work)
+    assert "up to date with 'origin/main'" in git.run(["status"], work)
+    assert git.rev_parse(work, "origin/plat/template") == result.commit
 
     answers = yaml.safe_load((work / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v0.1.0"
