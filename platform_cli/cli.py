@@ -79,7 +79,7 @@ def config_show(json_: JsonOpt = False) -> None:
     def body(console) -> None:
         from platform_cli.commands import config as config_cmd
 
-        rows = config_cmd.show(load_settings())
+        rows = config_cmd.show(load_settings(checkout=False))
         data = {r.key: {"value": r.value, "source": r.source} for r in rows}
         console.emit(data, lambda c: c.table("plat settings", ("setting", "value", "source"),
                                              [(r.key, r.value, r.source) for r in rows]))

@@ -35,10 +35,19 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
         raise typer.Exit(3) from None
 
 
-def load_settings(**flags: Any):
+def load_settings(checkout: bool = True, **flags: Any):
+    """Resolved settings; with a template_url, template_source becomes its checkout at template_ref."""
     from platform_cli import config
 
-    return config.load(flags=flags)
+    resolved = config.load(flags=flags)
+    s = resolved.settings
+    if not (checkout and s.template_url):
+        return resolved
+    from platform_cli import source
+
+    path = source.checkout(s.template_url, s.template_ref, s.home)
+    return config.ResolvedSettings(config.with_overrides(s, template_source=path),
+                                   {**resolved.sources, "template_source": f"{s.template_url}@{s.template_ref}"})
 
 
 def prompter_for(yes: bool, json_mode: bool):

@@ -23,6 +23,8 @@ class Settings:
     platform_repo: str = "platform"
     environments: tuple[str, ...] = ("staging", "production")
     default_owner: str = ""
+    template_url: str = ""  # a git URL of the platform repo: when set, plat checks it out at template_ref
+    template_ref: str = "main"  # branch, tag (v1.2.0) or commit of template_url
     github_url: str = "https://api.github.com"  # GitHub Enterprise Server: https://HOST/api/v3
 
 
