@@ -63,3 +63,18 @@ def test_plat_new_renders_from_the_fork(published, tmp_path, monkeypatch):
     assert json.loads(result.stdout)["template_version"] == "v0.1.0"
     shown = json.loads(CliRunner().invoke(app, ["config", "show", "--json"]).stdout)
     assert shown["template_url"] == {"value": published, "source": "env PLAT_TEMPLATE_URL"}
+
+
+def test_upgrade_sees_the_versions_of_the_fork(published, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
+    monkeypatch.setenv("PLAT_TEMPLATE_URL", published)
+    monkeypatch.setenv("PLAT_TEMPLATE_REF", "v0.1.0")
+    monkeypatch.chdir(tmp_path)
+    made = CliRunner().invoke(app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes"])
+    assert made.exit_code == 0, made.output
+    monkeypatch.setenv("PLAT_TEMPLATE_REF", "main")  # the platform team released 0.2.0 on main
+    check = CliRunner().invoke(app, ["upgrade", str(tmp_path / "payments"), "--check", "--json"])
+    assert check.exit_code == 10, check.output
+    upgraded = CliRunner().invoke(app, ["upgrade", str(tmp_path / "payments"), "--yes", "--json"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "0.2.0" in upgraded.stdout
