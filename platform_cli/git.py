@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def commit_all(repo: Path, message: str, reproducible: bool = False) -> str:
     run(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], repo,
         env=REPRODUCIBLE_ENV if reproducible else None)
     return rev_parse(repo, "HEAD")
+
+
+def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: str) -> str:
+    """Commit `files` (path -> text) on top of `parent` (None: a root commit) with a throwaway index:
+    no working tree, no ref moved; return the new commit's sha."""
+    with tempfile.TemporaryDirectory(prefix="plat-index-") as tmp:
+        index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        if parent:
+            run(["read-tree", parent], repo, env=index)
+        entries = "".join(f"100644 {run(['hash-object', '-w', '--stdin'], repo, input=text)}\t{name}\n"
+                          for name, text in files.items())
+        run(["update-index", "--add", "--index-info"], repo, input=entries, env=index)
+        tree = run(["write-tree"], repo, env=index)
+    return run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], repo)
 
 
 def rev_parse(repo: Path, rev: str) -> str:

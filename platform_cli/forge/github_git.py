@@ -60,17 +60,11 @@ class GitRemote:
         with tempfile.TemporaryDirectory(prefix="plat-gh-commit-") as tmp:
             bare = Path(tmp) / "repo.git"
             git.init(bare, bare=True)
-            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             parent = None
             if base:
                 self.run(["fetch", "-q", "--depth=1", "--no-tags", self.url(org, repo), f"refs/heads/{base}"], bare)
                 parent = git.run(["rev-parse", "FETCH_HEAD"], bare)
-                git.run(["read-tree", parent], bare, env=index)
-            entries = "".join(f"100644 {git.run(['hash-object', '-w', '--stdin'], bare, input=text)}\t{name}\n"
-                              for name, text in files.items())
-            git.run(["update-index", "--add", "--index-info"], bare, input=entries, env=index)
-            tree = git.run(["write-tree"], bare, env=index)
-            sha = git.run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], bare)
+            sha = git.commit_tree(bare, parent, files, message)
             lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
             self.run(["push", "-q", "--porcelain", lease, self.url(org, repo), f"{sha}:refs/heads/{branch}"], bare)
         return sha

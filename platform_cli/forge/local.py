@@ -64,15 +64,7 @@ class LocalForge:
                      message: str) -> str:
         path = self._require(org, repo)
         parent = self.branch_sha(org, repo, base) if base else None
-        with tempfile.TemporaryDirectory(prefix="plat-index-") as tmp:
-            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            if parent:
-                git.run(["read-tree", parent], path, env=index)
-            entries = "".join(f"100644 {git.run(['hash-object', '-w', '--stdin'], path, input=text)}\t{name}\n"
-                              for name, text in files.items())
-            git.run(["update-index", "--add", "--index-info"], path, input=entries, env=index)
-            tree = git.run(["write-tree"], path, env=index)
-        sha = git.run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], path)
+        sha = git.commit_tree(path, parent, files, message)
         git.run(["update-ref", f"refs/heads/{branch}", sha], path)
         return sha
 
