@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -11,6 +12,14 @@ from typing import Callable, Sequence
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO / ".venv" / "bin"
+
+
+def parse_args() -> argparse.Namespace:
+    """The options every benchmark takes: how many timed runs, and which template."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--type", default="http-api")
+    return parser.parse_args()
 
 
 def timed(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:

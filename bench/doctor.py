@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _timing import VENV_BIN, hermetic_env, timed
+from _timing import VENV_BIN, hermetic_env, parse_args, timed
 
 RECOPY_DIFF = r"""
 import subprocess, sys, tempfile, warnings
@@ -40,10 +40,7 @@ with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--type", default="http-api")
-    args = parser.parse_args()
+    args = parse_args()
     with tempfile.TemporaryDirectory(prefix="plat-bench-") as tmp:
         root = Path(tmp)
         env = hermetic_env(root / "home")

@@ -11,14 +11,13 @@ against `copier --help`. Prints medians and ratios.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 from pathlib import Path
 
 import yaml
 
-from _timing import VENV_BIN, compare, hermetic_env, timed
+from _timing import VENV_BIN, compare, hermetic_env, parse_args, timed
 
 
 # What a user would run after `copier copy` to get what plat leaves behind: a repo with main and
@@ -38,10 +37,7 @@ git push -q origin "plat/register-$name" && rm -rf "$tmp"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--type", default="http-api")
-    args = parser.parse_args()
+    args = parse_args()
     with tempfile.TemporaryDirectory(prefix="plat-bench-") as tmp:
         root = Path(tmp)
         env = hermetic_env(root / "home")

@@ -14,13 +14,12 @@ the ratio plat/copier.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from _timing import REPO, VENV_BIN, compare, hermetic_env, timed
+from _timing import REPO, VENV_BIN, compare, hermetic_env, parse_args, timed
 
 PLATFORM_DIRS = ("templates", "workflows", "terraform-modules", "policies")
 
@@ -64,10 +63,7 @@ def service(root: Path, name: str, kind: str, env: dict[str, str]) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--type", default="http-api")
-    args = parser.parse_args()
+    args = parse_args()
     with tempfile.TemporaryDirectory(prefix="plat-bench-upgrade-") as tmp:
         root = Path(tmp)
         v1 = platform_copy(root / "src-v1", "0.1.0")
