@@ -23,7 +23,7 @@ import threading
 import time
 from typing import Optional
 
-from . import SERVICE_NAME, job, logs, metrics, push
+from . import SERVICE_NAME, job, logs, metrics, push, signals
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_TERMINATED = 0, 1, 2, 128 + signal.SIGTERM
 
@@ -56,12 +56,11 @@ def main() -> int:
     logs.setup(SERVICE_NAME)
     stop = threading.Event()
 
-    def on_signal(signum: int, _frame: object) -> None:
-        log.warning("termination requested, stopping after the current item", extra={"signal": signal.Signals(signum).name})
+    def shutdown(signal_name: str) -> None:
+        log.warning("termination requested, stopping after the current item", extra={"signal": signal_name})
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    signals.on_termination(shutdown)
     try:
         config = job.Config.from_env()
     except ValueError as exc:

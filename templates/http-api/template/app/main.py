@@ -10,11 +10,10 @@ Environment:
 from __future__ import annotations
 
 import os
-import signal
 import threading
 from typing import Dict
 
-from . import DEFAULT_PORT, SERVICE_NAME, logs, metrics, server
+from . import DEFAULT_PORT, SERVICE_NAME, logs, metrics, server, signals
 
 REGISTRY = metrics.Registry()
 REQUESTS = REGISTRY.counter(
@@ -45,13 +44,12 @@ def main() -> int:
     httpd = server.make_server(port, REGISTRY, state, routes=ROUTES, observe=observe)
     stop = threading.Event()
 
-    def on_signal(signum: int, _frame: object) -> None:
-        log.info("shutdown requested", extra={"signal": signal.Signals(signum).name})
+    def shutdown(signal_name: str) -> None:
+        log.info("shutdown requested", extra={"signal": signal_name})
         state.stopping.set()
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    signals.on_termination(shutdown)
     server.serve_in_thread(httpd)
     state.ready.set()
     log.info("listening", extra={"port": httpd.server_address[1]})

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
 import time
 
-from . import DEFAULT_PORT, SERVICE_NAME, logs, metrics, server, source
+from . import DEFAULT_PORT, SERVICE_NAME, logs, metrics, server, signals, source
 
 REGISTRY = metrics.Registry()
 PROCESSED = REGISTRY.counter("worker_jobs_processed_total", "Jobs the worker attempted (successes and failures).")
@@ -78,13 +77,12 @@ def main() -> int:
     httpd = server.make_server(port, REGISTRY, state)
     stop = threading.Event()
 
-    def on_signal(signum: int, _frame: object) -> None:
-        log.info("shutdown requested", extra={"signal": signal.Signals(signum).name})
+    def shutdown(signal_name: str) -> None:
+        log.info("shutdown requested", extra={"signal": signal_name})
         state.stopping.set()
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    signals.on_termination(shutdown)
     server.serve_in_thread(httpd)
     state.ready.set()
     log.info("worker started", extra={"port": httpd.server_address[1]})
