@@ -1,4 +1,4 @@
-from platform_cli.cli import main
+from platform_cli.launch import main
 
 if __name__ == "__main__":
     main()

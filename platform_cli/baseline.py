@@ -21,7 +21,7 @@ from platform_cli.errors import PlatError
 from platform_cli.migrations import Migration
 from platform_cli.models import Ownership
 from platform_cli.publish import Release
-from platform_cli.release_render import Layout, render_release
+from platform_cli.release_render import Layout, clear, render_release
 
 BASELINE_BRANCH = "plat/template"
 MAIN = "main"
@@ -147,8 +147,8 @@ def render_onto(wt: Path, release: Release, answers: Mapping[str, Any], ownershi
     moved = _apply_moves(wt, moves)
     before = git.tracked_files(wt, "HEAD")
     keep = {p for p in before if p != render.ANSWERS_FILE and (p in reuse or ownership.zone_of(p) == "team")}
-    _clear(wt)
-    render_release(release, wt, answers, keep, shape, _clear)
+    clear(wt)
+    render_release(release, wt, answers, keep, shape, clear)
     postrender.finalize(wt)  # derived files (SLO rules) belong to the pristine render too
     stage(wt)
     _restore(wt, ownership, keep)
@@ -163,12 +163,6 @@ def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
             git.run(["mv", "--", m.source, m.target], wt)
             done.append(m.describe())
     return commit(wt, "plat migrations: move files\n\n" + "\n".join(done)) if done else None
-
-
-def _clear(wt: Path) -> None:
-    for child in wt.iterdir():
-        if child.name != ".git":
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
 def stage(wt: Path) -> None:

@@ -82,6 +82,20 @@ def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: 
     return run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], repo)
 
 
+def content_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path, exclude: tuple[str, ...] = ()) -> str:
+    """The tree id of the files under `pathspecs` in `work_tree`: paths, content and executable bits.
+
+    Blobs go into `git_dir` (created bare if missing); `index` is git's own stat cache between calls,
+    so files unchanged since the last call are not read again. `exclude`: directory names to skip.
+    """
+    if not (git_dir / "HEAD").is_file():
+        init(git_dir, bare=True)
+    env = {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(work_tree), "GIT_INDEX_FILE": str(index)}
+    specs = [*pathspecs, *(f":(exclude,glob)**/{name}/**" for name in exclude)]
+    run(["-c", "core.fileMode=true", "-c", "core.autocrlf=false", "add", "-A", "-f", "--", *specs], work_tree, env=env)
+    return run(["write-tree"], work_tree, env=env)
+
+
 def rev_parse(repo: Path, rev: str) -> str:
     return run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], repo)
 

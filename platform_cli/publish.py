@@ -40,12 +40,12 @@ class Release:
 
 def template_release(template: Template, store_root: Path) -> Release:
     repo = store_root / template.name
-    digest = _digest({"": template.path}, template.version)
+    if not (repo / ".git").is_dir():
+        git.init(repo)
+    digest = _digest(template.path, ["."], template.version, repo / ".git", "plat-source.index")
     cached = _cached(repo / ".git" / "plat-release.json", digest)
     if cached and git.ref_exists(repo, f"refs/tags/{cached['tag']}"):
         return Release(str(repo), cached["tag"], cached["sha"], template.version)
-    if not (repo / ".git").is_dir():
-        git.init(repo)
     _replace_tree(repo, {"": template.path})
     tag, sha = _commit_and_tag(repo, template.version, digest, f"{template.name} template v{template.version}")
     _remember(repo / ".git" / "plat-release.json", digest, tag, sha)
@@ -54,8 +54,9 @@ def template_release(template: Template, store_root: Path) -> Release:
 
 def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release:
     sources = {dest: template_source / src for dest, src in PLATFORM_LAYOUT.items() if (template_source / src).is_dir()}
-    digest = _digest(sources, version)
     stamp = cache / f"platform-{org}-{repo}.json"
+    digest = _digest(template_source, [PLATFORM_LAYOUT[dest] for dest in sorted(sources)], version,
+                     stamp.with_suffix(".git"), "plat-source.index")
     cached = _cached(stamp, digest)
     if cached and forge.repo_exists(org, repo):
         return Release(forge.repo_url(org, repo), cached["tag"], cached["sha"], version)
@@ -92,14 +93,11 @@ def _replace_tree(repo: Path, sources: dict[str, Path]) -> None:
                         ignore=shutil.ignore_patterns(*IGNORED))
 
 
-def _digest(sources: dict[str, Path], version: str) -> str:
-    """Content and version: a version bump re-tags even when no file changed."""
-    h = hashlib.sha256(f"v{version}\0".encode())
-    for dest, src in sorted(sources.items()):
-        for path in sorted(p for p in src.rglob("*") if p.is_file() and not set(p.parts) & set(IGNORED)):
-            h.update(f"{dest}/{path.relative_to(src).as_posix()}\0{path.stat().st_mode & 0o111}\0".encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
+def _digest(root: Path, paths: list[str], version: str, git_dir: Path, index: str) -> str:
+    """Content and version: a version bump re-tags even when no file changed. git hashes the content
+    and keeps the stat cache (`index` in `git_dir`), so an unchanged source costs one stat per file."""
+    tree = git.content_id(root, paths, git_dir, git_dir / index, exclude=IGNORED)
+    return hashlib.sha256(f"v{version}\0{tree}".encode()).hexdigest()
 
 
 def _cached(stamp: Path, digest: str) -> dict[str, str] | None:

@@ -10,6 +10,7 @@ plat falls back to rendering the git release itself.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,13 @@ def render_release(release: Release, dest: Path, answers: Mapping[str, Any], kee
         clear(dest)
     render.copy(release.source, release.tag, dest, answers, exclude=exclude)
     _record(dest / render.ANSWERS_FILE, release.source, release)
+
+
+def clear(root: Path) -> None:
+    """Empty `root`, except its `.git`."""
+    for child in root.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
 def _export(release: Release, tmp: Path, shape: Layout, keep: Collection[str]) -> Path:

@@ -1,8 +1,20 @@
-"""The only module that imports copier (public API only)."""
+"""The only module that imports copier (public API only).
+
+Importing copier takes about half a second, as long as plat's own start, checks and git work
+before a render. So the `plat` command starts a render worker first thing (`start_worker`): a
+child process that imports copier on the other core meanwhile, and then runs the renders `copy`
+hands it. Without a worker (or if it is gone), `copy` renders in this process.
+
+Run as `python -m platform_cli.render`, this module is that worker: one JSON job per line on
+stdin, one JSON reply per line on stdout.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -10,6 +22,7 @@ from typing import Any, Mapping, Sequence
 from platform_cli.errors import TemplateError
 
 ANSWERS_FILE = ".copier-answers.yml"
+_worker: subprocess.Popen[str] | None = None
 
 
 def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], exclude: Sequence[str] = ()) -> None:
@@ -19,6 +32,59 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
     Template tasks are skipped and unsafe features refused. `exclude`: rendered paths not to write
     (gitignore-style patterns).
     """
+    job = {"src": src, "ref": ref, "dest": str(dest), "answers": dict(answers), "exclude": list(exclude)}
+    reply = _ask_worker(job)
+    if reply is None:
+        _run_copy(**job)
+    elif "error" in reply:
+        raise TemplateError(reply["error"], hint=reply["hint"])
+
+
+def start_worker() -> None:
+    """Start the render worker (once per process); it is stopped when this process exits."""
+    global _worker
+    if _worker is not None:
+        return
+    import atexit
+
+    _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.render"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    atexit.register(stop_worker)
+
+
+def stop_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.kill()
+        _worker.wait()
+        _worker = None
+
+
+def exact(path: str) -> str:
+    """A gitignore-style pattern matching exactly `path` (relative to the rendered root)."""
+    return "/" + re.sub(r"([*?\[\]\\!#])", r"\\\1", path)
+
+
+def _ask_worker(job: dict[str, Any]) -> dict[str, str] | None:
+    """The worker's reply to `job`; None when there is no worker, it is gone, or the job could not
+    be sent (answers JSON cannot carry): then the render runs here."""
+    if _worker is None or _worker.poll() is not None:
+        return None
+    try:
+        _worker.stdin.write(json.dumps(job) + "\n")  # type: ignore[union-attr]
+        _worker.stdin.flush()  # type: ignore[union-attr]
+        line = _worker.stdout.readline()  # type: ignore[union-attr]
+    except (OSError, TypeError, ValueError):
+        stop_worker()
+        return None
+    reply = json.loads(line) if line else {"crashed": "no reply"}
+    if "crashed" in reply:  # the render runs again here, where its error gets a full report
+        stop_worker()
+        return None
+    return reply
+
+
+def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exclude: list[str]) -> None:
     import copier
 
     with warnings.catch_warnings():
@@ -26,8 +92,8 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
         try:
             copier.run_copy(
                 src,
-                str(dest),
-                data=dict(answers),
+                dest,
+                data=answers,
                 vcs_ref=ref,
                 settings=copier.Settings(),
                 defaults=True,
@@ -36,30 +102,32 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
                 unsafe=False,
                 skip_tasks=True,
                 cleanup_on_error=True,
-                exclude=list(exclude),
+                exclude=exclude,
             )
         except (copier.errors.CopierError, ValueError) as exc:
             raise TemplateError(f"rendering {src} failed: {_first_line(exc)}",
                                 hint="check the answers against the template's questions") from exc
 
 
-def preload() -> None:
-    """Import copier in a background thread, so the import overlaps the git work done before a
-    render (imports wait on each other: a later `import copier` just finds it loaded)."""
-    import threading
-
-    threading.Thread(target=_import_copier, name="plat-preload-copier", daemon=True).start()
-
-
-def _import_copier() -> None:
-    import copier  # noqa: F401
-
-
-def exact(path: str) -> str:
-    """A gitignore-style pattern matching exactly `path` (relative to the rendered root)."""
-    return "/" + re.sub(r"([*?\[\]\\!#])", r"\\\1", path)
-
-
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _serve() -> None:
+    """The worker: import copier now, then render each job as it comes."""
+    import copier  # noqa: F401
+
+    for line in sys.stdin:
+        try:
+            _run_copy(**json.loads(line))
+            reply = {"ok": "rendered"}
+        except TemplateError as exc:
+            reply = {"error": exc.message, "hint": exc.hint}
+        except Exception as exc:  # noqa: BLE001 - reported, and the job is re-run in the parent
+            reply = {"crashed": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    _serve()

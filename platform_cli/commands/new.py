@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, gitops, postrender, publish, render, templates
+from platform_cli import git, gitops, postrender, publish, release_render, render, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup
@@ -141,7 +141,8 @@ class Run:
                                             self.spec.template.version, s.home / "cache")
         tmpl = publish.template_release(self.spec.template, s.home / "templates")
         self.journal.record("publish", {"platform_sha": platform.sha, "platform_tag": platform.tag,
-                                        "template_src": tmpl.source, "template_tag": tmpl.tag})
+                                        "template_src": tmpl.source, "template_tag": tmpl.tag,
+                                        "template_sha": tmpl.sha})
         self.progress(f"publish: platform {platform.tag} ({platform.sha[:12]}), template {tmpl.tag}")
 
     def render(self) -> None:
@@ -150,7 +151,10 @@ class Run:
         staging = target.with_name(target.name + ".plat-partial")
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            render.copy(pub["template_src"], pub["template_tag"], staging, self.template_answers())
+            release = publish.Release(pub["template_src"], pub["template_tag"], pub.get("template_sha", ""),
+                                      self.spec.template.version)
+            release_render.render_release(release, staging, self.template_answers(), (),
+                                          release_render.layout(self.spec.template), release_render.clear)
             postrender.finalize(staging)
         finally:
             if not self.journal.done("render") and staging.exists() and not (staging / ".copier-answers.yml").exists():

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import baseline, git, migrations, publish, release_render, render, upgrade_pr, upgrade_source, versions
+from platform_cli import baseline, git, migrations, publish, release_render, upgrade_pr, upgrade_source, versions
 from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.config import Settings
 from platform_cli.forge.base import Forge
@@ -52,8 +52,6 @@ class Prepared:
 def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: Prompter | None = None,
             progress: Progress = lambda _: None) -> UpgradeResult:
     sets = answers_mod.parse_sets(list(req.sets))
-    if not req.check:
-        render.preload()  # the copier import overlaps the git work below
     state = baseline.inspect(req.path, strict=not req.check)
     current = _current_version(state)
     store_root = settings.home / "templates"

@@ -1,0 +1,96 @@
+"""The render worker: same renders and errors as in-process, a fallback when it is gone, no leftovers."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from platform_cli import launch, render
+from platform_cli.errors import TemplateError
+
+ANSWERS = {"service_name": "payments", "owner": "team-a", "port": 9090}
+
+
+@pytest.fixture
+def worker():
+    render.start_worker()
+    yield render._worker
+    render.stop_worker()
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode & 0o111)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def template(mini_platform: Path) -> str:
+    return str(mini_platform / "templates" / "mini")
+
+
+def test_worker_renders_what_an_in_process_render_does(mini_platform, tmp_path, worker):
+    render.copy(template(mini_platform), None, tmp_path / "worker", ANSWERS, exclude=[render.exact("app/main.py")])
+    assert worker.poll() is None, "the worker rendered and is still there for the next job"
+    render.stop_worker()
+    render.copy(template(mini_platform), None, tmp_path / "here", ANSWERS, exclude=[render.exact("app/main.py")])
+    assert tree(tmp_path / "worker") == tree(tmp_path / "here")
+    assert "app/main.py" not in tree(tmp_path / "worker") and "README.md" in tree(tmp_path / "worker")
+
+
+def test_worker_reports_template_errors_like_an_in_process_render(mini_platform, tmp_path, worker):
+    with pytest.raises(TemplateError, match="port must be >= 1024") as info:
+        render.copy(template(mini_platform), None, tmp_path / "bad", {**ANSWERS, "port": 80})
+    assert info.value.hint and not (tmp_path / "bad").exists()
+    assert worker.poll() is None
+
+
+def test_a_gone_worker_or_answers_json_cannot_carry_render_here(mini_platform, tmp_path, worker):
+    worker.kill()
+    worker.wait()
+    render.copy(template(mini_platform), None, tmp_path / "after-kill", ANSWERS)
+    assert "README.md" in tree(tmp_path / "after-kill")
+    render.start_worker()
+    dated = {**ANSWERS, "released": datetime.date(2026, 1, 1)}  # YAML answers files can hold dates
+    render.copy(template(mini_platform), None, tmp_path / "dated", dated)
+    assert "README.md" in tree(tmp_path / "dated")
+
+
+def test_the_render_runs_in_the_worker_and_the_worker_ends_with_plat(mini_platform, tmp_path):
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from platform_cli import render
+        render.start_worker()
+        print(render._worker.pid)
+        render.copy({template(mini_platform)!r}, None, Path({str(tmp_path / "out")!r}), {ANSWERS!r})
+        print("copier" in sys.modules)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    pid, imported = proc.stdout.split()
+    assert imported == "False", "copier was imported by plat's own process"
+    assert (tmp_path / "out" / "README.md").read_text().startswith("# payments")
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["new", "service", "x", "--yes"], True),
+    (["new", "service", "--type", "worker"], True),
+    (["upgrade"], True),
+    (["upgrade", "--dry-run"], True),
+    (["adopt", ".", "--type", "http-api"], True),
+    (["--help"], False),
+    ([], False),
+    (["new", "service", "--help"], False),
+    (["new", "service", "x", "--rollback"], False),
+    (["upgrade", "--check"], False),
+    (["doctor"], False),
+    (["config", "show"], False),
+])
+def test_the_worker_starts_only_for_commands_that_render(argv, expected):
+    assert launch.renders(argv) is expected
