@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from platform_cli.commands import slo
+
 
 def finalize(repo: Path) -> tuple[str, ...]:
     """Generate derived files in a freshly rendered tree; return the paths written."""
-    from platform_cli.commands import slo
-
     if not (repo / slo.SLO_FILE).is_file():
         return ()
     return slo.generate(repo).stale

@@ -5,21 +5,29 @@ before a render. So the `plat` command starts a render worker first thing (`star
 child process that imports copier on the other core meanwhile, and then runs the renders `copy`
 hands it. Without a worker (or if it is gone), `copy` renders in this process.
 
+The worker renders plain directories (plat exports each release before rendering it) and runs no
+program at all: its PATH finds nothing. Without git, copier also skips the `git config` it runs
+for every rendered file (to sync executable bits into a destination index with core.fileMode
+off), about a third of a render; plat stages with core.fileMode on anyway. Git sources (a `ref`)
+render in this process.
+
 Run as `python -m platform_cli.render`, this module is that worker: one JSON job per line on
 stdin, one JSON reply per line on stdout.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import os
 import subprocess
 import sys
-import warnings
-from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from platform_cli.errors import TemplateError
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Mapping, Sequence
+
+# Only subprocess and sys above: the `plat` command imports this module to start the worker before
+# anything else, so the rest is imported where it is used.
 
 ANSWERS_FILE = ".copier-answers.yml"
 _worker: subprocess.Popen[str] | None = None
@@ -32,8 +40,10 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
     Template tasks are skipped and unsafe features refused. `exclude`: rendered paths not to write
     (gitignore-style patterns).
     """
+    from platform_cli.errors import TemplateError
+
     job = {"src": src, "ref": ref, "dest": str(dest), "answers": dict(answers), "exclude": list(exclude)}
-    reply = _ask_worker(job)
+    reply = _ask_worker(job) if ref is None else None
     if reply is None:
         _run_copy(**job)
     elif "error" in reply:
@@ -48,7 +58,8 @@ def start_worker() -> None:
     import atexit
 
     _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.render"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "PATH": os.devnull})  # no git, no programs: see above
     atexit.register(stop_worker)
 
 
@@ -62,12 +73,16 @@ def stop_worker() -> None:
 
 def exact(path: str) -> str:
     """A gitignore-style pattern matching exactly `path` (relative to the rendered root)."""
+    import re
+
     return "/" + re.sub(r"([*?\[\]\\!#])", r"\\\1", path)
 
 
 def _ask_worker(job: dict[str, Any]) -> dict[str, str] | None:
     """The worker's reply to `job`; None when there is no worker, it is gone, or the job could not
     be sent (answers JSON cannot carry): then the render runs here."""
+    import json
+
     if _worker is None or _worker.poll() is not None:
         return None
     try:
@@ -85,7 +100,11 @@ def _ask_worker(job: dict[str, Any]) -> dict[str, str] | None:
 
 
 def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exclude: list[str]) -> None:
+    import warnings
+
     import copier
+
+    from platform_cli.errors import TemplateError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -116,7 +135,11 @@ def _first_line(exc: BaseException) -> str:
 
 def _serve() -> None:
     """The worker: import copier now, then render each job as it comes."""
+    import json
+
     import copier  # noqa: F401
+
+    from platform_cli.errors import TemplateError
 
     for line in sys.stdin:
         try:

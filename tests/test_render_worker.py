@@ -13,6 +13,7 @@ import pytest
 
 from platform_cli import launch, render
 from platform_cli.errors import TemplateError
+from tests.conftest import REAL_TEMPLATES, REPO_ROOT
 
 ANSWERS = {"service_name": "payments", "owner": "team-a", "port": 9090}
 
@@ -40,6 +41,15 @@ def test_worker_renders_what_an_in_process_render_does(mini_platform, tmp_path, 
     render.copy(template(mini_platform), None, tmp_path / "here", ANSWERS, exclude=[render.exact("app/main.py")])
     assert tree(tmp_path / "worker") == tree(tmp_path / "here")
     assert "app/main.py" not in tree(tmp_path / "worker") and "README.md" in tree(tmp_path / "worker")
+
+
+@pytest.mark.parametrize("kind", REAL_TEMPLATES)
+def test_worker_renders_the_golden_paths_as_copier_does_with_git_at_hand(kind, tmp_path, worker):
+    answers = {"service_name": "demo", "owner": "team-a", "with_database": True}
+    render.copy(str(REPO_ROOT / "templates" / kind), None, tmp_path / "worker", answers)
+    render.stop_worker()
+    render.copy(str(REPO_ROOT / "templates" / kind), None, tmp_path / "here", answers)
+    assert tree(tmp_path / "worker") == tree(tmp_path / "here")
 
 
 def test_worker_reports_template_errors_like_an_in_process_render(mini_platform, tmp_path, worker):
