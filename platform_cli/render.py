@@ -134,9 +134,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _serve() -> None:
-    """The worker: import copier now, then render each job as it comes."""
+    """The worker: import copier now, then render each job as it comes. It ends with plat: at the
+    end of its input, or within 50 ms of plat being killed even in the middle of a render (a
+    resumed `plat new` must not find it still writing)."""
     import json
+    import threading
 
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     import copier  # noqa: F401
 
     from platform_cli.errors import TemplateError
@@ -150,6 +154,14 @@ def _serve() -> None:
         except Exception as exc:  # noqa: BLE001 - reported, and the job is re-run in the parent
             reply = {"crashed": f"{type(exc).__name__}: {exc}"}
         print(json.dumps(reply), flush=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.05)
+    os._exit(1)
 
 
 if __name__ == "__main__":

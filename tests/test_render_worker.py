@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,38 @@ def test_the_render_runs_in_the_worker_and_the_worker_ends_with_plat(mini_platfo
 ])
 def test_the_worker_starts_only_for_commands_that_render(argv, expected):
     assert launch.renders(argv) is expected
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_plat_takes_its_worker_along_even_mid_render(tmp_path):
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
+    (slow / "slow.txt.jinja").write_text("{% for i in range(100000) %}{% for j in range(300) %}"
+                                         "{% endfor %}{% endfor %}done\n")
+    job = {"src": str(slow), "ref": None, "dest": str(tmp_path / "out"), "answers": {}, "exclude": []}
+    script = textwrap.dedent(f"""
+        import json, os, time
+        from platform_cli import render
+        render.start_worker()
+        render._worker.stdin.write(json.dumps({job!r}) + "\\n")
+        render._worker.stdin.flush()
+        print(render._worker.pid, flush=True)
+        time.sleep(1.5)  # the worker is importing copier, then rendering
+        os._exit(9)  # like SIGKILL: no atexit, no cleanup
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    pid = int(proc.stdout.split()[0])
+    deadline = time.monotonic() + 1.0
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(pid), "the worker outlived plat"
+    assert not (tmp_path / "out" / "slow.txt").exists()
