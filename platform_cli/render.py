@@ -22,11 +22,13 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from platform_cli.errors import TemplateError
+
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Mapping, Sequence
 
-# Only subprocess and sys above: the `plat` command imports this module to start the worker before
+# Only small imports above: the `plat` command imports this module to start the worker before
 # anything else, so the rest is imported where it is used.
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -40,8 +42,6 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
     Template tasks are skipped and unsafe features refused. `exclude`: rendered paths not to write
     (gitignore-style patterns).
     """
-    from platform_cli.errors import TemplateError
-
     job = {"src": src, "ref": ref, "dest": str(dest), "answers": dict(answers), "exclude": list(exclude)}
     reply = _ask_worker(job) if ref is None else None
     if reply is None:
@@ -83,13 +83,19 @@ def _ask_worker(job: dict[str, Any]) -> dict[str, str] | None:
     be sent (answers JSON cannot carry): then the render runs here."""
     import json
 
-    if _worker is None or _worker.poll() is not None:
+    if _worker is not None and _worker.poll() is not None:
+        stop_worker()  # it died: forget it
+    if _worker is None:
         return None
     try:
-        _worker.stdin.write(json.dumps(job) + "\n")  # type: ignore[union-attr]
+        payload = json.dumps(job)
+    except (TypeError, ValueError):
+        return None
+    try:
+        _worker.stdin.write(payload + "\n")  # type: ignore[union-attr]
         _worker.stdin.flush()  # type: ignore[union-attr]
         line = _worker.stdout.readline()  # type: ignore[union-attr]
-    except (OSError, TypeError, ValueError):
+    except OSError:
         stop_worker()
         return None
     reply = json.loads(line) if line else {"crashed": "no reply"}
@@ -103,8 +109,6 @@ def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exc
     import warnings
 
     import copier
-
-    from platform_cli.errors import TemplateError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -142,8 +146,6 @@ def _serve() -> None:
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     import copier  # noqa: F401
-
-    from platform_cli.errors import TemplateError
 
     for line in sys.stdin:
         try:

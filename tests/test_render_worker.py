@@ -69,6 +69,7 @@ def test_a_gone_worker_or_answers_json_cannot_carry_render_here(mini_platform, t
     dated = {**ANSWERS, "released": datetime.date(2026, 1, 1)}  # YAML answers files can hold dates
     render.copy(template(mini_platform), None, tmp_path / "dated", dated)
     assert "README.md" in tree(tmp_path / "dated")
+    assert render._worker is not None and render._worker.poll() is None, "kept for the next job"
 
 
 def test_the_render_runs_in_the_worker_and_the_worker_ends_with_plat(mini_platform, tmp_path):
