@@ -55,13 +55,13 @@ def inspect(repo: Path, strict: bool = True) -> ServiceState:
     if strict:
         _require_clean(repo)
     baseline = _baseline_ref(repo)
-    if not git.ref_exists(repo, f"refs/heads/{MAIN}"):
+    main = git.resolve(repo, f"refs/heads/{MAIN}")
+    if main is None:
         raise UpgradeError(f"{repo} has no `{MAIN}` branch", hint="plat upgrades the `main` branch of a service repo")
-    answers = read_answers(repo, MAIN)
+    answers = read_answers(repo, main)
     if baseline is None or answers is None:
         raise UpgradeError(f"{repo} was not made by plat (no {BASELINE_BRANCH} branch or no {render.ANSWERS_FILE})",
                            hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM")
-    main = git.rev_parse(repo, MAIN)
     start, notes = _start_point(repo, main, baseline, answers)
     return ServiceState(repo=repo, main=main, answers=answers, template=Path(str(answers.get("_src_path", ""))).name,
                         baseline=baseline, start=start, notes=notes)
@@ -93,8 +93,9 @@ def _require_clean(repo: Path) -> None:
 
 def _baseline_ref(repo: Path) -> str | None:
     """The local baseline branch; in a fresh clone, created from origin's."""
-    if git.ref_exists(repo, f"refs/heads/{BASELINE_BRANCH}"):
-        return git.rev_parse(repo, BASELINE_BRANCH)
+    local = git.resolve(repo, f"refs/heads/{BASELINE_BRANCH}")
+    if local is not None:
+        return local
     remote = f"refs/remotes/origin/{BASELINE_BRANCH}"
     if git.ref_exists(repo, remote):
         git.run(["branch", "-q", "--no-track", BASELINE_BRANCH, remote], repo)

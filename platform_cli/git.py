@@ -100,6 +100,14 @@ def rev_parse(repo: Path, rev: str) -> str:
     return run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], repo)
 
 
+def resolve(repo: Path, ref: str) -> str | None:
+    """The commit `ref` points to, or None when there is no such ref."""
+    try:
+        return run(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], repo)
+    except GitError:
+        return None
+
+
 def ref_exists(repo: Path, ref: str) -> bool:
     return succeeds(["rev-parse", "--verify", "-q", ref], repo)
 

@@ -188,8 +188,8 @@ class Run:
     def push(self) -> None:
         repo = self.spec.directory
         self.forge.push(repo, self.spec.org, self.spec.name, ["main", BASELINE_BRANCH])
-        for branch in ("main", BASELINE_BRANCH):  # what was pushed, as `git fetch` would record it
-            git.run(["update-ref", f"refs/remotes/origin/{branch}", branch], repo)
+        pushed = "".join(f"update refs/remotes/origin/{b} refs/heads/{b}\n" for b in ("main", BASELINE_BRANCH))
+        git.run(["update-ref", "--stdin"], repo, input=pushed)  # what was pushed, as `git fetch` records it
         git.run(["branch", "-q", "--set-upstream-to=origin/main", "main"], repo)
         self.journal.record("push")
         self.progress(f"push: main and {BASELINE_BRANCH}")

@@ -69,9 +69,7 @@ class LocalForge:
         return sha
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
-        self._require(org, repo)
-        ref = f"refs/heads/{branch}"
-        return git.run(["rev-parse", ref], self._path(org, repo)) if git.ref_exists(self._path(org, repo), ref) else None
+        return git.resolve(self._require(org, repo), f"refs/heads/{branch}")
 
     def delete_branch(self, org: str, repo: str, branch: str) -> None:
         path = self._path(org, repo)
