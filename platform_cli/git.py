@@ -22,14 +22,21 @@ class GitError(PlatError):
     """A git command failed; carries the command, its exit code and stderr."""
 
     def __init__(self, args: tuple[str, ...], code: int, stderr: str) -> None:
-        first = stderr.strip().splitlines()[0] if stderr.strip() else "no output"
         super().__init__(
-            f"git {' '.join(args[:2])} failed (exit {code}): {first}",
+            f"git {' '.join(args[:2])} failed (exit {code}): {reason(stderr)}",
             hint="run the same git command by hand to see the full error",
         )
         self.args_ = args
         self.code = code
         self.stderr = stderr
+
+
+def reason(stderr: str) -> str:
+    """The line of git's stderr that says what went wrong (not a `To ...`/`From ...` or hint line)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    told = [line for line in lines if line.startswith(("fatal:", "error:", "! ["))]
+    plain = [line for line in lines if not line.startswith(("hint:", "To ", "From "))]
+    return (told or plain or lines or ["no output"])[0]
 
 
 def run(args: tuple[str, ...] | list[str], cwd: Path | None = None, input: str | None = None,
@@ -113,7 +120,12 @@ def ref_exists(repo: Path, ref: str) -> bool:
 
 
 def push(repo: Path, remote: str, refspecs: list[str]) -> None:
-    run(["push", "-q", "--porcelain", remote, *refspecs], repo)
+    run(["push", remote, *refspecs], repo)  # not -q: a rejection is told on stderr
+
+
+def fetch_into(repo: Path, source: Path, refspecs: list[str]) -> None:
+    """Fetch `refspecs` from the repo at `source` into `repo` (what a push from `source` does)."""
+    run(["fetch", "--no-tags", "--no-write-fetch-head", str(source), *refspecs], repo)  # not -q: see push
 
 
 def remote_refs(url: str) -> dict[str, str]:

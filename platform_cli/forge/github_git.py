@@ -33,7 +33,7 @@ class GitRemote:
         try:
             return git.run(args, cwd, input=input, env=self._auth_env())
         except git.GitError as exc:
-            raise ForgeError(f"git {args[0]} to GitHub failed: {_first_line(exc.stderr)}",
+            raise ForgeError(f"git {args[0]} to GitHub failed: {git.reason(exc.stderr)}",
                              hint="check the repo exists and the token may push to it; "
                                   "run the same command again to resume") from None
 
@@ -44,7 +44,7 @@ class GitRemote:
                 f"GIT_CONFIG_VALUE_{n}": f"Authorization: Basic {basic}", "GIT_TERMINAL_PROMPT": "0"}
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
-        self.run(["push", "-q", "--porcelain", self.url(org, repo), *refspecs], local)
+        self.run(["push", self.url(org, repo), *refspecs], local)
 
     def clone(self, org: str, repo: str, dest: Path) -> None:
         self.run(["clone", "-q", self.url(org, repo), str(dest)])
@@ -66,10 +66,5 @@ class GitRemote:
                 parent = git.run(["rev-parse", "FETCH_HEAD"], bare)
             sha = git.commit_tree(bare, parent, files, message)
             lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
-            self.run(["push", "-q", "--porcelain", lease, self.url(org, repo), f"{sha}:refs/heads/{branch}"], bare)
+            self.run(["push", lease, self.url(org, repo), f"{sha}:refs/heads/{branch}"], bare)
         return sha
-
-
-def _first_line(stderr: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"

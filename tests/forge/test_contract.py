@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from platform_cli import git
-from platform_cli.errors import ForgeError
+from platform_cli.errors import ForgeError, PlatError
 from platform_cli.forge.local import LocalForge
 from tests.github_double.fixtures import github_double, make_github_forge, slept  # noqa: F401 - fixtures
 
@@ -49,6 +49,22 @@ def test_create_push_clone(forge, tmp_path):
     assert (tmp_path / "clone" / "a.txt").read_text() == "one\n"
     with pytest.raises(ForgeError, match="already exists"):
         forge.create_repo("acme", "svc")
+
+
+def test_push_is_git_push(forge, tmp_path, request):
+    """Bare names are branches, `src:dst` and tags work, a rewrite needs `+`."""
+    work = seeded(tmp_path, forge)
+    git.run(["tag", "v1", "main"], work)
+    git.run(["checkout", "-q", "-b", "topic", "main"], work)
+    forge.push(work, "acme", "svc", ["topic", "HEAD:refs/heads/other", "refs/tags/v1:refs/tags/v1"])
+    assert forge.branch_sha("acme", "svc", "topic") == forge.branch_sha("acme", "svc", "other") \
+        == git.rev_parse(work, "main")
+    assert git.rev_parse(bare_repo(request, forge, "acme", "svc"), "refs/tags/v1") == git.rev_parse(work, "v1")
+    git.run(["commit", "-q", "--amend", "-m", "rewritten"], work)
+    with pytest.raises(PlatError, match=r"\[rejected\].*non-fast-forward"):
+        forge.push(work, "acme", "svc", ["topic"])
+    forge.push(work, "acme", "svc", ["+topic"])
+    assert forge.branch_sha("acme", "svc", "topic") == git.rev_parse(work, "topic")
 
 
 def test_pull_request_is_opened_once_and_updated(forge, tmp_path):
