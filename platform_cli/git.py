@@ -82,8 +82,11 @@ def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: 
         index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         if parent:
             run(["read-tree", parent], repo, env=index)
-        entries = "".join(f"100644 {run(['hash-object', '-w', '--stdin'], repo, input=text)}\t{name}\n"
-                          for name, text in files.items())
+        blobs = [Path(tmp) / f"blob-{i}" for i in range(len(files))]
+        for blob, text in zip(blobs, files.values()):
+            blob.write_bytes(text.encode("utf-8"))
+        shas = run(["hash-object", "-w", "--no-filters", "--stdin-paths"], repo, input="".join(f"{b}\n" for b in blobs))
+        entries = "".join(f"100644 {sha}\t{name}\n" for sha, name in zip(shas.split(), files))
         run(["update-index", "--add", "--index-info"], repo, input=entries, env=index)
         tree = run(["write-tree"], repo, env=index)
     return run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], repo)

@@ -24,5 +24,6 @@ def main() -> None:
         render.start_worker()
     from platform_cli.cli import main as cli_main
 
+    gc.freeze()  # what the imports made lives until exit: no collection (nor the one at exit) walks it
     gc.enable()
     cli_main()
