@@ -57,9 +57,12 @@ def start_worker() -> None:
         return
     import atexit
 
-    _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.render"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={**os.environ, "PATH": os.devnull})  # no git, no programs: see above
+    try:
+        _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.render"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   env={**os.environ, "PATH": os.devnull})  # no git, no programs: see above
+    except OSError:  # no interpreter to start (embedded Python, a sandbox): render in-process
+        return
     atexit.register(_release_worker)
 
 

@@ -72,6 +72,14 @@ def test_a_gone_worker_or_answers_json_cannot_carry_render_here(mini_platform, t
     assert render._worker is not None and render._worker.poll() is None, "kept for the next job"
 
 
+def test_no_interpreter_to_start_means_an_in_process_render(mini_platform, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    render.start_worker()
+    assert render._worker is None
+    render.copy(template(mini_platform), None, tmp_path / "out", ANSWERS)
+    assert "README.md" in tree(tmp_path / "out")
+
+
 def test_the_render_runs_in_the_worker_and_the_worker_ends_with_plat(mini_platform, tmp_path):
     script = textwrap.dedent(f"""
         import sys
