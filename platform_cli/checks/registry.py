@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Protocol
 
-from platform_cli.checks import catalog, cluster, drift, exemptions, slo, terraform, version, workflows, workloads
+from platform_cli.checks import catalog, cluster, conflicts, drift, exemptions, slo, terraform, version, workflows, workloads
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule
 
@@ -23,6 +23,7 @@ class Family(Protocol):
 
 
 FAMILIES: dict[str, ModuleType] = {
+    "conflicts": conflicts,
     "drift": drift,
     "version": version,
     "slo": slo,

@@ -35,6 +35,9 @@ SEEDED = [
     ("PLAT-GHA-002", CI, r"^jobs:", [(CI, "permissions: {}\n", "")]),
     ("PLAT-GHA-003", CI, r"secrets: inherit", [(CI, "    permissions:\n", "    secrets: inherit\n    permissions:\n")]),
     ("PLAT-CAT-001", "catalog-info.yaml", None, [("catalog-info.yaml", "  owner: group:team-a\n", "")]),
+    ("PLAT-GIT-001", "catalog-info.yaml", r"^<<<<<<< ", [("catalog-info.yaml", "  type: service\n",
+                                                           "<<<<<<< HEAD\n  type: service\n=======\n  type: website\n"
+                                                           ">>>>>>> plat/template\n")]),
     ("PLAT-DRIFT-001", DEPLOY, r"^\s+imagePullPolicy", [(DEPLOY, "imagePullPolicy: Always", "imagePullPolicy: IfNotPresent")]),
 ]
 NEEDS_HELM = {"PLAT-K8S-000", "PLAT-K8S-001", "PLAT-K8S-002", "PLAT-K8S-003", "PLAT-K8S-004", "PLAT-K8S-005",
@@ -100,3 +103,12 @@ def test_no_baseline_branch(service, golden_settings):
 def test_answers_edited_by_hand_disagree_with_baseline(service, golden_settings):
     edit(service, ".copier-answers.yml", "_commit: v0.1.0", "_commit: v0.0.9")
     assert "PLAT-VER-002" in ids(run_doctor(service, golden_settings))
+
+
+def test_conflict_markers_need_both_ends_and_count_once_per_file(service, golden_settings):
+    (service / "docs").mkdir()
+    (service / "docs" / "notes.md").write_text(">>>>>>> quoted in an email thread\n\nno conflict here\n")
+    (service / "docs" / "two.txt").write_text("<<<<<<< a\n1\n=======\n2\n>>>>>>> b\n<<<<<<< c\n3\n=======\n4\n>>>>>>> d\n")
+    git.commit_all(service, "notes")
+    hits = [f for f in run_doctor(service, golden_settings).findings if f.rule_id == "PLAT-GIT-001"]
+    assert [(f.file, f.line) for f in hits] == [("docs/two.txt", 1)]

@@ -1,0 +1,50 @@
+"""Unresolved merge conflicts: conflict markers left in tracked files.
+
+`plat upgrade` commits the files it cannot merge with git's conflict markers, for the team to
+resolve on the upgrade branch; a pull request merged before that (neither the local forge nor
+GitHub looks) ships them. A conflict is a `<<<<<<< ` line followed, later in the same file, by a
+`>>>>>>> ` line — both, so that a lone marker-like line in documentation is not one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from platform_cli import git
+from platform_cli.checks.context import ServiceContext
+from platform_cli.checks.finding import Finding, Rule, found
+
+MARKERS = Rule("PLAT-GIT-001", "No unresolved merge conflicts", "critical", "bronze",
+               "resolve the conflict: keep the right lines, delete the <<<<<<< ======= >>>>>>> lines, commit")
+RULES = {MARKERS.id: MARKERS}
+OPEN, CLOSE = "<<<<<<< ", ">>>>>>> "
+GREP = re.compile(r"^(?P<path>.+?)\0(?P<line>\d+)\0(?P<text>.*)$")
+
+
+def skip_reason(ctx: ServiceContext) -> str:
+    return ""
+
+
+def check(ctx: ServiceContext) -> list[Finding]:
+    opened: dict[str, int] = {}
+    conflicted: dict[str, int] = {}
+    for path, line, text in _marker_lines(ctx):
+        if text.startswith(OPEN):
+            opened.setdefault(path, line)
+        elif path in opened and path not in conflicted:
+            conflicted[path] = opened[path]
+    return [found(MARKERS, f"{path} has unresolved conflict markers", path, line)
+            for path, line in sorted(conflicted.items())]
+
+
+def _marker_lines(ctx: ServiceContext) -> list[tuple[str, int, str]]:
+    """Tracked text files' lines that start with a conflict marker, in file and line order."""
+    try:
+        out = git.run(["-c", "core.quotePath=false", "grep", "-I", "-n", "-z", "--full-name", "-E",
+                       f"^({OPEN}|{CLOSE})", "--", "."], ctx.root)
+    except git.GitError as exc:
+        if exc.code == 1:  # nothing matched
+            return []
+        raise
+    hits = (GREP.match(row) for row in out.splitlines())
+    return [(m["path"], int(m["line"]), m["text"]) for m in hits if m]
