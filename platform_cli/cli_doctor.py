@@ -88,7 +88,8 @@ def render(console, report: Any, fail_on: str) -> None:
     for note in report.notes:
         console.print(f"note: {note}", style="yellow")
     for s in report.skipped:
-        console.print(f"skipped {s.family} ({', '.join(s.rules)}): {s.reason}", style="yellow")
+        unverified = " — not verified, so no level they belong to is awarded" if s.unverified else ""
+        console.print(f"skipped {s.family} ({', '.join(s.rules)}): {s.reason}{unverified}", style="yellow")
     for level in LEVELS:
         rows = [(f.rule_id, f.severity, f"{f.file}:{f.line}", f.message, f.remediation)
                 for f in report.findings if f.level == level]

@@ -13,6 +13,7 @@ CATALOG = Rule("PLAT-CAT-001", "Catalog entry present and valid", "medium", "bro
 CODEOWNERS = Rule("PLAT-CAT-002", "CODEOWNERS present", "medium", "bronze",
                   "add .github/CODEOWNERS naming the owning team, e.g. `* @acme/payments-team`")
 RULES = {r.id: r for r in (CATALOG, CODEOWNERS)}
+NEEDS: tuple[str, ...] = ()
 
 
 def skip_reason(ctx: ServiceContext) -> str:

@@ -16,6 +16,7 @@ NETPOL = Rule("PLAT-K8S-008", "Default-deny NetworkPolicy", "high", "silver",
               "add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, "
               "then allow only the documented traffic")
 RULES = {r.id: r for r in (PDB, HPA, NETPOL)}
+NEEDS: tuple[str, ...] = ("helm",)  # the chart is rendered with helm
 
 
 def skip_reason(ctx: ServiceContext) -> str:

@@ -17,6 +17,7 @@ from platform_cli.checks.finding import Finding, Rule, found
 MARKERS = Rule("PLAT-GIT-001", "No unresolved merge conflicts", "critical", "bronze",
                "resolve the conflict: keep the right lines, delete the <<<<<<< ======= >>>>>>> lines, commit")
 RULES = {MARKERS.id: MARKERS}
+NEEDS: tuple[str, ...] = ()
 OPEN, CLOSE = "<<<<<<< ", ">>>>>>> "
 GREP = re.compile(r"^(?P<path>.+?)\0(?P<line>\d+)\0(?P<text>.*)$")
 

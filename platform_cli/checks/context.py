@@ -37,6 +37,11 @@ class ServiceContext:
         return self.pending_render()
 
     @property
+    def missing_tools(self) -> frozenset[str]:
+        """Tools this service needs that are not installed: the rules that run them cannot run."""
+        return frozenset({self.render.missing} - {""})
+
+    @property
     def service(self) -> str:
         return str(self.answers.get("service_name") or self.root.name)
 

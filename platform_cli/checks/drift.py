@@ -18,6 +18,7 @@ NO_BASELINE = Rule("PLAT-DRIFT-003", "Template baseline branch present", "medium
                    f"push the `{BASELINE_BRANCH}` branch (created by `plat new service`) or fetch it: "
                    f"git fetch origin {BASELINE_BRANCH}:{BASELINE_BRANCH}")
 RULES = {r.id: r for r in (MODIFIED, MISSING, NO_BASELINE)}
+NEEDS: tuple[str, ...] = ()
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)")
 
 

@@ -28,6 +28,7 @@ class Render:
     manifests: tuple[Manifest, ...] | None  # None when not rendered
     error: str = ""  # helm's complaint when rendering failed
     skipped: str = ""  # why it was not rendered (no chart, no helm)
+    missing: str = ""  # the tool whose absence kept a chart from being rendered
 
     def of_kind(self, *kinds: str) -> tuple[Manifest, ...]:
         return tuple(m for m in self.manifests or () if m.kind in kinds)
@@ -50,7 +51,7 @@ def start_render(root: Path, release: str, helm: str | None) -> Callable[[], Ren
         return lambda: Render(chart=None, manifests=None, skipped="the service has no Helm chart (no */Chart.yaml)")
     rel = chart.relative_to(root).as_posix()
     if helm is None:
-        return lambda: Render(chart=rel, manifests=None,
+        return lambda: Render(chart=rel, manifests=None, missing="helm",
                               skipped="helm not found (looked in .tools/bin and on PATH): the chart was not rendered")
     wait = tools_mod.start([helm, "template", release, str(chart), "--namespace", release,
                             "--set-string", f"image.digest={PLACEHOLDER_DIGEST}"], cwd=root)

@@ -17,6 +17,7 @@ VALID = Rule("PLAT-SLO-002", "SLO file valid", "medium", "gold",
 STALE = Rule("PLAT-SLO-003", "SLO rules match the SLO file", "medium", "silver",
              "run `plat slo generate` and commit chart/files/slo-rules*.yaml")
 RULES = {r.id: r for r in (PRESENT, VALID, STALE)}
+NEEDS: tuple[str, ...] = ()
 
 
 def skip_reason(ctx: ServiceContext) -> str:

@@ -13,6 +13,7 @@ BACKEND = Rule("PLAT-TF-001", "Terraform state backend with locking", "high", "s
 TAGS = Rule("PLAT-TF-002", "Mandatory tags on every resource", "medium", "gold",
             'give provider "aws" default_tags with team, service, environment and cost-center')
 RULES = {r.id: r for r in (BACKEND, TAGS)}
+NEEDS: tuple[str, ...] = ()
 MANDATORY_TAGS = ("team", "service", "environment", "cost-center")
 IGNORED_DIRS = {".terraform", ".git", "node_modules"}
 

@@ -16,6 +16,7 @@ SPLIT = Rule("PLAT-VER-002", "Answers agree with the template baseline", "medium
              "someone ran `copier update` by hand: re-sync with `plat upgrade`, or restore "
              f"{ANSWERS_FILE} with `plat doctor --fix`")
 RULES = {r.id: r for r in (BEHIND, SPLIT)}
+NEEDS: tuple[str, ...] = ()
 SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 

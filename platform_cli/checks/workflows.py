@@ -17,6 +17,7 @@ PERMISSIONS = Rule("PLAT-GHA-002", "Least-privilege workflow permissions", "high
 SECRETS = Rule("PLAT-GHA-003", "No inherited secrets", "medium", "silver",
                "pass the secrets a reusable workflow needs explicitly instead of `secrets: inherit`")
 RULES = {r.id: r for r in (PINNED, PERMISSIONS, SECRETS)}
+NEEDS: tuple[str, ...] = ()
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*['\"]?(?P<ref>[^'\"\s#]+)")
 SHA = re.compile(r"@[0-9a-f]{40}$")
 

@@ -23,6 +23,7 @@ DIGEST = Rule("PLAT-K8S-004", "Image pinned by digest", "high", "silver",
 HOST = Rule("PLAT-K8S-005", "No host namespaces or host paths", "critical", "bronze",
             "remove hostNetwork, hostPID, hostIPC, hostPort and hostPath volumes")
 RULES = {r.id: r for r in (RENDERS, RESOURCES, PROBES, SECURITY, DIGEST, HOST)}
+NEEDS: tuple[str, ...] = ("helm",)  # the chart is rendered with helm
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")

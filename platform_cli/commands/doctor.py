@@ -27,6 +27,7 @@ class Skipped:
     family: str
     rules: tuple[str, ...]
     reason: str
+    unverified: tuple[str, ...] = ()  # levels of rules that apply but could not run (a tool is missing)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,11 @@ class DoctorReport:
 
     @property
     def level(self) -> str:
-        """The highest level whose rules (and all lower levels' rules) have no active finding."""
-        worst = min((level_rank(f.level) for f in self.findings), default=len(LEVELS))
+        """The highest level whose rules (and all lower levels' rules) have no active finding and all
+        ran: a rule that could not run for want of a tool (helm) is not passed either."""
+        ranks = [level_rank(f.level) for f in self.findings] + [level_rank(lv) for s in self.skipped
+                                                                   for lv in s.unverified]
+        worst = min(ranks, default=len(LEVELS))
         return LEVELS[worst - 1] if worst > 0 else "none"
 
     def failing(self, fail_on: str) -> tuple[Finding, ...]:
@@ -71,7 +75,8 @@ class DoctorReport:
             "findings": [f.to_json() for f in self.findings],
             "exempted": [{**f.to_json(), "exemption": e.to_json()} for f, e in self.exempted],
             "rules_run": sorted(r.id for r in self.rules_run),
-            "skipped": [{"family": s.family, "rules": list(s.rules), "reason": s.reason} for s in self.skipped],
+            "skipped": [{"family": s.family, "rules": list(s.rules), "reason": s.reason,
+                         "verified": not s.unverified} for s in self.skipped],
             "notes": list(self.notes), "diff": self.diff,
         }
 
@@ -113,7 +118,9 @@ def _run_families(ctx: ServiceContext) -> tuple[list[Finding], list[Rule], list[
     for name, family in FAMILIES.items():
         reason = family.skip_reason(ctx)
         if reason:
-            skipped.append(Skipped(name, tuple(family.RULES), reason))
+            missing = set(family.NEEDS) & ctx.missing_tools
+            unverified = tuple(sorted({r.level for r in family.RULES.values()})) if missing else ()
+            skipped.append(Skipped(name, tuple(family.RULES), reason, unverified))
             continue
         ran += family.RULES.values()
         findings += family.check(ctx)

@@ -30,7 +30,7 @@ DEPLOY = "chart/templates/deployment.yaml"
 def test_fresh_service_is_gold_with_no_findings(service, golden_settings):
     report = run_doctor(service, golden_settings)
     assert report.findings == () and report.exempted == ()
-    assert report.level == "gold" and report.score == 100
+    assert report.level == ("gold" if TOOLS.helm else "none") and report.score == 100
     assert report.version_in_use == "v0.1.0" and report.versions_behind == 0
     if TOOLS.helm:
         assert report.skipped == () and len(report.rules_run) >= 25
@@ -59,10 +59,23 @@ def test_without_helm_the_chart_checks_are_skipped_and_said(service, golden_sett
     assert set(skipped) == {"kubernetes-workloads", "kubernetes-cluster"}
     assert "helm not found" in skipped["kubernetes-workloads"].reason
     assert "PLAT-K8S-001" in skipped["kubernetes-workloads"].rules
+    assert report.findings == () and report.level == "none", "bronze needs the chart checks to have run"
+    assert report.to_json()["skipped"][0]["verified"] is False
     result = CliRunner().invoke(app, ["doctor", str(service)], env=_env(golden_settings, PATH="/nonexistent"))
     # the CLI discovers helm itself (.tools/bin first), so only check the wording when it is absent
     if TOOLS.helm is None:
         assert "helm not found" in result.output
+
+
+def test_a_service_without_a_chart_is_not_unverified_for_want_of_helm(service, golden_settings):
+    import shutil
+
+    shutil.rmtree(service / "chart")
+    git.commit_all(service, "no chart")
+    report = run_doctor(service, golden_settings, tools=Tools(helm=None))
+    assert {s.family for s in report.skipped} == {"kubernetes-workloads", "kubernetes-cluster"}
+    assert all(not s.unverified for s in report.skipped)
+    assert report.level == "bronze"  # the deleted chart is drift (silver), nothing bronze is unverified
 
 
 def test_version_lag_says_which_upgrade_fixes_it(service, golden_settings):
