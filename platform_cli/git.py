@@ -113,7 +113,7 @@ def rev_parse(repo: Path, rev: str) -> str:
 def resolve(repo: Path, ref: str) -> str | None:
     """The commit `ref` points to, or None when there is no such ref."""
     try:
-        return run(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], repo)
+        return rev_parse(repo, ref)
     except GitError:
         return None
 
