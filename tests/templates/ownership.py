@@ -1,43 +1,19 @@
-"""Ownership zones from a template's plat.yml, matched the way the CLI matches them:
-gitignore-style globs relative to the repo root, `**` spans directories (including none),
-`*` and `?` never cross `/`."""
+"""Ownership zones from a template's plat.yml, matched by the CLI's own matcher
+(`platform_cli.models.glob_match`): gitignore-style globs relative to the repo root, `**` spans
+directories (including none), `*` and `?` never cross `/`."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
 
 import yaml
 
-ZONES = ("platform", "shared", "team")
-
-
-@lru_cache(maxsize=None)
-def glob_to_regex(pattern: str) -> "re.Pattern[str]":
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+from platform_cli.models import ZONES, glob_match
 
 
 def matches(path: str, pattern: str) -> bool:
-    return glob_to_regex(pattern).match(path) is not None
+    return glob_match(pattern, path)
 
 
 def load(template_dir: Path) -> Dict[str, List[str]]:
