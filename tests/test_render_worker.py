@@ -133,28 +133,49 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_killed_plat_takes_its_worker_along_even_mid_render(tmp_path):
-    slow = tmp_path / "slow"
-    slow.mkdir()
-    (slow / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
-    (slow / "slow.txt.jinja").write_text("{% for i in range(100000) %}{% for j in range(300) %}"
-                                         "{% endfor %}{% endfor %}done\n")
-    job = {"src": str(slow), "ref": None, "dest": str(tmp_path / "out"), "answers": {}, "exclude": []}
+    """No race against the clock: the template holds a named pipe, so the worker's render blocks
+    reading it for as long as this test holds the pipe's write end. A worker that outlived plat would
+    stay blocked there; the deadline below only bounds how long that failure takes to show."""
+    blocking = tmp_path / "blocking"
+    blocking.mkdir()
+    (blocking / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
+    os.mkfifo(blocking / "pipe.txt")
+    job = {"src": str(blocking), "ref": None, "dest": str(tmp_path / "out"), "answers": {}, "exclude": []}
     script = textwrap.dedent(f"""
-        import json, os, time
+        import json, time
         from platform_cli import render
         render.start_worker()
         render._worker.stdin.write(json.dumps({job!r}) + "\\n")
         render._worker.stdin.flush()
         print(render._worker.pid, flush=True)
-        time.sleep(1.5)  # the worker is importing copier, then rendering
-        os._exit(9)  # like SIGKILL: no atexit, no cleanup
+        time.sleep(3600)  # until the test kills this process
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    pid = int(proc.stdout.split()[0])
-    deadline = time.monotonic() + 1.0
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not _alive(pid), "the worker outlived plat"
-    assert not (tmp_path / "out" / "slow.txt").exists()
+    plat = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    writer = None
+    try:
+        pid = int(plat.stdout.readline())
+        writer = _open_when_read(blocking / "pipe.txt", deadline=time.monotonic() + 60)
+        assert _alive(pid), "the worker is mid-render: blocked reading the template's pipe"
+        plat.kill()  # SIGKILL: no atexit, no cleanup
+        plat.wait()
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _alive(pid), "the worker outlived plat"
+    finally:
+        plat.kill()
+        if writer is not None:
+            os.close(writer)
+    assert not (tmp_path / "out" / "pipe.txt").exists()
+
+
+def _open_when_read(fifo: Path, deadline: float) -> int:
+    """The write end of `fifo`, once a reader has it open (before that, opening it fails)."""
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            assert time.monotonic() < deadline, "the worker never started rendering"
+            time.sleep(0.01)
