@@ -12,10 +12,14 @@ from typing import Annotated, Optional
 import typer
 
 from platform_cli import cli_doctor, cli_slo, cli_upgrade
-from platform_cli.cli_shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, guard, load_settings, prompter_for
+from platform_cli.cli_shared import (ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, Output, examples, guard, load_settings,
+                                     prompter_for)
 
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, add_completion=False,
-                  help="plat: golden-path services — create, upgrade, check.")
+HELP = {"help_option_names": ["-h", "--help"]}  # inherited by every sub-command
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
+                  help="plat: golden-path services — create, upgrade, check.",
+                  epilog=examples("plat new service payments-api --owner payments", "plat doctor",
+                                  "plat upgrade --check", doc="README.md"))
 new_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Create things on the golden path.")
 config_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect plat's settings.")
 pr_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Pull requests plat opened on the forge.")
@@ -24,13 +28,39 @@ app.add_typer(config_app, name="config")
 app.add_typer(pr_app, name="pr")
 app.add_typer(cli_slo.slo_app, name="slo")
 # Commands in their own modules register here (explicitly, one line each):
-# app.command("upgrade")(cli_upgrade.upgrade)
-app.command("upgrade")(cli_upgrade.upgrade)
-app.command("adopt")(cli_upgrade.adopt)
-app.command("doctor")(cli_doctor.doctor)
+app.command("upgrade", epilog=cli_upgrade.UPGRADE_EXAMPLES)(cli_upgrade.upgrade)
+app.command("adopt", epilog=cli_upgrade.ADOPT_EXAMPLES)(cli_upgrade.adopt)
+app.command("doctor", epilog=cli_doctor.EXAMPLES)(cli_doctor.doctor)
 
 
-@new_app.command("service")
+def _show_version(value: bool) -> None:
+    if not value:
+        return
+    from platform_cli.commands import version
+
+    for line in version.describe().lines():
+        typer.echo(line)
+    raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_show_version,
+                                          help="Show plat's version, where it is installed, Python, templates.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors: no progress lines.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show the git commands plat runs.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Verbose, with timings and the traceback of any error.")] = False,
+) -> None:
+    """plat: golden-path services — create, upgrade, check."""
+    ctx.obj = Output(quiet=quiet, verbose=verbose, debug=debug)
+
+
+@new_app.command("service", epilog=examples(
+    "plat new service payments-api --owner payments",
+    "plat new service payments-api --type worker --owner payments --set port=9090 --yes",
+    "plat new service payments-api --owner payments --dry-run",
+    "plat new service payments-api --rollback", doc="README.md (plat new service)"))
 def new_service(
     name: Annotated[Optional[str], typer.Argument(help="Service name (DNS-1035 label).")] = None,
     type_: Annotated[Optional[str], typer.Option("--type", help="Template: http-api, worker or cronjob.")] = None,
@@ -73,7 +103,8 @@ def new_service(
     guard(json_, body)
 
 
-@config_app.command("show")
+@config_app.command("show", epilog=examples("plat config show", "plat config show --json",
+                                            doc="docs/configuration.md"))
 def config_show(json_: JsonOpt = False) -> None:
     """Print the effective settings and where each came from (flag, env, file, default)."""
     def body(console) -> None:
@@ -87,7 +118,8 @@ def config_show(json_: JsonOpt = False) -> None:
     guard(json_, body)
 
 
-@pr_app.command("list")
+@pr_app.command("list", epilog=examples("plat pr list gitops", "plat pr list payments-api --state open",
+                                        doc="README.md (plat pr)"))
 def pr_list(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO (e.g. gitops).")],
     state: Annotated[Optional[str], typer.Option("--state", help="open, merged or closed.")] = None,
@@ -106,7 +138,8 @@ def pr_list(
     guard(json_, body)
 
 
-@pr_app.command("show")
+@pr_app.command("show", epilog=examples("plat pr show gitops 1", "plat pr show payments-api 2 --json",
+                                        doc="README.md (plat pr)"))
 def pr_show(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO.")],
     number: Annotated[int, typer.Argument(help="Pull request number.")],
@@ -116,7 +149,8 @@ def pr_show(
     _on_pull(json_, forge, org, repo, number, "show_pull", "pr_detail")
 
 
-@pr_app.command("merge")
+@pr_app.command("merge", epilog=examples("plat pr merge gitops 1", "plat pr merge payments-api 2",
+                                         doc="README.md (plat pr)"))
 def pr_merge(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO.")],
     number: Annotated[int, typer.Argument(help="Pull request number.")],

@@ -11,7 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli_shared import JsonOpt, guard, load_settings
+from platform_cli.cli_shared import JsonOpt, examples, guard, load_settings
+
+EXAMPLES = examples("plat doctor", "plat doctor --diff", "plat doctor --fix --dry-run",
+                    "plat doctor --json", "plat doctor --sarif > doctor.sarif", doc="docs/doctor.md")
 
 FINDINGS_EXIT = 4
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}

@@ -2,9 +2,13 @@
 
 
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
 ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default) or github.")]
@@ -13,26 +17,94 @@ GithubUrlOpt = Annotated[Optional[str], typer.Option(
 OrgOpt = Annotated[Optional[str], typer.Option("--org", help="Organisation on the forge.")]
 
 
+@dataclass(frozen=True)
+class Output:
+    """The global output flags (`plat --quiet/--verbose/--debug COMMAND`)."""
+
+    quiet: bool = False
+    verbose: bool = False  # also the git commands plat runs
+    debug: bool = False  # verbose, with timings, and the traceback of any error
+
+
+def output() -> Output:
+    """The global output flags of the running command line (defaults outside one)."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx else None
+    return obj if isinstance(obj, Output) else Output()
+
+
+def examples(*lines: str, doc: str) -> str:
+    """The end of a command's --help: examples (kept as written) and its docs page."""
+    shown = "\n".join(f"  {line}" for line in lines)
+    return f"\b\nExamples:\n{shown}\n\nDocs: {doc} (in the platform repo)"
+
+
 def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
     """Run a command body with its console; map errors to exit codes."""
     from platform_cli.console import Console
     from platform_cli.errors import PlatError
 
-    console = Console(json_mode=json_mode)
+    flags = output()
+    console = Console(json_mode=json_mode, quiet=flags.quiet, verbose=flags.verbose or flags.debug)
+    stop_tracing = _trace_git(console, flags.debug) if console.verbose else None
     try:
         body(console)
     except PlatError as exc:
+        _traceback(console, flags.debug)
         console.error(exc.message, exc.hint)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.error("interrupted", "run the same command again to resume")
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one boundary for the unexpected
+        _traceback(console, flags.debug)
+        log = _crash_log()
+        where = f"; the traceback is in {log}" if log else ""
         console.error(f"unexpected error: {type(exc).__name__}: {exc}",
-                      "this is a bug in plat; please report it with the command you ran")
+                      f"this is a bug in plat; please report it with the command you ran{where}")
         raise typer.Exit(3) from None
+    finally:
+        if stop_tracing:
+            stop_tracing()
+
+
+def _trace_git(console: Any, timed: bool) -> Callable[[], None]:
+    from platform_cli import git
+
+    def show(args: tuple[str, ...], cwd: Path | None, code: int, seconds: float) -> None:
+        detail = f"  ({seconds * 1000:.0f} ms, exit {code}, in {cwd or '.'})" if timed else ""
+        console.trace(f"+ git {' '.join(args)}{detail}")
+
+    return git.observe(show)
+
+
+def _traceback(console: Any, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        console.trace(traceback.format_exc())
+
+
+def _crash_log() -> Path | None:
+    """Write the current traceback under PLAT_HOME/logs; its path, or None when it cannot be written."""
+    import os
+    import time
+    import traceback
+
+    try:
+        from platform_cli import config
+
+        logs = config.load().settings.home / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        path = logs / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+        path.write_text(" ".join(sys.argv) + "\n\n" + traceback.format_exc(), encoding="utf-8")
+    except Exception:  # noqa: BLE001 - a crash report must not crash
+        return None
+    return path
 
 
 def load_settings(checkout: bool = True, **flags: Any):

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from platform_cli.cli_shared import JsonOpt, guard
+from platform_cli.cli_shared import JsonOpt, examples, guard
 
 slo_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                       help="SLOs: rules from slo.yaml, error budgets, the deploy gate.")
@@ -19,7 +19,7 @@ PromOpt = Annotated[str, typer.Option("--prometheus", help="Prometheus base URL,
 EXIT_STALE, EXIT_BLOCKED = 4, 5
 
 
-@slo_app.command("generate")
+@slo_app.command("generate", epilog=examples("plat slo generate", "plat slo generate --check", doc="docs/slo.md"))
 def generate(path: PathArg = Path("."), check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 4 when the generated rules are stale.")] = False,
         json_: JsonOpt = False) -> None:
@@ -38,7 +38,7 @@ def generate(path: PathArg = Path("."), check: Annotated[bool, typer.Option(
     guard(json_, body)
 
 
-@slo_app.command("budget")
+@slo_app.command("budget", epilog=examples("plat slo budget --prometheus http://127.0.0.1:9090", doc="docs/slo.md"))
 def budget(prometheus: PromOpt, path: PathArg = Path("."), json_: JsonOpt = False) -> None:
     """Remaining error budget per SLO over the period, burn rates now, time until exhaustion."""
     def body(console) -> None:
@@ -53,7 +53,9 @@ def budget(prometheus: PromOpt, path: PathArg = Path("."), json_: JsonOpt = Fals
     guard(json_, body)
 
 
-@slo_app.command("gate")
+@slo_app.command("gate", epilog=examples(
+    "plat slo gate --prometheus http://127.0.0.1:9090", "plat slo gate --prometheus URL --label hotfix",
+    doc="docs/slo.md"))
 def gate(
     prometheus: PromOpt,
     path: PathArg = Path("."),

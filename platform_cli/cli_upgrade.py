@@ -11,9 +11,14 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from platform_cli.cli_shared import ForgeOpt, JsonOpt, OrgOpt, guard, load_settings, prompter_for
+from platform_cli.cli_shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
 
 UPGRADE_AVAILABLE_EXIT = 10
+UPGRADE_EXAMPLES = examples("plat upgrade", "plat upgrade --dry-run", "plat upgrade --to 0.3.0 ../payments-api",
+                            "plat upgrade --check   # in CI: exit 10 when an upgrade is available",
+                            doc="docs/upgrade.md")
+ADOPT_EXAMPLES = examples("plat adopt --type http-api --owner payments", "plat adopt ../legacy-api --dry-run",
+                          doc="docs/upgrade.md (Adopting a repo plat did not make)")
 PathArg = Annotated[Path, typer.Argument(help="The service repo (default: the current directory).")]
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Answer a template question: KEY=VALUE.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Accept defaults for new questions; never prompt.")]

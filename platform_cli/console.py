@@ -9,8 +9,13 @@ from typing import Any, Callable, TextIO
 
 
 class Console:
-    def __init__(self, json_mode: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+    """`quiet`: no progress lines (results and errors only); `verbose`: also trace lines (`trace`)."""
+
+    def __init__(self, json_mode: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None,
+                 quiet: bool = False, verbose: bool = False) -> None:
         self.json_mode = json_mode
+        self.quiet = quiet
+        self.verbose = verbose
         self._stdout = stdout or sys.stdout
         self._stderr = stderr or sys.stderr
         self._rich_out = None
@@ -32,13 +37,18 @@ class Console:
 
     def step(self, message: str) -> None:
         """A progress line: on stderr, so --json output stays parseable."""
-        if self.json_mode:
+        if self.json_mode or self.quiet:
             return
         name, _, rest = message.partition(": ")
         if not _is_terminal(self._stderr):  # no styling to show: skip loading rich (CI, pipes, logs)
             self._stderr.write(f"✓ {name} {rest}\n")
             return
         self._err().print(f"[green]✓[/] [bold]{name}[/] {_escape(rest)}")
+
+    def trace(self, message: str) -> None:
+        """A detail for --verbose/--debug (git commands run, tracebacks): stderr, plain text."""
+        if self.verbose:
+            self._stderr.write(message.rstrip("\n") + "\n")
 
     def emit(self, data: dict[str, Any], render: Callable[["Console"], None]) -> None:
         if self.json_mode:

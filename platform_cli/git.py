@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from platform_cli.errors import PlatError
 
@@ -39,13 +41,27 @@ def reason(stderr: str) -> str:
     return (told or plain or lines or ["no output"])[0]
 
 
+# Called after every git command with (args, cwd, exit code, seconds): `plat --verbose` shows them.
+# Credentials never travel in args (see forge/github_git.py), so what observers see is safe to print.
+_observers: list[Callable[[tuple[str, ...], Path | None, int, float], None]] = []
+
+
+def observe(observer: Callable[[tuple[str, ...], Path | None, int, float], None]) -> Callable[[], None]:
+    """Call `observer` after every git command until the returned function is called."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
+
+
 def run(args: tuple[str, ...] | list[str], cwd: Path | None = None, input: str | None = None,
         env: dict[str, str] | None = None) -> str:
     """Run git with `args` in `cwd`; return stdout stripped of its trailing newline."""
     argv = ("git", *_identity_flags(), *args)
+    started = time.monotonic()
     proc = subprocess.run(
         argv, cwd=cwd, input=input, capture_output=True, text=True, env={**_env(), **(env or {})}, check=False
     )
+    for observer in _observers:
+        observer(tuple(args), cwd, proc.returncode, time.monotonic() - started)
     if proc.returncode != 0:
         raise GitError(tuple(args), proc.returncode, proc.stderr)
     return proc.stdout.rstrip("\n")

@@ -91,3 +91,73 @@ def test_help_imports_nothing_heavy():
             "print(sorted(m for m in ('copier', 'github', 'rich', 'questionary', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_version_says_what_where_and_which_templates(env):
+    for flag in ("--version", "-V"):
+        result = run(flag)
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("plat ") and lines[0] != "plat unknown"
+        assert lines[1].startswith("installed at ") and lines[1].endswith("platform_cli")
+        assert lines[2].startswith(f"python {sys.version.split()[0]} ")
+        assert lines[3].startswith("templates 0.1.0: mini")
+
+
+def test_dash_h_is_help_everywhere_and_every_command_ends_with_examples_and_its_docs():
+    from tests.conftest import REPO_ROOT
+
+    commands = [[], ["new", "service"], ["upgrade"], ["adopt"], ["doctor"], ["config", "show"], ["pr", "list"],
+                ["pr", "show"], ["pr", "merge"], ["slo", "generate"], ["slo", "budget"], ["slo", "gate"]]
+    for words in commands:
+        result = run(*words, "-h")
+        assert result.exit_code == 0, (words, result.output)
+        tail = result.stdout.rsplit("Examples:", 1)
+        assert len(tail) == 2, f"plat {' '.join(words)} --help has no examples"
+        assert "  plat " in tail[1], words
+        docs = tail[1].split("Docs: ", 1)[1].split(" (")[0]
+        for doc in docs.split(", "):
+            assert (REPO_ROOT / doc).is_file(), f"plat {' '.join(words)} --help names a missing {doc}"
+
+
+def test_shell_completion_is_offered():
+    result = run("--show-completion", "bash")
+    assert result.exit_code == 0, result.output
+    assert "_PLAT_COMPLETE" in result.stdout or "complete" in result.stdout
+
+
+def test_quiet_hides_progress_and_verbose_shows_git_commands(env):
+    quiet = run("--quiet", "new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
+    assert quiet.exit_code == 0, quiet.output
+    assert "✓" not in quiet.stderr and "working clone" in quiet.stdout
+    verbose = run("--verbose", "doctor", str(env / "payments"))
+    assert "+ git rev-parse" in verbose.stderr
+    assert "+ git" not in run("doctor", str(env / "payments")).stderr, "tracing ends with the command"
+
+
+def test_debug_prints_the_traceback_and_a_crash_leaves_a_log(env, monkeypatch):
+    from platform_cli.commands import config as config_cmd
+
+    failing = run("--debug", "new", "service", "Bad_Name", "--type", "mini", "--owner", "team-a", "--yes")
+    assert failing.exit_code == 1 and "Traceback (most recent call last)" in failing.stderr
+
+    def crash(resolved):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(config_cmd, "show", crash)
+    crashed = run("config", "show")
+    assert crashed.exit_code == 3 and "Traceback" not in crashed.stderr
+    logs = list((env / "plathome" / "logs").glob("crash-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in crashed.stderr
+    assert "RuntimeError: boom" in logs[0].read_text()
+
+
+def test_ctrl_c_exits_130(env, monkeypatch):
+    from platform_cli.commands import config as config_cmd
+
+    def interrupted(resolved):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(config_cmd, "show", interrupted)
+    result = run("config", "show")
+    assert result.exit_code == 130 and "interrupted" in result.stderr
