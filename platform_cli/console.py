@@ -63,13 +63,19 @@ class Console:
         self._out().print(text, style=style, markup=False)
 
     def table(self, title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """A table: on a terminal drawn by rich, long cells folded (never cut); elsewhere (CI logs,
+        pipes) plain aligned lines at full width, so a file path or a fix is never cut short."""
+        cells = [tuple(" ".join(str(c).split("\n")) for c in row) for row in rows]
+        if not _is_terminal(self._stdout):
+            self._stdout.write("".join(line + "\n" for line in _plain_table(title, columns, cells)))
+            return
         from rich.table import Table
 
         table = Table(title=title, title_justify="left")
         for column in columns:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*(_escape(str(c)) for c in row))
+            table.add_column(column, overflow="fold")
+        for row in cells:
+            table.add_row(*(_escape(c) for c in row))
         self._out().print(table)
 
     def error(self, message: str, hint: str = "") -> None:
@@ -77,6 +83,15 @@ class Console:
             self._stdout.write(json.dumps({"error": message, "hint": hint}) + "\n")
         line = f"error: {message}" + (f" (hint: {hint})" if hint else "")
         self._stderr.write(line + "\n")
+
+
+def _plain_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in (columns, *rows)) for i in range(len(columns))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+
+    return [title, line(columns), *(line(row) for row in rows)]
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -161,3 +162,30 @@ def test_ctrl_c_exits_130(env, monkeypatch):
     monkeypatch.setattr(config_cmd, "show", interrupted)
     result = run("config", "show")
     assert result.exit_code == 130 and "interrupted" in result.stderr
+
+
+def test_tables_never_cut_a_cell_in_a_pipe_or_on_a_narrow_terminal():
+    import io
+
+    from platform_cli.console import Console
+
+    path = ".github/workflows/" + "nested/" * 12 + "ci.yml"
+    fix = "run `plat doctor --fix` to restore the golden-path version; " * 3
+    piped = io.StringIO()
+    Console(stdout=piped).table("high (1)", ("id", "where", "fix"), [("PLAT-DRIFT-001", path, fix)])
+    lines = piped.getvalue().splitlines()
+    assert lines[0] == "high (1)" and lines[1].split() == ["id", "where", "fix"]
+    assert lines[2] == f"PLAT-DRIFT-001  {path}  {fix.rstrip()}"
+
+    class NarrowTerminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = NarrowTerminal()
+    console = Console(stdout=terminal)
+    console._out().width = 60
+    console.table("high (1)", ("id", "where", "fix"), [("PLAT-DRIFT-001", path, fix)])
+    drawn = re.sub(r"\x1b\[[0-9;]*m", "", terminal.getvalue())
+    assert "…" not in drawn
+    where = "".join(line.split("│")[2].strip() for line in drawn.splitlines() if line.count("│") == 4)
+    assert where == path, "the folded cell holds the whole path"
