@@ -22,10 +22,9 @@ from platform_cli.migrations import Migration
 from platform_cli.models import Ownership
 from platform_cli.publish import Release
 from platform_cli.release_render import Layout, clear, render_release
+from platform_cli.service_repo import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, baseline_of, render_of
 
-BASELINE_BRANCH = "plat/template"
-MAIN = "main"
-UPGRADE_PREFIX = "plat/upgrade-"
+__all__ = ["BASELINE_BRANCH", "MAIN", "UPGRADE_PREFIX"]
 
 
 class UpgradeError(PlatError):
@@ -38,7 +37,8 @@ class ServiceState:
     main: str  # sha of main
     answers: Mapping[str, Any]  # main's .copier-answers.yml, copier's own `_` keys included
     template: str  # template name (the template store directory the answers point at)
-    baseline: str  # sha of the baseline tip
+    baseline: str  # sha of the pristine render main builds on (a merged upgrade's, see service_repo)
+    branch_tip: str  # sha of the baseline branch as found (behind `baseline` after an upgrade merged)
     start: str  # the baseline commit the next render builds on
     notes: tuple[str, ...] = ()
 
@@ -54,17 +54,18 @@ def inspect(repo: Path, strict: bool = True) -> ServiceState:
     repo = _toplevel(repo)
     if strict:
         _require_clean(repo)
-    baseline = _baseline_ref(repo)
+    tip = _baseline_ref(repo)
     main = git.resolve(repo, f"refs/heads/{MAIN}")
     if main is None:
         raise UpgradeError(f"{repo} has no `{MAIN}` branch", hint="plat upgrades the `main` branch of a service repo")
     answers = read_answers(repo, main)
-    if baseline is None or answers is None:
+    if tip is None or answers is None:
         raise UpgradeError(f"{repo} was not made by plat (no {BASELINE_BRANCH} branch or no {render.ANSWERS_FILE})",
                            hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM")
+    baseline = baseline_of(repo, tip, main)
     start, notes = _start_point(repo, main, baseline, answers)
     return ServiceState(repo=repo, main=main, answers=answers, template=Path(str(answers.get("_src_path", ""))).name,
-                        baseline=baseline, start=start, notes=notes)
+                        baseline=baseline, branch_tip=tip, start=start, notes=notes)
 
 
 def read_answers(repo: Path, rev: str) -> dict[str, Any] | None:
@@ -105,11 +106,12 @@ def _baseline_ref(repo: Path) -> str | None:
 
 def _start_point(repo: Path, main: str, baseline: str, answers: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
     if git.is_ancestor(repo, baseline, main):
-        recorded = (read_answers(repo, baseline) or {}).get("_commit")
-        if recorded != answers.get("_commit"):
-            return baseline, (f"main records template {answers.get('_commit')} but {BASELINE_BRANCH} records "
-                              f"{recorded} (copier update was run by hand?): the merge reconciles them",)
-        return baseline, ()
+        recorded, wanted = (read_answers(repo, baseline) or {}).get("_commit"), answers.get("_commit")
+        if recorded == wanted:
+            return baseline, ()
+        _refuse_a_squashed_upgrade(repo, main, str(wanted))
+        return baseline, (f"main records template {wanted} but {BASELINE_BRANCH} records "
+                          f"{recorded} (copier update was run by hand?): the merge reconciles them",)
     base = git.merge_base(repo, baseline, main)
     if base and (read_answers(repo, base) or {}).get("_commit") == answers.get("_commit"):
         return base, (f"{BASELINE_BRANCH} held an upgrade that was never merged; it is rebuilt",)
@@ -117,6 +119,18 @@ def _start_point(repo: Path, main: str, baseline: str, answers: Mapping[str, Any
         f"{BASELINE_BRANCH} is not an ancestor of {MAIN}: an upgrade pull request was squash-merged or rebased",
         hint=("upgrade pull requests must be merged with a merge commit; if main already contains the last "
               f"upgrade, record the ancestry with: git merge --no-ff -s ours {BASELINE_BRANCH}"))
+
+
+def _refuse_a_squashed_upgrade(repo: Path, main: str, tag: str) -> None:
+    """Main records `tag` and an upgrade rendered it, but main lacks that render: the upgrade pull
+    request was squash-merged or rebased, and the next merge would conflict on every change it made."""
+    render_commit = render_of(repo, tag)
+    if render_commit and not git.is_ancestor(repo, render_commit, main):
+        raise UpgradeError(
+            f"the {tag} render of the last upgrade is not an ancestor of {MAIN}: its pull request was "
+            "squash-merged or rebased",
+            hint=("upgrade pull requests must be merged with a merge commit; record the ancestry with: "
+                  f"git merge --no-ff -s ours {render_commit[:12]}"))
 
 
 @contextmanager

@@ -138,15 +138,24 @@ def pr_list(
     guard(json_, body)
 
 
-@pr_app.command("show", epilog=examples("plat pr show gitops 1", "plat pr show payments-api 2 --json",
-                                        doc="README.md (plat pr)"))
+@pr_app.command("show", epilog=examples("plat pr show gitops 1", "plat pr show payments-api 2 --diff",
+                                        "plat pr show payments-api 2 --json", doc="README.md (plat pr)"))
 def pr_show(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO.")],
     number: Annotated[int, typer.Argument(help="Pull request number.")],
+    diff: Annotated[bool, typer.Option("--diff", help="Also show the diff of each changed file.")] = False,
     json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
 ) -> None:
-    """Show one pull request with its body."""
-    _on_pull(json_, forge, org, repo, number, "show_pull", "pr_detail")
+    """Show one pull request: its body and the files it changes (their diff with --diff)."""
+    def body(console) -> None:
+        from platform_cli import forge as forges, render_output
+        from platform_cli.commands import pr
+
+        settings = load_settings(forge=forge, org=org).settings
+        detail = pr.show_pull(forges.create(settings), repo, settings.org, number)
+        console.emit(render_output.pr_detail_json(detail, diff), lambda c: render_output.pr_detail(c, detail, diff))
+
+    guard(json_, body)
 
 
 @pr_app.command("merge", epilog=examples("plat pr merge gitops 1", "plat pr merge payments-api 2",
@@ -156,20 +165,14 @@ def pr_merge(
     number: Annotated[int, typer.Argument(help="Pull request number.")],
     json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
 ) -> None:
-    """Merge a pull request with a merge commit."""
-    _on_pull(json_, forge, org, repo, number, "merge_pull", "pr_merged")
-
-
-def _on_pull(json_: bool, forge: str | None, org: str | None, repo: str, number: int,
-             action: str, view: str) -> None:
-    """Run `commands.pr.<action>` on one pull request and show it with `render_output.<view>`."""
+    """Merge a pull request with a merge commit (refused while it holds conflict markers)."""
     def body(console) -> None:
         from platform_cli import forge as forges, render_output
         from platform_cli.commands import pr
 
         settings = load_settings(forge=forge, org=org).settings
-        p = getattr(pr, action)(forges.create(settings), repo, settings.org, number)
-        console.emit(render_output.pr_json(p), lambda c: getattr(render_output, view)(c, p))
+        merged = pr.merge_pull(forges.create(settings), repo, settings.org, number)
+        console.emit(render_output.pr_json(merged), lambda c: render_output.pr_merged(c, merged))
 
     guard(json_, body)
 

@@ -2,7 +2,8 @@
 
 Exit codes of `plat upgrade`: 0 upgraded, planned (--dry-run) or already current; 1 refused or
 failed, nothing changed; 2 usage error; 3 unexpected error; 10 with --check when an upgrade is
-available (for CI: `plat upgrade --check || echo "upgrade available"`).
+available (for CI: `plat upgrade --check || echo "upgrade available"`); 11 upgraded, but the pull
+request holds conflicts to resolve before it can merge.
 """
 
 
@@ -14,6 +15,7 @@ import typer
 from platform_cli.cli_shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
 
 UPGRADE_AVAILABLE_EXIT = 10
+UPGRADE_CONFLICTS_EXIT = 11
 UPGRADE_EXAMPLES = examples("plat upgrade", "plat upgrade --dry-run", "plat upgrade --to 0.3.0 ../payments-api",
                             "plat upgrade --check   # in CI: exit 10 when an upgrade is available",
                             doc="docs/upgrade.md")
@@ -38,7 +40,7 @@ def upgrade(
     """Upgrade a service to a newer template version, as a pull request that keeps local edits.
 
     Exit codes: 0 upgraded, planned or already current; 1 refused or failed (nothing changed);
-    10 with --check when an upgrade is available.
+    10 with --check when an upgrade is available; 11 upgraded with conflicts to resolve first.
     """
     def body(console) -> None:
         from platform_cli import forge as forges
@@ -51,6 +53,8 @@ def upgrade(
         console.emit(result.to_json(), lambda c: render_upgrade(c, result))
         if check and result.upgrade_available:
             raise typer.Exit(UPGRADE_AVAILABLE_EXIT)
+        if result.status == "upgraded" and result.conflicts:
+            raise typer.Exit(UPGRADE_CONFLICTS_EXIT)
 
     guard(json_, body)
 
@@ -108,7 +112,12 @@ def render_upgrade(console: Any, r: Any) -> None:
     pr = r.pull_request
     if pr:
         console.print(f"  pull request #{pr.id} on {pr.repo}: {pr.title}")
-        console.print(f"  merge it with a merge commit: plat pr merge {pr.repo} {pr.id}")
+    if r.conflicts:
+        console.print(f"  resolve the {len(r.conflicts)} conflicts before merging: git switch {r.branch}, edit the "
+                      f"files above, commit, git push origin {r.branch}", style="bold yellow")
+    if pr:
+        console.print(f"  {'then merge' if r.conflicts else 'merge'} it with a merge commit: "
+                      f"plat pr merge {pr.repo} {pr.id}")
     else:
         console.print(f"  not on the forge: git push origin {r.baseline_branch} {r.branch}, then open a pull request")
 

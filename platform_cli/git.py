@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from platform_cli.errors import PlatError
+from platform_cli.models import ChangedFile
 
 FALLBACK_IDENTITY = ("plat", "plat@localhost")
 REPRODUCIBLE_ENV = {
@@ -174,10 +176,12 @@ def _env() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _identity_flags() -> tuple[str, ...]:
-    """Use the user's identity when configured, plat's own otherwise (commits must not fail)."""
-    proc = subprocess.run(
-        ("git", "config", "--get", "user.email"), capture_output=True, text=True, env=_env(), check=False
-    )
+    """Use the user's identity when configured, plat's own otherwise (commits must not fail).
+
+    Only the global and system configuration count (GIT_DIR points nowhere): an identity set in
+    the repo plat happens to start in is absent from the temporary clones it also commits in."""
+    proc = subprocess.run(("git", "config", "--get", "user.email"), capture_output=True, text=True,
+                          env={**_env(), "GIT_DIR": os.devnull}, check=False)
     if proc.stdout.strip():
         return ()
     name, email = FALLBACK_IDENTITY
@@ -225,3 +229,26 @@ def worktree_remove(repo: Path, path: Path) -> None:
 def tracked_files(repo: Path, rev: str) -> tuple[str, ...]:
     out = run(["ls-tree", "-r", "-z", "--name-only", rev], repo)
     return tuple(p for p in out.split("\0") if p)
+
+
+STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "added", "T": "modified"}
+
+
+def changed_files(repo: Path, revisions: str) -> tuple[ChangedFile, ...]:
+    """The files `git diff revisions` changes (e.g. `main...topic`), each with its own patch."""
+    args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "-M"]
+    fields = [f for f in run([*args, "--name-status", "-z", revisions], repo).split("\0") if f]
+    patches = _patches_by_path(run([*args, revisions], repo))
+    out, i = [], 0
+    while i < len(fields):
+        status = fields[i][0]
+        path = fields[i + 2] if status in "RC" else fields[i + 1]
+        out.append(ChangedFile(path, STATUS.get(status, "modified"), patches.get(path, "")))
+        i += 3 if status in "RC" else 2
+    return tuple(out)
+
+
+def _patches_by_path(diff: str) -> dict[str, str]:
+    """`git diff` output split into each file's part, keyed by its (new) path."""
+    parts = re.split(r"(?m)^(?=diff --git )", diff)
+    return {part.split("\n", 1)[0].rsplit(" b/", 1)[-1]: part for part in parts if part.startswith("diff --git ")}

@@ -62,6 +62,15 @@ class PullRequest:
 
 
 @dataclass(frozen=True)
+class ChangedFile:
+    """A file a pull request changes, with its unified diff (empty for binary files)."""
+
+    path: str
+    status: str  # added | modified | removed | renamed
+    patch: str = ""
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """Everything `plat new service` needs, validated."""
 

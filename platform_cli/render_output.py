@@ -52,9 +52,21 @@ def pr_merged(console: Console, pr: PullRequest) -> None:
     console.print(f"merged #{pr.id} into {pr.base} of {pr.repo}")
 
 
-def pr_detail(console: Console, pr: PullRequest) -> None:
+def pr_detail_json(detail: Any, with_diff: bool) -> dict[str, Any]:
+    files = [{"path": f.path, "status": f.status, **({"patch": f.patch} if with_diff else {})} for f in detail.files]
+    return {**pr_json(detail.pull), "files": files}
+
+
+def pr_detail(console: Console, detail: Any, with_diff: bool) -> None:
+    pr = detail.pull
     console.print(f"#{pr.id} {pr.title} [{pr.state}]", style="bold")
     console.print(f"{pr.repo}: {pr.head} → {pr.base}")
     console.print(pr.url)
     console.print()
     console.print(pr.body)
+    if detail.files:
+        console.print(f"{len(detail.files)} files changed:", style="bold")
+        for f in detail.files:
+            console.print(f"  {f.status:<9} {f.path}")
+    if with_diff:
+        console.print("".join(f.patch for f in detail.files))

@@ -70,7 +70,13 @@ def test_pr_list_show_merge(env):
     run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
     listed = json.loads(run("pr", "list", "gitops", "--json").stdout)
     assert [p["state"] for p in listed["pull_requests"]] == ["open"]
-    assert "Registers `payments`" in run("pr", "show", "gitops", "1").stdout
+    shown = run("pr", "show", "gitops", "1")
+    assert "Registers `payments`" in shown.stdout and "added     apps/payments/staging.yaml" in shown.stdout
+    assert "diff --git" not in shown.stdout
+    with_diff = run("pr", "show", "gitops", "1", "--diff", "--json")
+    files = {f["path"]: f for f in json.loads(with_diff.stdout)["files"]}
+    assert files["apps/payments/staging.yaml"]["status"] == "added"
+    assert "+kind: Application" in files["apps/payments/staging.yaml"]["patch"]
     merged = run("pr", "merge", "acme/gitops", "1", "--json")
     assert json.loads(merged.stdout)["state"] == "merged"
     again = run("pr", "merge", "acme/gitops", "1")
@@ -189,3 +195,17 @@ def test_tables_never_cut_a_cell_in_a_pipe_or_on_a_narrow_terminal():
     assert "…" not in drawn
     where = "".join(line.split("│")[2].strip() for line in drawn.splitlines() if line.count("│") == 4)
     assert where == path, "the folded cell holds the whole path"
+
+
+def test_pr_merge_works_without_a_global_git_identity_from_a_repo_that_has_one(env):
+    import os
+
+    from platform_cli import git
+
+    run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
+    git.run(["config", "user.email", "me@example.test"], env / "payments")  # only this repo knows who I am
+    bare = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_"))}
+    proc = subprocess.run([sys.executable, "-m", "platform_cli", "pr", "merge", "gitops", "1"],
+                          cwd=env / "payments", env=bare, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "merged #1" in proc.stdout

@@ -95,7 +95,9 @@ def at_version(settings, base: Path, version: str):
     return dataclasses.replace(settings, template_source=platform_version(base / f"platform-{version}", version))
 
 
-def edit(repo: Path, rel: str, text: str | None, message: str = "local edit", append: bool = True) -> None:
+def edit(repo: Path, rel: str, text: str | None, message: str = "local edit", append: bool = True,
+         push: bool = True) -> None:
+    """Commit a change on the checked-out branch and, like a team would, push it (`push=False`: keep it local)."""
     path = repo / rel
     if text is None:
         path.unlink()
@@ -104,6 +106,8 @@ def edit(repo: Path, rel: str, text: str | None, message: str = "local edit", ap
         path.write_text((path.read_text() if append and path.exists() else "") + text)
     git.run(["add", "-A"], repo)
     git.run(["commit", "-q", "-m", message], repo)
+    if push and git.succeeds(["remote", "get-url", "origin"], repo):
+        git.run(["push", "-q", "origin", "HEAD"], repo)
 
 
 def show(repo: Path, rev: str, rel: str) -> str | None:

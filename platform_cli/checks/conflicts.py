@@ -9,10 +9,13 @@ GitHub looks) ships them. A conflict is a `<<<<<<< ` line followed, later in the
 from __future__ import annotations
 
 import re
+from typing import Iterable, Iterator
 
 from platform_cli import git
 from platform_cli.checks.context import ServiceContext
+from platform_cli.checks.drift import HUNK
 from platform_cli.checks.finding import Finding, Rule, found
+from platform_cli.models import ChangedFile
 
 MARKERS = Rule("PLAT-GIT-001", "No unresolved merge conflicts", "critical", "bronze",
                "resolve the conflict: keep the right lines, delete the <<<<<<< ======= >>>>>>> lines, commit")
@@ -27,15 +30,37 @@ def skip_reason(ctx: ServiceContext) -> str:
 
 
 def check(ctx: ServiceContext) -> list[Finding]:
+    return [found(MARKERS, f"{path} has unresolved conflict markers", path, line)
+            for path, line in conflicted(_marker_lines(ctx))]
+
+
+def conflicted(lines: Iterable[tuple[str, int, str]]) -> list[tuple[str, int]]:
+    """The files with a conflict (and the line it opens on), from (path, line, text) in file order."""
     opened: dict[str, int] = {}
-    conflicted: dict[str, int] = {}
-    for path, line, text in _marker_lines(ctx):
+    found_: dict[str, int] = {}
+    for path, line, text in lines:
         if text.startswith(OPEN):
             opened.setdefault(path, line)
-        elif path in opened and path not in conflicted:
-            conflicted[path] = opened[path]
-    return [found(MARKERS, f"{path} has unresolved conflict markers", path, line)
-            for path, line in sorted(conflicted.items())]
+        elif text.startswith(CLOSE) and path in opened and path not in found_:
+            found_[path] = opened[path]
+    return sorted(found_.items())
+
+
+def in_patches(files: Iterable[ChangedFile]) -> list[tuple[str, int]]:
+    """Conflicts a change adds: marker lines among the added lines of each file's patch."""
+    return conflicted((f.path, line, text) for f in files for line, text in _added_lines(f.patch))
+
+
+def _added_lines(patch: str) -> Iterator[tuple[int, str]]:
+    line = 0
+    for text in patch.splitlines():
+        if (hunk := HUNK.match(text)):
+            line = int(hunk[1])
+        elif text.startswith("+") and line:
+            yield line, text[1:]
+            line += 1
+        elif not text.startswith("-") and line:
+            line += 1
 
 
 def _marker_lines(ctx: ServiceContext) -> list[tuple[str, int, str]]:

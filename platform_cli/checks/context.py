@@ -14,8 +14,10 @@ from platform_cli.checks.tools import Tools
 from platform_cli.errors import PlatError, TemplateError, UsageError
 from platform_cli.models import Ownership
 
+from platform_cli.service_repo import BASELINE_BRANCH, baseline_of
+
 ANSWERS_FILE = ".copier-answers.yml"
-BASELINE_BRANCH = "plat/template"
+__all__ = ["BASELINE_BRANCH", "ServiceContext", "build"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class ServiceContext:
     version_in_use: str  # the recorded `_commit`, e.g. v0.1.0
     latest_version: str | None  # e.g. 0.2.0; None when the platform checkout lacks the template
     ownership: Ownership
-    baseline: str | None  # the ref holding the pristine render, when there is one
+    baseline: str | None  # the commit of the pristine render HEAD builds on, when there is one
     pending_render: Callable[[], manifests_mod.Render]  # helm runs in the background; see `render`
     tools: Tools = field(default_factory=Tools)
     notes: tuple[str, ...] = ()
@@ -97,9 +99,11 @@ def read_answers(root: Path) -> dict[str, Any]:
 
 
 def baseline_ref(root: Path) -> str | None:
+    """The pristine render HEAD builds on (a merged upgrade's render, once merged), if plat made one."""
     for ref in (f"refs/heads/{BASELINE_BRANCH}", f"refs/remotes/origin/{BASELINE_BRANCH}"):
-        if git.ref_exists(root, ref):
-            return ref
+        tip = git.resolve(root, ref)
+        if tip:
+            return baseline_of(root, tip, "HEAD")
     return None
 
 

@@ -75,8 +75,10 @@ def changes(ctx: ServiceContext) -> list[Change]:
     return list(found_.values())
 
 
-def diff(ctx: ServiceContext, paths: list[str]) -> str:
-    """The unified diff from the baseline to the working tree, for the given paths."""
+def diff(ctx: ServiceContext, paths: list[str], restoring: bool = False) -> str:
+    """The unified diff of `paths` from the golden baseline to yours (drift), or, `restoring`, from
+    yours back to golden (what `doctor --fix` changes); the file names say which side is which."""
     if ctx.baseline is None or not paths:
         return ""
-    return git.run(["diff", "--no-renames", "--no-ext-diff", ctx.baseline, "--", *paths], ctx.root)
+    sides = ["--src-prefix=golden/", "--dst-prefix=yours/", *(["-R"] if restoring else [])]  # -R swaps both
+    return git.run(["diff", "--no-renames", "--no-ext-diff", *sides, ctx.baseline, "--", *paths], ctx.root)

@@ -166,7 +166,7 @@ class FixPlan:
     root: Path
     baseline: str
     paths: tuple[str, ...]  # platform-owned files to restore
-    diff: str  # from the baseline to the working tree: what the fix reverts
+    diff: str  # from the working tree back to the baseline: what the fix changes
 
 
 def fix_plan(path: Path, settings: Settings) -> FixPlan:
@@ -180,7 +180,8 @@ def fix_plan(path: Path, settings: Settings) -> FixPlan:
         raise UsageError(f"{ctx.root} has uncommitted changes; --fix refuses to mix its changes with yours",
                          hint="commit or stash your changes, then run plat doctor --fix again")
     paths = tuple(sorted(c.path for c in drift.platform_changes(ctx)))
-    return FixPlan(root=ctx.root, baseline=ctx.baseline, paths=paths, diff=drift.diff(ctx, list(paths)))
+    return FixPlan(root=ctx.root, baseline=ctx.baseline, paths=paths,
+                   diff=drift.diff(ctx, list(paths), restoring=True))
 
 
 def apply_fix(plan: FixPlan) -> tuple[str, ...]:

@@ -21,8 +21,8 @@ from platform_cli.forge.status_checks import required_checks
 from platform_cli.journal import Created, Journal
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
+from platform_cli.service_repo import BASELINE_BRANCH
 
-BASELINE_BRANCH = "plat/template"
 DEFAULT_TYPE = "http-api"
 Progress = Callable[[str], None]
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from platform_cli.errors import UsageError
+from dataclasses import dataclass
+
+from platform_cli.checks import conflicts
+from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge
-from platform_cli.models import PullRequest
+from platform_cli.models import ChangedFile, PullRequest
+
+
+@dataclass(frozen=True)
+class PullDetail:
+    pull: PullRequest
+    files: tuple[ChangedFile, ...]  # what it changes against its base (open pull requests)
 
 
 def split_repo(repo: str, default_org: str) -> tuple[str, str]:
@@ -23,11 +32,22 @@ def list_pulls(forge: Forge, repo: str, default_org: str, state: str | None) -> 
     return forge.list_pull_requests(org, name, state)
 
 
-def show_pull(forge: Forge, repo: str, default_org: str, number: int) -> PullRequest:
+def show_pull(forge: Forge, repo: str, default_org: str, number: int) -> PullDetail:
     org, name = split_repo(repo, default_org)
-    return forge.get_pull_request(org, name, number)
+    pull = forge.get_pull_request(org, name, number)
+    return PullDetail(pull, forge.pull_request_files(org, name, number) if pull.state == "open" else ())
 
 
 def merge_pull(forge: Forge, repo: str, default_org: str, number: int) -> PullRequest:
+    """Merge with a merge commit; refused while the pull request adds conflict markers (upgrades
+    commit their conflicts that way, and neither forge would stop the merge)."""
     org, name = split_repo(repo, default_org)
+    pull = forge.get_pull_request(org, name, number)
+    if pull.state == "open":
+        unresolved = conflicts.in_patches(forge.pull_request_files(org, name, number))
+        if unresolved:
+            where = ", ".join(f"{path}:{line}" for path, line in unresolved)
+            raise ForgeError(f"pull request #{number} still has unresolved conflicts: {where}",
+                             hint=f"resolve them on branch {pull.head} (keep the right lines, delete the "
+                                  "<<<<<<< ======= >>>>>>> lines), commit and push, then merge again")
     return forge.merge_pull_request(org, name, number)

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from platform_cli import answers as answers_mod
 from platform_cli import baseline, git, migrations, publish, release_render, upgrade_pr, upgrade_source, versions
 from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
+from platform_cli.service_repo import render_message
 from platform_cli.config import Settings
 from platform_cli.forge.base import Forge
 from platform_cli.models import Template
@@ -44,7 +45,6 @@ class UpgradeRequest:
 
 @dataclass(frozen=True)
 class Prepared:
-    baseline: str  # the new baseline tip
     upgrade: str  # the upgrade branch tip
     result: UpgradeResult
 
@@ -67,6 +67,8 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
             return replace(result, status="up-to-date")
         if req.check:
             return result
+        if not req.dry_run:
+            _require_main_on_the_forge(state, settings, forge)
         crossing = migrations.crossing(migrations.load(source / migrations.FILE_NAME), current, tgt.version)
         answers, dropped = _answers(state, tgt.template, crossing, sets, req, prompter)
         answers.update(_platform_answers(settings, forge, tgt, req.dry_run))
@@ -78,7 +80,7 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
     if req.dry_run:
         return replace(prepared.result, status="planned")
     _apply(state, prepared)
-    progress(f"branches: {BASELINE_BRANCH} and {prepared.result.branch} updated")
+    progress(f"branch: {prepared.result.branch} updated ({BASELINE_BRANCH} moves to the new render once it merges)")
     pr = _deliver(state, prepared.result, settings, forge)
     return replace(prepared.result, status="upgraded", pull_request=pr, diff="")
 
@@ -120,9 +122,10 @@ def _prepare(state: ServiceState, template: Template, release: publish.Release, 
     reuse = upgrade_source.unchanged_verbatim(release, old_tag, template)
     with baseline.worktree(state.repo, state.start) as wt:
         commits = baseline.render_onto(wt, release, answers, template.ownership, migrations.moves(crossing),
-                                       f"Render {state.template} template {release.tag}", reuse,
-                                       release_render.layout(template))
-    progress(f"render: {release.tag} committed on {BASELINE_BRANCH} ({commits.rendered[:12]})")
+                                       render_message(f"Render {state.template} template {release.tag}", release.tag),
+                                       reuse, release_render.layout(template))
+    if not dry_run:
+        progress(f"render: {release.tag} committed on top of {BASELINE_BRANCH} ({commits.rendered[:12]})")
     message = f"{title}\n\n{TRAILER} {result.target}"
     with baseline.worktree(state.repo, state.main) as wt:
         first = merge(wt, commits.moved, f"plat migrations for {result.target}\n\n{TRAILER} {result.target}") \
@@ -133,7 +136,7 @@ def _prepare(state: ServiceState, template: Template, release: publish.Release, 
         files, tip = changes(wt, state.main), git.rev_parse(wt, "HEAD")
         text = diff(wt, state.main) if dry_run else ""
     progress(f"merge: {len(files)} files changed, {len(conflicts)} conflicts")
-    return Prepared(commits.rendered, tip, replace(result, files=files, conflicts=conflicts, kept_deleted=kept,
+    return Prepared(tip, replace(result, files=files, conflicts=conflicts, kept_deleted=kept,
                                                    commit=tip, diff=text))
 
 
@@ -145,7 +148,8 @@ def _apply(state: ServiceState, prepared: Prepared) -> None:
         if TRAILER not in body:
             raise UpgradeError(f"branch {branch} has commits plat did not make",
                                hint=f"merge or push that work first, or delete the branch: git branch -D {branch}")
-    git.run(["update-ref", f"refs/heads/{BASELINE_BRANCH}", prepared.baseline, state.baseline], state.repo)
+    if state.baseline != state.branch_tip:  # a merged upgrade's render: the branch catches up with main
+        git.run(["update-ref", f"refs/heads/{BASELINE_BRANCH}", state.baseline, state.branch_tip], state.repo)
     git.run(["branch", "-f", "-q", branch, prepared.upgrade], state.repo)
 
 
@@ -157,8 +161,25 @@ def _refuse_untracked(state: ServiceState, prepared: Prepared) -> None:
                            hint="move them away or commit them, then run plat upgrade again")
 
 
+def _forge_repo(state: ServiceState, settings: Settings) -> tuple[str, str]:
+    return settings.org, str(state.answers.get("service_name") or state.repo.name)
+
+
+def _require_main_on_the_forge(state: ServiceState, settings: Settings, forge: Forge) -> None:
+    """The upgrade branch is cut from local main: commits not pushed yet would reach the forge
+    through it, unreviewed as what they are. Refused, before any ref moves."""
+    org, name = _forge_repo(state, settings)
+    remote = forge.branch_sha(org, name, MAIN) if forge.repo_exists(org, name) else None
+    if remote is None or remote == state.main or git.is_ancestor(state.repo, state.main, remote):
+        return
+    raise UpgradeError(f"{MAIN} here ({state.main[:12]}) holds commits that are not on the forge's {MAIN} "
+                       f"({remote[:12]}); the upgrade branch would carry them",
+                       hint=f"push them first (git push origin {MAIN}), or pull if the forge is ahead, "
+                            "then run plat upgrade again")
+
+
 def _deliver(state: ServiceState, result: UpgradeResult, settings: Settings, forge: Forge):
-    org, name = settings.org, str(state.answers.get("service_name") or state.repo.name)
+    org, name = _forge_repo(state, settings)
     if not forge.repo_exists(org, name):
         return None
     forge.push(state.repo, org, name, [f"+refs/heads/{b}:refs/heads/{b}" for b in (BASELINE_BRANCH, result.branch)])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from platform_cli.models import PullRequest
+from platform_cli.models import ChangedFile, PullRequest
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ class Forge(Protocol):
     def list_pull_requests(self, org: str, repo: str, state: str | None = None) -> tuple[PullRequest, ...]: ...
 
     def get_pull_request(self, org: str, repo: str, number: int) -> PullRequest: ...
+
+    def pull_request_files(self, org: str, repo: str, number: int) -> tuple[ChangedFile, ...]:
+        """What an open pull request changes against its base: each file with its diff."""
 
     def merge_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         """Merge with a merge commit (never squash: upgrades need the ancestry)."""

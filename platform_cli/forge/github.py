@@ -17,7 +17,7 @@ from platform_cli.forge.base import RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
 from platform_cli.forge.github_setup import configure
-from platform_cli.models import PullRequest
+from platform_cli.models import ChangedFile, PullRequest
 
 PUBLIC_API = "https://api.github.com"
 REPO_DEFAULTS = {"private": True, "has_wiki": False, "has_projects": False, "allow_squash_merge": False,
@@ -172,6 +172,16 @@ class GitHubForge:
                              hint=f"list them: plat pr list {org}/{repo} --forge github") from None
         return self._remember(org, repo, data)
 
+    def pull_request_files(self, org: str, repo: str, number: int) -> tuple[ChangedFile, ...]:
+        files: list[ChangedFile] = []
+        for page in range(1, 31):  # GitHub lists at most 3,000 files of a pull request
+            _, data = self.api.call("GET", f"/repos/{org}/{repo}/pulls/{number}/files",
+                                    params={"per_page": 100, "page": page})
+            files += [ChangedFile(d["filename"], d["status"], _patch(d)) for d in data]
+            if len(data) < 100:
+                break
+        return tuple(files)
+
     def merge_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         self._pulls.pop((org, repo, number), None)
         self._branches.pop((org, repo), None)
@@ -201,6 +211,14 @@ class GitHubForge:
                          base=data["base"]["ref"], state=state, url=data["html_url"], body=data.get("body") or "")
         self._pulls[(org, repo, pr.id)] = pr
         return pr
+
+
+def _patch(data: Mapping[str, Any]) -> str:
+    """GitHub's hunks under the header `git diff` writes, so both forges' patches read alike."""
+    if not data.get("patch"):
+        return ""
+    old = data.get("previous_filename") or data["filename"]
+    return f"diff --git a/{old} b/{data['filename']}\n--- a/{old}\n+++ b/{data['filename']}\n{data['patch']}\n"
 
 
 def _missing(org: str, repo: str) -> ForgeError:

@@ -17,7 +17,7 @@ from pathlib import Path
 from platform_cli import git
 from platform_cli.errors import ForgeError
 from platform_cli.forge.base import RepoSetup
-from platform_cli.models import PullRequest
+from platform_cli.models import ChangedFile, PullRequest
 
 
 class LocalForge:
@@ -101,6 +101,11 @@ class LocalForge:
             raise ForgeError(f"no pull request #{number} in {org}/{repo}", hint=f"list them: plat pr list {org}/{repo}")
         return PullRequest(**json.loads(path.read_text(encoding="utf-8")))
 
+    def pull_request_files(self, org: str, repo: str, number: int) -> tuple[ChangedFile, ...]:
+        pr = self.get_pull_request(org, repo, number)
+        head = f"refs/heads/{pr.head}" if self.branch_sha(org, repo, pr.head) else f"refs/pull/{number}/head"
+        return git.changed_files(self._path(org, repo), f"refs/heads/{pr.base}...{head}")
+
     def merge_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         pr = self.get_pull_request(org, repo, number)
         if pr.state != "open":
@@ -112,6 +117,8 @@ class LocalForge:
             try:
                 git.run(["merge", "--no-ff", "--no-edit", "-m", message, f"origin/{pr.head}"], work)
             except git.GitError as exc:
+                if not git.run(["diff", "--name-only", "--diff-filter=U"], work):
+                    raise  # not a conflict: git's own reason is the message
                 raise ForgeError(f"pull request #{number} does not merge cleanly into {pr.base}",
                                  hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push") from exc
             git.push(work, "origin", [f"HEAD:refs/heads/{pr.base}"])

@@ -165,7 +165,9 @@ def test_fix_restores_platform_files_only_after_showing_the_diff(service, golden
     git.commit_all(service, "local changes")
     plan = fix_plan(service, golden_settings)
     assert plan.paths == ("chart/templates/deployment.yaml", "chart/templates/pdb.yaml")
-    assert "-          imagePullPolicy: Always" in plan.diff and "deleted file" in plan.diff
+    # what the fix does, yours → golden: your line goes, the golden one comes back, the file is re-added
+    assert "-          imagePullPolicy: IfNotPresent" in plan.diff and "+          imagePullPolicy: Always" in plan.diff
+    assert "new file" in plan.diff and "--- yours/chart/templates/deployment.yaml" in plan.diff
     assert apply_fix(plan) == plan.paths
     assert "imagePullPolicy: Always" in (service / DEPLOY).read_text()
     assert (service / "chart/templates/pdb.yaml").is_file()
@@ -185,7 +187,8 @@ def test_cli_fix_dry_run_shows_diff_and_changes_nothing(service, golden_settings
     edit(service, DEPLOY, "imagePullPolicy: Always", "imagePullPolicy: Never")
     result = CliRunner().invoke(app, ["doctor", str(service), "--fix", "--dry-run"], env=_env(golden_settings))
     assert result.exit_code == 0, result.output
-    assert "+          imagePullPolicy: Never" in result.output and "would restore" in result.output
+    assert "-          imagePullPolicy: Never" in result.output and "+          imagePullPolicy: Always" in result.output
+    assert "would restore" in result.output
     assert "Never" in (service / DEPLOY).read_text()
 
 
@@ -304,6 +307,7 @@ def test_diff_shows_platform_drift_only(service, golden_settings):
     edit(service, "chart/values.yaml", "replicaCount: 2", "replicaCount: 5", commit=False)
     report = run_doctor(service, golden_settings, with_diff=True)
     assert "+          imagePullPolicy: Never" in report.diff and "replicaCount" not in report.diff
+    assert "--- golden/chart/templates/deployment.yaml" in report.diff  # drift: golden → yours
     assert run_doctor(service, golden_settings).diff == ""
 
 

@@ -100,12 +100,32 @@ def test_same_line_edit_is_a_conflict_with_markers(v2, repo):
 
 
 def test_rerun_updates_the_same_pull_request(v2, repo):
+    baseline_before = git.rev_parse(repo, BASELINE_BRANCH)
     first = run_upgrade(v2, repo)
     second = run_upgrade(v2, repo)
-    assert second.pull_request.id == first.pull_request.id
-    assert any("never merged" in n for n in second.notes)
+    assert second.pull_request.id == first.pull_request.id and second.notes == ()
     assert [p.id for p in forge_for(v2).list_pull_requests("acme", "payments", "open")] == [first.pull_request.id]
-    assert git.rev_parse(repo, f"{BASELINE_BRANCH}~1") == git.rev_parse(repo, "main")
+    assert git.rev_parse(repo, BASELINE_BRANCH) == baseline_before, "the baseline waits for the merge"
+
+
+def drift_findings(settings, repo: Path) -> list[str]:
+    from platform_cli.commands.doctor import doctor
+
+    return [f"{f.rule_id} {f.file}" for f in doctor(repo, settings).findings if f.rule_id.startswith("PLAT-DRIFT")]
+
+
+def test_the_baseline_moves_only_when_the_upgrade_merges(v2, repo):
+    before = git.rev_parse(repo, BASELINE_BRANCH)
+    result = run_upgrade(v2, repo)
+    remote = forge_for(v2).repo_url("acme", "payments")
+    assert git.rev_parse(repo, BASELINE_BRANCH) == before
+    assert git.remote_refs(remote)[f"refs/heads/{BASELINE_BRANCH}"] == before
+    assert drift_findings(v2, repo) == [], "an untouched main does not drift while the upgrade PR is open"
+
+    merge_and_pull(v2, repo, result.pull_request.id)
+    assert answers_at(repo, "main")["_commit"] == "v0.2.0"
+    assert drift_findings(v2, repo) == [], "after the merge, main is measured against the merged render"
+    assert run_upgrade(v2, repo).status == "up-to-date"
 
 
 def merge_and_pull(settings, repo: Path, pr_id: int) -> None:
@@ -205,6 +225,8 @@ def test_squash_merged_upgrade_is_refused_with_a_hint(v2, repo):
     with pytest.raises(UpgradeError, match="not an ancestor") as info:
         run_upgrade(v2, repo)
     assert "merge commit" in info.value.hint
+    git.run(info.value.hint.split("with: git ", 1)[1].split(), repo)  # follow the hint
+    assert run_upgrade(v2, repo).status == "up-to-date" and drift_findings(v2, repo) == []
 
 
 def test_new_required_question_without_a_terminal_is_listed(v1, repo, tmp_path):
@@ -342,3 +364,29 @@ def test_a_newer_upgrade_supersedes_the_unmerged_one(v2, repo, tmp_path):
     second = run_upgrade(at_version(v2, tmp_path, "0.3.0"), repo).pull_request
     pulls = {p.id: p.state for p in forge_for(v2).list_pull_requests("acme", "payments")}
     assert pulls == {first.id: "closed", second.id: "open"} and second.head == "plat/upgrade-0.3.0"
+
+
+def test_an_upgrade_with_conflicts_exits_11_and_its_pull_request_cannot_merge_until_resolved(v2, repo):
+    from typer.testing import CliRunner
+
+    from platform_cli.cli import app
+
+    edit(repo, "chart/values-extra.yaml", "a: 1\nb: 2\nc: 33\nd: 4\ne: 5\n", append=False)
+    env = {"PLAT_TEMPLATE_SOURCE": str(v2.template_source), "PLAT_HOME": str(v2.home), "PLAT_ORG": v2.org}
+    result = CliRunner().invoke(app, ["upgrade", str(repo)], env=env)
+    assert result.exit_code == 11, result.output
+    assert "resolve the 1 conflicts before merging: git switch plat/upgrade-0.2.0" in result.stdout
+    merge = CliRunner().invoke(app, ["pr", "merge", "payments", "1"], env=env)
+    assert merge.exit_code == 1 and "unresolved conflicts: chart/values-extra.yaml:" in merge.stderr
+    assert "<<<<<<<" not in show(repo, "main", "chart/values-extra.yaml")
+    assert forge_for(v2).get_pull_request("acme", "payments", 1).state == "open"
+
+
+def test_unpushed_commits_on_main_are_refused_before_anything_moves(v2, repo):
+    edit(repo, "notes/local.md", "not pushed yet\n", push=False)
+    refs = git.run(["for-each-ref"], repo)
+    with pytest.raises(UpgradeError, match="not on the forge") as info:
+        run_upgrade(v2, repo)
+    assert "git push origin main" in info.value.hint and git.run(["for-each-ref"], repo) == refs
+    git.run(["push", "-q", "origin", "main"], repo)
+    assert run_upgrade(v2, repo).status == "upgraded"

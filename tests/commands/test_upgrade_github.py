@@ -29,7 +29,8 @@ def test_upgrade_opens_and_then_updates_one_pull_request_on_github(github_double
     work = tmp_path / "work" / "payments"
     new_service(NewRequest(name="payments", template="mini", owner="team-a", yes=True, directory=work),
                 v1, forge(github_double), cwd=tmp_path)
-    edit(work, "chart/values-extra.yaml", "c: 3000\n", append=False)  # the template changes c too
+    edit(work, "chart/values-extra.yaml", "c: 3000\n", append=False, push=False)  # the template changes c too
+    forge(github_double).push(work, "acme", "payments", ["main"])
     v2 = dataclasses.replace(v1, template_source=platform_version(tmp_path / "platform-0.2.0", "0.2.0"))
 
     github_double.calls.clear()
@@ -47,7 +48,8 @@ def test_upgrade_opens_and_then_updates_one_pull_request_on_github(github_double
     assert CHANGES["0.2.0"] in pull.body and "- [ ] `chart/values-extra.yaml`" in pull.body
     assert "scripts/start.sh" in git.run(["ls-tree", "-r", "--name-only", pull.head], service.path)
 
-    edit(work, "README.md", "\nmore notes\n")
+    edit(work, "README.md", "\nmore notes\n", push=False)
+    forge(github_double).push(work, "acme", "payments", ["main"])
     again = upgrade(UpgradeRequest(path=work), v2, forge(github_double))
     assert [p.number for p in service.pulls] == [pull.number]
     assert service.branches()["plat/upgrade-0.2.0"] == again.commit != result.commit

@@ -106,3 +106,32 @@ def test_errors_name_the_repo(forge):
     forge.create_repo("acme", "empty")
     with pytest.raises(ForgeError, match="branch feature does not exist"):
         forge.open_pull_request("acme", "empty", "feature", "main", "t", "")
+
+
+def test_pull_request_files_carry_status_and_patch(forge, tmp_path):
+    work = seeded(tmp_path, forge)
+    (work / "a.txt").write_text("one\nmore\n")
+    git.commit_all(work, "third")
+    forge.push(work, "acme", "svc", ["feature"])
+    pr = forge.open_pull_request("acme", "svc", "feature", "main", "Feature", "")
+    files = {f.path: f for f in forge.pull_request_files("acme", "svc", pr.id)}
+    assert {p: f.status for p, f in files.items()} == {"a.txt": "modified", "b.txt": "added"}
+    assert "+more" in files["a.txt"].patch and files["a.txt"].patch.startswith("diff --git a/a.txt b/a.txt")
+    assert "@@ -0,0 +1 @@" in files["b.txt"].patch and "+two" in files["b.txt"].patch
+
+
+def test_merge_is_refused_while_the_pull_request_adds_conflict_markers(forge, tmp_path):
+    from platform_cli.commands import pr as pr_cmd
+
+    work = seeded(tmp_path, forge)
+    (work / "b.txt").write_text("two\n<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
+    git.commit_all(work, "upgrade with a conflict")
+    forge.push(work, "acme", "svc", ["feature"])
+    pr = forge.open_pull_request("acme", "svc", "feature", "main", "Upgrade", "")
+    with pytest.raises(ForgeError, match=r"unresolved conflicts: b.txt:2") as info:
+        pr_cmd.merge_pull(forge, "acme/svc", "acme", pr.id)
+    assert "feature" in info.value.hint and forge.get_pull_request("acme", "svc", pr.id).state == "open"
+    (work / "b.txt").write_text("two\nx\n")
+    git.commit_all(work, "resolved")
+    forge.push(work, "acme", "svc", ["feature"])
+    assert pr_cmd.merge_pull(forge, "acme/svc", "acme", pr.id).state == "merged"

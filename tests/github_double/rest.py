@@ -48,6 +48,7 @@ class Rest:
                 ("GET", rf"/repos/{r}/pulls/(?P<number>\d+)", self.get_pull),
                 ("PATCH", rf"/repos/{r}/pulls/(?P<number>\d+)", self.update_pull),
                 ("PUT", rf"/repos/{r}/pulls/(?P<number>\d+)/merge", self.merge_pull),
+                ("GET", rf"/repos/{r}/pulls/(?P<number>\d+)/files", self.pull_files),
             ]
         ]
 
@@ -183,6 +184,14 @@ class Rest:
             if key in body:
                 setattr(pull, key, body[key])
         return Response(200, self.pull_json(found, pull))
+
+    def pull_files(self, org: str, repo: str, number: str, query: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        pull = self._pull(found, number)
+        if not pull:
+            return not_found()
+        page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
+        return Response(200, self.state.pull_files(found, pull)[(page - 1) * per_page: page * per_page])
 
     def merge_pull(self, org: str, repo: str, number: str, body: dict, **_: Any) -> Response:
         found = self.state.repo(org, repo)

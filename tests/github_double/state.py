@@ -81,6 +81,19 @@ class State:
         repo = self.repos.pop((org, name))
         subprocess.run(["rm", "-rf", str(repo.path)], check=True)
 
+    def pull_files(self, repo: Repo, pull: Pull) -> list[dict]:
+        """GitHub's shape of `git diff base...head`: filename, status, and the hunks as `patch`."""
+        branches = repo.branches()
+        revs = f"{branches[pull.base]}...{branches[pull.head]}"
+        words = {"A": "added", "M": "modified", "D": "removed"}
+        out = []
+        for row in git(repo.path, "diff", "--no-renames", "--name-status", revs).splitlines():
+            status, path = row.split("\t", 1)
+            patch = git(repo.path, "diff", "--no-renames", revs, "--", path)
+            hunks = patch[patch.index("@@"):] if "@@" in patch else ""
+            out.append({"filename": path, "status": words.get(status, "modified"), "patch": hunks})
+        return out
+
     def merge(self, repo: Repo, pull: Pull) -> str | None:
         """A merge commit of head into base (the real thing, with git merge-tree); None on conflict."""
         branches = repo.branches()
