@@ -85,7 +85,8 @@ def render(console, report: Any, fail_on: str) -> None:
     from platform_cli.checks.finding import LEVELS
 
     latest = f"v{report.latest_version}" if report.latest_version else "unknown"
-    lag = f"{report.versions_behind} behind" if report.versions_behind else "up to date"
+    lag = "lag unknown" if not report.latest_version else \
+        f"{report.versions_behind} behind" if report.versions_behind else "up to date"
     console.print(f"{report.service}: template {report.template} {report.version_in_use} "
                   f"(latest {latest}, {lag})", style="bold")
     for note in report.notes:

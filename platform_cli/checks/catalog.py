@@ -14,6 +14,7 @@ CODEOWNERS = Rule("PLAT-CAT-002", "CODEOWNERS present", "medium", "bronze",
                   "add .github/CODEOWNERS naming the owning team, e.g. `* @acme/payments-team`")
 RULES = {r.id: r for r in (CATALOG, CODEOWNERS)}
 NEEDS: tuple[str, ...] = ()
+SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
 
 
 def skip_reason(ctx: ServiceContext) -> str:

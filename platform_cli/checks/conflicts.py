@@ -21,6 +21,7 @@ MARKERS = Rule("PLAT-GIT-001", "No unresolved merge conflicts", "critical", "bro
                "resolve the conflict: keep the right lines, delete the <<<<<<< ======= >>>>>>> lines, commit")
 RULES = {MARKERS.id: MARKERS}
 NEEDS: tuple[str, ...] = ()
+SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
 OPEN, CLOSE = "<<<<<<< ", ">>>>>>> "
 GREP = re.compile(r"^(?P<path>.+?)\0(?P<line>\d+)\0(?P<text>.*)$")
 

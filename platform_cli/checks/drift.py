@@ -19,6 +19,7 @@ NO_BASELINE = Rule("PLAT-DRIFT-003", "Template baseline branch present", "medium
                    f"git fetch origin {BASELINE_BRANCH}:{BASELINE_BRANCH}")
 RULES = {r.id: r for r in (MODIFIED, MISSING, NO_BASELINE)}
 NEEDS: tuple[str, ...] = ()
+SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)")
 
 

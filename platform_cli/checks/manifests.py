@@ -40,6 +40,11 @@ def find_chart(root: Path) -> Path | None:
     return next((p.parent for p in sorted(root.glob("*/Chart.yaml"))), None)
 
 
+HELM_MISSING = ("helm not found (looked in .tools/bin and on PATH): the chart was not rendered; install helm 3.8+ "
+                "(brew install helm, snap install helm --classic, or a release from github.com/helm/helm/releases) "
+                "and run plat doctor again")
+
+
 def render_chart(root: Path, release: str, helm: str | None) -> Render:
     return start_render(root, release, helm)()
 
@@ -52,7 +57,7 @@ def start_render(root: Path, release: str, helm: str | None) -> Callable[[], Ren
     rel = chart.relative_to(root).as_posix()
     if helm is None:
         return lambda: Render(chart=rel, manifests=None, missing="helm",
-                              skipped="helm not found (looked in .tools/bin and on PATH): the chart was not rendered")
+                              skipped=HELM_MISSING)
     wait = tools_mod.start([helm, "template", release, str(chart), "--namespace", release,
                             "--set-string", f"image.digest={PLACEHOLDER_DIGEST}"], cwd=root)
 

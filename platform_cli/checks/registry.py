@@ -17,6 +17,7 @@ from platform_cli.checks.finding import Finding, Rule
 class Family(Protocol):
     RULES: dict[str, Rule]
     NEEDS: tuple[str, ...]  # tools it runs; skipped because one is missing (ServiceContext.missing_tools) = unverified
+    SKIP_IS_UNVERIFIED: bool  # skipped at all = unverified (its rules apply to every service)
 
     def skip_reason(self, ctx: ServiceContext) -> str: ...
 

@@ -14,6 +14,7 @@ TAGS = Rule("PLAT-TF-002", "Mandatory tags on every resource", "medium", "gold",
             'give provider "aws" default_tags with team, service, environment and cost-center')
 RULES = {r.id: r for r in (BACKEND, TAGS)}
 NEEDS: tuple[str, ...] = ()
+SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
 MANDATORY_TAGS = ("team", "service", "environment", "cost-center")
 IGNORED_DIRS = {".terraform", ".git", "node_modules"}
 

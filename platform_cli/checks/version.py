@@ -17,6 +17,7 @@ SPLIT = Rule("PLAT-VER-002", "Answers agree with the template baseline", "medium
              f"{ANSWERS_FILE} with `plat doctor --fix`")
 RULES = {r.id: r for r in (BEHIND, SPLIT)}
 NEEDS: tuple[str, ...] = ()
+SKIP_IS_UNVERIFIED = True  # every service has a template version: skipped = lag not verified
 SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 

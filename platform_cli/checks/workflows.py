@@ -18,6 +18,7 @@ SECRETS = Rule("PLAT-GHA-003", "No inherited secrets", "medium", "silver",
                "pass the secrets a reusable workflow needs explicitly instead of `secrets: inherit`")
 RULES = {r.id: r for r in (PINNED, PERMISSIONS, SECRETS)}
 NEEDS: tuple[str, ...] = ()
+SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*['\"]?(?P<ref>[^'\"\s#]+)")
 SHA = re.compile(r"@[0-9a-f]{40}$")
 

@@ -24,6 +24,7 @@ HOST = Rule("PLAT-K8S-005", "No host namespaces or host paths", "critical", "bro
             "remove hostNetwork, hostPID, hostIPC, hostPort and hostPath volumes")
 RULES = {r.id: r for r in (RENDERS, RESOURCES, PROBES, SECURITY, DIGEST, HOST)}
 NEEDS: tuple[str, ...] = ("helm",)  # the chart is rendered with helm
+SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")

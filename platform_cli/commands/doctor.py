@@ -119,7 +119,8 @@ def _run_families(ctx: ServiceContext) -> tuple[list[Finding], list[Rule], list[
         reason = family.skip_reason(ctx)
         if reason:
             missing = set(family.NEEDS) & ctx.missing_tools
-            unverified = tuple(sorted({r.level for r in family.RULES.values()})) if missing else ()
+            unverified = tuple(sorted({r.level for r in family.RULES.values()})) \
+                if missing or family.SKIP_IS_UNVERIFIED else ()
             skipped.append(Skipped(name, tuple(family.RULES), reason, unverified))
             continue
         ran += family.RULES.values()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import subprocess
@@ -61,6 +62,7 @@ def test_without_helm_the_chart_checks_are_skipped_and_said(service, golden_sett
     assert "PLAT-K8S-001" in skipped["kubernetes-workloads"].rules
     assert report.findings == () and report.level == "none", "bronze needs the chart checks to have run"
     assert report.to_json()["skipped"][0]["verified"] is False
+    assert "install helm 3.8+ (brew install helm" in skipped["kubernetes-workloads"].reason  # the way out
     result = CliRunner().invoke(app, ["doctor", str(service)], env=_env(golden_settings, PATH="/nonexistent"))
     # the CLI discovers helm itself (.tools/bin first), so only check the wording when it is absent
     if TOOLS.helm is None:
@@ -327,3 +329,13 @@ def test_slo_rules_out_of_date_with_the_slo_file(tmp_path):
     stale = [f for f in run_doctor(service, settings).findings if f.rule_id == "PLAT-SLO-003"]
     assert sorted(f.file for f in stale) == ["chart/files/slo-rules.test.yaml", "chart/files/slo-rules.yaml"]
     assert "plat slo generate" in stale[0].remediation
+
+
+def test_an_unknown_latest_version_is_never_up_to_date_and_holds_the_level(service, golden_settings, tmp_path):
+    elsewhere = dataclasses.replace(golden_settings, template_source=tmp_path / "no-templates-here")
+    report = run_doctor(service, elsewhere)
+    assert report.latest_version is None and report.level != "gold"
+    [version] = [s for s in report.skipped if s.family == "version"]
+    assert version.unverified and "latest version unknown" in version.reason
+    result = CliRunner().invoke(app, ["doctor", str(service)], env=_env(elsewhere))
+    assert "latest unknown, lag unknown" in result.output and "up to date" not in result.output
