@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import yaml
 
-from platform_cli import names
+from platform_cli import names, template_logic
 from platform_cli.errors import MissingAnswersError, PlatError, UsageError
 from platform_cli.models import Question, Template
-from platform_cli.prompts import Prompter, coerce
+from platform_cli.prompts import Prompter, Validator, coerce
 from platform_cli.templates import PLATFORM_ANSWERS
 
 # Extra checks plat applies on top of the template's own validators, by question name.
@@ -54,21 +53,47 @@ def collect(
     *,
     yes: bool,
     prompter: Prompter | None,
+    context: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Validator] | None = None,
 ) -> dict[str, Any]:
-    """Validate `given` against the template; prompt (when `prompter`) or fail for what is missing."""
+    """Validate `given` against the template; prompt (when `prompter`) or fail for what is missing.
+
+    `context`: the answers plat computes (org, platform_repo, …), which defaults and validators may
+    use. `extra`: checks at the prompt beyond the template's, by question name (a free name). Every
+    answer, the defaults the template fills in included, passes the template's own validators
+    before this returns: nothing is created with an answer copier would refuse mid-render."""
     _reject_unknown(template, given)
+    context, extra = dict(context or {}), dict(extra or {})
     answers = {key: _checked(template.question(key), value) for key, value in given.items()}
     askable = [q for q in template.questions if q.name not in PLATFORM_ANSWERS and q.name not in answers]
     if prompter is not None and not yes:
         for question in askable:
-            default = _default(question, answers)
-            value = prompter.ask(question, default, lambda v, q=question: _error(q, v))
+            known = {**context, **answers}
+            value = prompter.ask(question, template_logic.default(question, known),
+                                 lambda v, q=question, k=known: _error(q, v, k, extra.get(q.name)))
             if value != "" or question.required:
                 answers[question.name] = _checked(question, value)
     missing = tuple(q.name for q in askable if q.required and q.name not in answers)
     if missing:
         raise MissingAnswersError(missing)
+    _validate(template, answers, context)
     return answers
+
+
+def _validate(template: Template, answers: Mapping[str, Any], context: Mapping[str, Any]) -> None:
+    """The template's validators over every answer, given or defaulted, all reported at once."""
+    known = dict(context)
+    for question in template.questions:  # in order: a default may use the answers before it
+        if question.name in answers:
+            known[question.name] = answers[question.name]
+        elif question.name not in known:
+            known[question.name] = template_logic.default(question, known)
+    errors = {q.name: template_logic.error(q, known[q.name], known) for q in template.questions
+              if q.name not in PLATFORM_ANSWERS}
+    wrong = {name: message for name, message in errors.items() if message}
+    if wrong:
+        raise UsageError("invalid answers: " + "; ".join(wrong.values()),
+                         hint=" ".join(f"--set {name}=…" for name in wrong) + " (or fix the answers file)")
 
 
 def _reject_unknown(template: Template, given: Mapping[str, Any]) -> None:
@@ -91,18 +116,10 @@ def _checked(question: Question | None, value: Any) -> Any:
     return check(value) if check else value
 
 
-def _error(question: Question, value: Any) -> str | None:
+def _error(question: Question, value: Any, known: Mapping[str, Any], extra: Validator | None) -> str | None:
+    """Why `value` is no answer to `question` (None when it is): plat's checks, the template's, `extra`."""
     try:
-        _checked(question, value)
+        value = _checked(question, value)
     except PlatError as exc:
         return f"{exc.message} ({exc.hint})"
-    return None
-
-
-def _default(question: Question, answers: Mapping[str, Any]) -> Any:
-    """The question's default with simple `{{ name }}` references filled from earlier answers."""
-    default = question.default
-    if not isinstance(default, str) or "{{" not in default:
-        return default
-    filled = re.sub(r"{{\s*(\w+)\s*}}", lambda m: str(answers.get(m.group(1), m.group(0))), default)
-    return "" if "{" in filled else filled
+    return template_logic.error(question, value, known) or (extra(value) if extra else None)

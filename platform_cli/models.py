@@ -19,7 +19,12 @@ class Question:
     default: Any = None
     choices: tuple[Any, ...] = ()
     required: bool = False  # no default: must be answered
-    pattern: str | None = None  # regular expression a str answer must match
+    validator: str = ""  # the template's Jinja validator: renders an error message, or nothing
+
+    @property
+    def label(self) -> str:
+        """What a person is asked: the question's help, with its name for --set."""
+        return f"{self.help} [{self.name}]" if self.help else self.name
 
 
 @dataclass(frozen=True)

@@ -17,25 +17,44 @@ class Prompter:
         self._io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
 
     def ask(self, question: Question, default: Any, validate: Validator) -> Any:
-        import questionary
-
-        message = f"{question.name}" + (f" — {question.help}" if question.help else "")
+        """Ask until the answer passes `validate`; a refused answer is said right under the prompt
+        and offered again for editing."""
         if question.type == "bool":
-            prompt = questionary.confirm(message, default=bool(default), **self._io)
-        elif question.choices:
+            return self._ask(lambda: _questionary().confirm(question.label, default=bool(default), **self._io))
+        if question.choices:
             choices = [str(c) for c in question.choices]
-            prompt = questionary.select(message, choices=choices,
-                                        default=str(default) if str(default) in choices else None, **self._io)
-        else:
-            prompt = questionary.text(
-                message, default="" if default is None else str(default),
-                validate=lambda text: _adapt(question, text, validate), **self._io,
-            )
+            chosen = str(default) if str(default) in choices else None
+            return coerce(question, self._ask(
+                lambda: _questionary().select(question.label, choices=choices, default=chosen, **self._io)))
+        text = "" if default is None else str(default)
+        while True:
+            text = self._ask(lambda: _questionary().text(question.label, default=text, **self._io))
+            problem = _problem(question, text, validate)
+            if problem is None:
+                return coerce(question, text)
+            self.say(f"  ✗ {problem}")
+
+    def confirm(self, summary: str, question: str) -> bool:
+        """Show `summary`, then ask a yes/no `question` (default yes)."""
+        self.say(summary)
+        return bool(self._ask(lambda: _questionary().confirm(question, default=True, **self._io)))
+
+    def say(self, text: str) -> None:
+        from prompt_toolkit import print_formatted_text
+
+        print_formatted_text(text, **({"output": self._io["output"]} if "output" in self._io else {}))
+
+    def _ask(self, make: Callable[[], Any]) -> Any:
         try:
-            answer = prompt.unsafe_ask()
-        except (KeyboardInterrupt, EOFError) as exc:
-            raise UsageError("aborted at the prompt; nothing was created", hint="run the command again") from exc
-        return coerce(question, answer)
+            return make().unsafe_ask()
+        except EOFError as exc:
+            raise UsageError("no more input at the prompt; nothing was created", hint="run the command again") from exc
+
+
+def _questionary() -> Any:
+    import questionary
+
+    return questionary
 
 
 def coerce(question: Question, value: Any) -> Any:
@@ -58,9 +77,8 @@ def coerce(question: Question, value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-def _adapt(question: Question, text: str, validate: Validator) -> bool | str:
+def _problem(question: Question, text: str, validate: Validator) -> str | None:
     try:
-        error = validate(coerce(question, text))
+        return validate(coerce(question, text))
     except UsageError as exc:
         return exc.message
-    return True if error is None else error

@@ -118,6 +118,7 @@ def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exc
     import warnings
 
     import copier
+    from jinja2 import TemplateError as JinjaError  # a broken template file surfaces through copier as this
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -139,6 +140,10 @@ def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exc
         except (copier.errors.CopierError, ValueError) as exc:
             raise TemplateError(f"rendering {src} failed: {_first_line(exc)}",
                                 hint="check the answers against the template's questions") from exc
+        except JinjaError as exc:
+            where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
+            raise TemplateError(f"rendering {src} failed: {_first_line(exc)}{where}",
+                                hint="the template itself is broken: fix that file in the platform repo") from exc
 
 
 def _first_line(exc: BaseException) -> str:

@@ -64,6 +64,7 @@ def _question(name: str, spec: Any) -> Question:
         default=spec.get("default"),
         choices=tuple(choices),
         required="default" not in spec,
+        validator=str(spec.get("validator") or ""),
     )
 
 

@@ -41,15 +41,17 @@ class NewRequest:
 
 def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
                 prompter: Prompter | None = None, progress: Progress = lambda _: None) -> NewResult:
-    spec = resolve(req, settings, cwd, prompter)
+    spec = resolve(req, settings, forge, cwd, prompter)
     journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec))
     _preflight(spec, forge, journal)
+    if prompter is not None and not req.yes and not req.dry_run and not journal.exists:
+        _confirm(spec, settings, forge, prompter)
     if req.dry_run:
         return _plan(spec, settings, forge)
     return Run(spec, settings, forge, journal, progress).execute()
 
 
-def resolve(req: NewRequest, settings: Settings, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
+def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
     """Validate everything the user gave before any side effect."""
     template = templates.load(settings.template_source, _template_name(req, settings, prompter))
     given: dict[str, Any] = read_file_answers(req.answers_file)
@@ -57,11 +59,36 @@ def resolve(req: NewRequest, settings: Settings, cwd: Path, prompter: Prompter |
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
-    answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter)
+    computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
+    answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter, context=computed,
+                                  extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)})
     name = answers["service_name"]
     directory = (req.directory or cwd / name).expanduser().resolve()
     return ServiceSpec(name=name, template=template, owner=answers["owner"], org=settings.org,
                        answers=answers, directory=directory)
+
+
+def _name_taken(name: str, settings: Settings, forge: Forge, req: NewRequest, cwd: Path) -> str | None:
+    """At the prompt: a name already on the forge or on disk is refused there (a run to resume is not)."""
+    if journal_path(settings, name).exists():
+        return None
+    if forge.repo_exists(settings.org, name):
+        return f"repo {settings.org}/{name} already exists on the {forge.name} forge: choose another name"
+    directory = (req.directory or cwd / name).expanduser()
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        return f"{directory} already exists and is not empty: choose another name (or --dir)"
+    return None
+
+
+def _confirm(spec: ServiceSpec, settings: Settings, forge: Forge, prompter: Prompter) -> None:
+    """On a terminal: what will be created, and a yes before anything is (--yes skips it)."""
+    lines = [f"{spec.name}: {spec.template.name} template v{spec.template.version}, owned by {spec.owner}",
+             *(f"  {key} = {value}" for key, value in sorted(spec.answers.items())),
+             f"creates the working clone {spec.directory}",
+             f"creates the repo {settings.org}/{spec.name} on the {forge.name} forge",
+             f"opens a pull request on {settings.org}/{settings.gitops_repo} registering the service"]
+    if not prompter.confirm("\n".join(lines), "Create it?"):
+        raise UsageError("not created: you answered no at the summary", hint="run the command again to change answers")
 
 
 def read_file_answers(path: Path | None) -> dict[str, Any]:

@@ -140,8 +140,10 @@ def test_bad_set_values(settings, tmp_path, sets, message):
 
 
 def test_template_validator_failure_leaves_no_journal_or_directory(settings, tmp_path):
-    with pytest.raises(TemplateError, match="port must be >= 1024"):
+    with pytest.raises(UsageError, match="invalid answers: port must be >= 1024") as info:
         make(settings, tmp_path, sets=("port=80",))
+    assert "--set port=" in info.value.hint
+    assert not settings.home.exists(), "checked before anything is published, rendered or journaled"
     assert not (tmp_path / "work" / "payments").exists()
     assert not list((tmp_path / "work").glob("*")) if (tmp_path / "work").exists() else True
     assert not journal_path(settings, "payments").exists()

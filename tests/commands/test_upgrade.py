@@ -11,7 +11,7 @@ import yaml
 from platform_cli import git
 from platform_cli.baseline import BASELINE_BRANCH, UpgradeError
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
-from platform_cli.errors import MissingAnswersError
+from platform_cli.errors import MissingAnswersError, UsageError
 from platform_cli.forge.local import LocalForge
 from tests.upgrade_helpers import _question, at_version, edit, make_service, show
 
@@ -353,8 +353,11 @@ def test_a_render_error_is_reported_and_nothing_changes(v2, repo):
     from platform_cli.errors import TemplateError
 
     before = git.run(["for-each-ref"], repo)
-    with pytest.raises(TemplateError, match="port must be >= 1024"):
+    with pytest.raises(UsageError, match="invalid answers: port must be >= 1024"):  # found before any render
         run_upgrade(v2, repo, sets=("port=80",))
+    (v2.template_source / "templates" / "mini" / "template" / "broken.txt.jinja").write_text("{% if %}\n")
+    with pytest.raises(TemplateError, match="rendering .* failed"):
+        run_upgrade(v2, repo)
     assert git.run(["for-each-ref"], repo) == before
     assert git.run(["worktree", "list", "--porcelain"], repo).count("worktree ") == 1
 
