@@ -51,9 +51,7 @@ def template_release(template: Template, store_root: Path) -> Release:
 
 
 def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release:
-    sources = release_sources(template_source)
-    stamp = cache / f"platform-{org}-{repo}.json"
-    digest = _digest_of(sources, version, stamp.with_suffix(".git"))
+    sources, stamp, digest = _platform_inputs(org, repo, template_source, version, cache)
     cached = _cached(stamp, digest)
     if cached and forge.repo_exists(org, repo):
         return Release(forge.repo_url(org, repo), cached["tag"], cached["sha"], version)
@@ -67,6 +65,21 @@ def platform_release(forge: Forge, org: str, repo: str, template_source: Path, v
         forge.push(work, org, repo, ["HEAD:refs/heads/main", f"refs/tags/{tag}:refs/tags/{tag}"])
     _remember(stamp, digest, tag, sha)
     return Release(forge.repo_url(org, repo), tag, sha, version)
+
+
+def current_platform_release(org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release | None:
+    """The platform release platform_release would answer now, if it is published already (no forge call)."""
+    _, stamp, digest = _platform_inputs(org, repo, template_source, version, cache)
+    cached = _cached(stamp, digest)
+    return Release("", cached["tag"], cached["sha"], version) if cached else None
+
+
+def _platform_inputs(org: str, repo: str, template_source: Path, version: str,
+                     cache: Path) -> tuple[dict[str, Path], Path, str]:
+    """The release's sources, the stamp remembering its last publication, and its content digest."""
+    sources = release_sources(template_source)
+    stamp = cache / f"platform-{org}-{repo}.json"
+    return sources, stamp, _digest_of(sources, version, stamp.with_suffix(".git"))
 
 
 def release_sources(template_source: Path) -> dict[str, Path]:

@@ -45,6 +45,10 @@ def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
     journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec))
     _preflight(spec, forge, journal)
     if req.dry_run:
+        if "platform_ref" in spec.answers:  # the release a real run would pin, if it is published already
+            current = publish.current_platform_release(settings.org, settings.platform_repo, settings.template_source,
+                                                       spec.template.version, settings.home / "cache")
+            answers_mod.refuse_computed(spec.answers, {"platform_ref": current.sha if current else "(not published yet)"})
         return _plan(spec, settings, forge)
     return Run(spec, settings, forge, journal, progress).execute()
 
@@ -57,6 +61,8 @@ def resolve(req: NewRequest, settings: Settings, cwd: Path, prompter: Prompter |
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
+    answers_mod.refuse_computed(given, {"org": settings.org, "platform_repo": settings.platform_repo,
+                                        "platform_version": template.version})
     answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter)
     name = answers["service_name"]
     directory = (req.directory or cwd / name).expanduser().resolve()
@@ -139,6 +145,7 @@ class Run:
         s = self.settings
         platform = publish.platform_release(self.forge, s.org, s.platform_repo, s.template_source,
                                             self.spec.template.version, s.home / "cache")
+        answers_mod.refuse_computed(self.spec.answers, {"platform_ref": platform.sha})
         tmpl = publish.template_release(self.spec.template, s.home / "templates")
         self.journal.record("publish", {"platform_sha": platform.sha, "platform_tag": platform.tag,
                                         "template_src": tmpl.source, "template_tag": tmpl.tag,
