@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
-
-from importlib import resources
 
 from platform_cli import layout
 from platform_cli.errors import ConfigError

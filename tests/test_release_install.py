@@ -83,6 +83,12 @@ def test_installed_plat_creates_a_service_from_its_package_data(installed, tmp_p
                PLAT_HOME=str(tmp_path / "home"), PLAT_ORG="acme")
     assert new.returncode == 0, new.stdout + new.stderr
     assert (outside / "billing" / "chart" / "Chart.yaml").is_file()
+    # the release it published from its package data is installable again: the project and the content
+    recorded = yaml.safe_load((outside / "billing" / ".copier-answers.yml").read_text())
+    tree = set(git.tracked_files(tmp_path / "home" / "forge" / "acme" / "platform.git", recorded["platform_ref"]))
+    assert {"pyproject.toml", "setup.py", "platform_cli/layout.py", ".github/workflows/build.yml",
+            "templates/VERSION"} <= tree
+    assert not any(p.startswith("platform_cli/_content") or "__pycache__" in p for p in tree)
 
 
 def _fresh_venv(venv: Path) -> Path:
