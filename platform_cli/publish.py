@@ -67,11 +67,11 @@ def platform_release(forge: Forge, org: str, repo: str, template_source: Path, v
     return Release(forge.repo_url(org, repo), tag, sha, version)
 
 
-def current_platform_release(org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release | None:
-    """The platform release platform_release would answer now, if it is published already (no forge call)."""
+def current_platform_ref(org: str, repo: str, template_source: Path, version: str, cache: Path) -> str:
+    """The sha platform_release would answer now, if that release is published already (no forge call)."""
     _, stamp, digest = _platform_inputs(org, repo, template_source, version, cache)
     cached = _cached(stamp, digest)
-    return Release("", cached["tag"], cached["sha"], version) if cached else None
+    return cached["sha"] if cached else "(not published yet)"
 
 
 def _platform_inputs(org: str, repo: str, template_source: Path, version: str,

@@ -108,8 +108,7 @@ def _platform_answers(settings: Settings, forge: Forge, template: Template, give
     args = (settings.org, settings.platform_repo, settings.template_source, template.version, settings.home / "cache")
     if dry_run:
         if "platform_ref" in given:
-            current = publish.current_platform_release(*args)
-            answers_mod.refuse_computed(given, {"platform_ref": current.sha if current else "(not published yet)"})
+            answers_mod.refuse_computed(given, {"platform_ref": publish.current_platform_ref(*args)})
         return {}
     values["platform_ref"] = publish.platform_release(forge, *args).sha
     answers_mod.refuse_computed(given, values)

@@ -46,9 +46,9 @@ def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
     _preflight(spec, forge, journal)
     if req.dry_run:
         if "platform_ref" in spec.answers:  # the release a real run would pin, if it is published already
-            current = publish.current_platform_release(settings.org, settings.platform_repo, settings.template_source,
-                                                       spec.template.version, settings.home / "cache")
-            answers_mod.refuse_computed(spec.answers, {"platform_ref": current.sha if current else "(not published yet)"})
+            ref = publish.current_platform_ref(settings.org, settings.platform_repo, settings.template_source,
+                                               spec.template.version, settings.home / "cache")
+            answers_mod.refuse_computed(spec.answers, {"platform_ref": ref})
         return _plan(spec, settings, forge)
     return Run(spec, settings, forge, journal, progress).execute()
 
