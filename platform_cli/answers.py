@@ -18,6 +18,13 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "service_name": names.check_service_name,
     "owner": names.check_owner,
 }
+# Where each answer plat computes comes from (PLATFORM_ANSWERS): a given one must equal it.
+COMPUTED_FROM: dict[str, str] = {
+    "org": "plat's setting `org` (--org, PLAT_ORG or the config file)",
+    "platform_repo": "plat's setting `platform_repo` (PLAT_PLATFORM_REPO or the config file)",
+    "platform_ref": "the sha of the platform release plat publishes",
+    "platform_version": "the template version (templates/VERSION of the platform)",
+}
 
 
 def read_answers_file(path: Path) -> dict[str, Any]:
@@ -94,6 +101,14 @@ def _validate(template: Template, answers: Mapping[str, Any], context: Mapping[s
     if wrong:
         raise UsageError("invalid answers: " + "; ".join(wrong.values()),
                          hint=" ".join(f"--set {name}=…" for name in wrong) + " (or fix the answers file)")
+
+
+def refuse_computed(given: Mapping[str, Any], computed: Mapping[str, Any]) -> None:
+    """A computed answer given through --set or --answers-file must equal plat's; checks the keys in `computed`."""
+    for key in sorted(PLATFORM_ANSWERS & set(given) & set(computed)):
+        if str(given[key]) != str(computed[key]):
+            raise UsageError(f"{key} is computed by plat ({computed[key]}), not {given[key]!r}",
+                             hint=f"leave {key} out of --set and --answers-file; it comes from {COMPUTED_FROM[key]}")
 
 
 def _reject_unknown(template: Template, given: Mapping[str, Any]) -> None:

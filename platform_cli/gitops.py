@@ -2,8 +2,10 @@
 
 Per service: one Argo CD Application per environment under `apps/<service>/` (the first
 environment syncs automatically; the others — production — sync by hand after review), and a
-Backstage catalog Location under `catalog/`. The repo itself is bootstrapped on first use with an
-app-of-apps that makes Argo CD pick up everything under `apps/`.
+Backstage catalog Location under `catalog/`. Argo CD creates each Application's namespace
+(`<service>-<env>`) with the Pod Security Admission labels of the `restricted` profile (enforce, audit,
+warn). The repo itself is bootstrapped on first use with an app-of-apps that makes Argo CD pick up
+everything under `apps/`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import yaml
 
 from platform_cli.forge.base import Forge
 from platform_cli.models import PullRequest
+
+# Pod Security Admission: every namespace Argo CD creates for a service enforces the restricted profile.
+POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ def pull_request_body(reg: Registration) -> str:
     return (f"Registers `{reg.service}` (owner: `{reg.owner}`) from {reg.repo_url}.\n\n"
             f"- Argo CD Applications for {envs}: `{reg.environments[0]}` syncs automatically, "
             "the others sync by hand after review.\n"
+            f"- Namespaces `{reg.service}-<environment>`, created by Argo CD with Pod Security `restricted` "
+            "(enforce, audit, warn).\n"
             f"- Backstage catalog location `catalog/{reg.service}.yaml`.\n\n"
             "Opened by `plat new service`. Merge with a merge commit.")
 
@@ -89,7 +96,8 @@ def propose(forge: Forge, org: str, repo: str, reg: Registration) -> PullRequest
 
 
 def _application(reg: Registration, env: str, automated: bool) -> dict:
-    sync: dict = {"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]}
+    sync: dict = {"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
+                  "managedNamespaceMetadata": {"labels": dict(POD_SECURITY)}}
     if automated:
         sync["automated"] = {"prune": True, "selfHeal": True}
     return {

@@ -164,12 +164,13 @@ def hermetic_session_env(root: Path):
         yield
 
 
-def plat_new(root: Path, template: str, answers: dict, dest: Path) -> Path:
-    """Make a service exactly as `plat new service --yes` does, on a local forge under `root`."""
+def plat_new(root: Path, template: str, answers: dict, dest: Path, settings: dict | None = None) -> Path:
+    """Make a service exactly as `plat new service --yes` does, on a local forge under `root`;
+    `settings`: plat's own settings (org, platform_repo, ...) over the tests' defaults."""
     from platform_cli.commands.new import NewRequest, new_service
     from platform_cli.forge.local import LocalForge
 
-    settings = Settings(home=root / "plathome", template_source=REPO_ROOT, org="acme")
+    settings = Settings(**{"home": root / "plathome", "template_source": REPO_ROOT, "org": "acme", **(settings or {})})
     given = {k: v for k, v in answers.items() if k not in ("service_name", "owner")}
     sets = tuple(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in given.items())
     req = NewRequest(name=str(answers["service_name"]), template=template, owner=str(answers["owner"]),

@@ -58,8 +58,7 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
         raise MissingAnswersError(("type",))
     template = templates.load(settings.template_source, req.template)
     answers = _answers(req, repo, template, prompter)
-    if not req.dry_run:
-        answers.update(_platform_answers(settings, forge, template))
+    answers.update(_platform_answers(settings, forge, template, answers, req.dry_run))
     release = publish.template_release(template, settings.home / "templates")
     with tempfile.TemporaryDirectory(prefix="plat-adopt-") as tmp:
         rendered = Path(tmp) / "render"
@@ -101,11 +100,18 @@ def _answers(req: AdoptRequest, repo: Path, template: Template, prompter: Prompt
     return answers_mod.collect(template, given, yes=req.yes, prompter=prompter)
 
 
-def _platform_answers(settings: Settings, forge: Forge, template: Template) -> dict[str, Any]:
-    rel = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
-                                   template.version, settings.home / "cache")
-    values = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_ref": rel.sha,
-              "platform_version": template.version}
+def _platform_answers(settings: Settings, forge: Forge, template: Template, given: dict[str, Any],
+                      dry_run: bool) -> dict[str, Any]:
+    """plat's settings and the platform release it publishes (a dry run publishes nothing); --set must agree."""
+    values = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
+    answers_mod.refuse_computed(given, values)
+    args = (settings.org, settings.platform_repo, settings.template_source, template.version, settings.home / "cache")
+    if dry_run:
+        if "platform_ref" in given:
+            answers_mod.refuse_computed(given, {"platform_ref": publish.current_platform_ref(*args)})
+        return {}
+    values["platform_ref"] = publish.platform_release(forge, *args).sha
+    answers_mod.refuse_computed(given, values)
     return {k: v for k, v in values.items() if template.question(k)}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, gitops, postrender, publish, release_render, render, templates
+from platform_cli import git, gitops, layout, postrender, publish, release_render, render, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup
@@ -47,6 +47,10 @@ def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
     if prompter is not None and not req.yes and not req.dry_run and not journal.exists:
         _confirm(spec, settings, forge, prompter)
     if req.dry_run:
+        if "platform_ref" in spec.answers:  # the release a real run would pin, if it is published already
+            ref = publish.current_platform_ref(settings.org, settings.platform_repo, settings.template_source,
+                                               spec.template.version, settings.home / "cache")
+            answers_mod.refuse_computed(spec.answers, {"platform_ref": ref})
         return _plan(spec, settings, forge)
     return Run(spec, settings, forge, journal, progress).execute()
 
@@ -60,6 +64,7 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
         if value:
             given[key] = value
     computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
+    answers_mod.refuse_computed(given, computed)
     answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter, context=computed,
                                   extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)})
     name = answers["service_name"]
@@ -166,6 +171,7 @@ class Run:
         s = self.settings
         platform = publish.platform_release(self.forge, s.org, s.platform_repo, s.template_source,
                                             self.spec.template.version, s.home / "cache")
+        answers_mod.refuse_computed(self.spec.answers, {"platform_ref": platform.sha})
         tmpl = publish.template_release(self.spec.template, s.home / "templates")
         self.journal.record("publish", {"platform_sha": platform.sha, "platform_tag": platform.tag,
                                         "template_src": tmpl.source, "template_tag": tmpl.tag,
@@ -223,7 +229,8 @@ class Run:
 
     def configure(self) -> None:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
-        checks = required_checks(self.spec.directory, self.settings.template_source / "workflows")
+        workflows = layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
+        checks = required_checks(self.spec.directory, workflows)
         setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks)
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")

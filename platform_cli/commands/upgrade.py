@@ -25,6 +25,7 @@ from platform_cli.config import Settings
 from platform_cli.forge.base import Forge
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
+from platform_cli.templates import PLATFORM_ANSWERS
 from platform_cli.upgrade_merge import merge, changes, diff
 from platform_cli.upgrade_result import UpgradeResult
 
@@ -71,7 +72,7 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
             _require_main_on_the_forge(state, settings, forge)
         crossing = migrations.crossing(migrations.load(source / migrations.FILE_NAME), current, tgt.version)
         answers, dropped = _answers(state, tgt.template, crossing, sets, req, prompter)
-        answers.update(_platform_answers(settings, forge, tgt, req.dry_run))
+        answers.update(_platform_answers(settings, forge, tgt, state, sets, req.dry_run))
         release = upgrade_source.release(tgt, store_root)
         progress(f"template: {state.template} {state.tag} → {release.tag}")
         result = replace(result, migrations=tuple(m.describe() for m in crossing), dropped_answers=dropped,
@@ -103,14 +104,21 @@ def _answers(state: ServiceState, template: Template, crossing: tuple[migrations
     return answers_mod.collect(template, given, yes=req.yes, prompter=prompter), tuple(sorted(set(renamed) - known))
 
 
-def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Target, dry_run: bool) -> dict[str, Any]:
-    """Pin the platform release of the target version (dry runs keep the recorded pin)."""
+def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Target, state: ServiceState,
+                      sets: dict[str, str], dry_run: bool) -> dict[str, Any]:
+    """What the render pins: to a version of the template source, plat's settings and the platform release it
+    publishes (dry runs keep the recorded sha); otherwise what main records. A --set of one must agree."""
     declared = {q.name for q in tgt.template.questions}
-    if dry_run or not tgt.from_source or "platform_ref" not in declared:
-        return {}
-    rel = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
-                                   tgt.version, settings.home / "cache")
-    return {k: v for k, v in {"platform_ref": rel.sha, "platform_version": tgt.version}.items() if k in declared}
+    values = {k: v for k, v in state.answers.items() if k in PLATFORM_ANSWERS}
+    if tgt.from_source and "platform_ref" in declared:
+        values.update(org=settings.org, platform_repo=settings.platform_repo, platform_version=tgt.version)
+        if not dry_run:
+            answers_mod.refuse_computed(sets, {k: v for k, v in values.items() if k != "platform_ref"})
+            values["platform_ref"] = publish.platform_release(forge, settings.org, settings.platform_repo,
+                                                              settings.template_source, tgt.version,
+                                                              settings.home / "cache").sha
+    answers_mod.refuse_computed(sets, values)
+    return {k: v for k, v in values.items() if k in declared}
 
 
 def _prepare(state: ServiceState, template: Template, release: publish.Release, answers: dict[str, Any],

@@ -32,7 +32,7 @@ def render_service(case: Case, dst: Path) -> Path:
     root = dst.parent.parent / "plat" / f"{dst.parent.name}-{case.id}"
     root.mkdir(parents=True, exist_ok=True)
     with hermetic_session_env(root):
-        return plat_new(root, case.template, dict(case.answers), dst)
+        return plat_new(root, case.template, dict(case.answers), dst, case.settings)
 
 
 @pytest.fixture(scope="session")

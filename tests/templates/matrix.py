@@ -18,10 +18,6 @@ ANSWER_SETS: Dict[str, Dict[str, object]] = {
         "system": "billing",
         "lifecycle": "production",
         "cost_center": "cc-1234",
-        "org": "Acme-Corp",
-        "platform_repo": "golden-platform",
-        "platform_ref": "0123456789abcdef0123456789abcdef01234567",
-        "platform_version": "2.3.4",
         "registry": "registry.example.com:5000/acme/services",
         "with_database": True,
         "with_bucket": True,
@@ -30,6 +26,14 @@ ANSWER_SETS: Dict[str, Dict[str, object]] = {
     # The shortest valid names.
     "minimal": {"service_name": "a", "owner": "ab"},
 }
+
+# plat's own settings per answer set (PLAT_ORG, PLAT_PLATFORM_REPO, ...): the org and platform repo are
+# not answers (plat computes them, with platform_ref and platform_version, from its settings and the
+# platform release it publishes), so awkward names are given where a user gives them.
+SETTINGS: Dict[str, Dict[str, str]] = {
+    "all-options": {"org": "Acme-Corp", "platform_repo": "golden-platform"},
+}
+DEFAULT_SETTINGS: Dict[str, str] = {"org": "acme", "platform_repo": "platform"}
 
 TYPE_ANSWERS: Dict[Tuple[str, str], Dict[str, object]] = {
     ("http-api", "all-options"): {"port": 9090},
@@ -45,6 +49,7 @@ class Case:
     template: str
     answer_set: str
     answers: Dict[str, object] = field(hash=False, compare=False)
+    settings: Dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -61,7 +66,7 @@ def cases() -> Tuple[Case, ...]:
         for name, answers in ANSWER_SETS.items():
             merged = dict(answers)
             merged.update(TYPE_ANSWERS.get((template, name), {}))
-            result.append(Case(template, name, merged))
+            result.append(Case(template, name, merged, {**DEFAULT_SETTINGS, **SETTINGS.get(name, {})}))
     return tuple(result)
 
 

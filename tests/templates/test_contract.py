@@ -165,7 +165,7 @@ def test_catalog_entry(case, renders):
     assert catalog["kind"] == "Component"
     annotations = catalog["metadata"]["annotations"]
     assert annotations["plat.dev/template"] == case.template
-    assert annotations["plat.dev/template-version"] == case.answers.get("platform_version", "0.1.0")
+    assert annotations["plat.dev/template-version"] == (REPO / "templates" / "VERSION").read_text().strip()
     assert catalog["spec"]["owner"] == f"group:{case.answers['owner']}"
     assert catalog["metadata"]["name"] == case.service
 

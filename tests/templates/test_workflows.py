@@ -75,12 +75,11 @@ def test_platform_workflows_are_reusable_and_pinned():
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_callers_pin_the_platform_by_sha(case, renders):
-    org = case.answers.get("org", "acme")
-    repo = case.answers.get("platform_repo", "platform")
+    org, repo = case.settings["org"], case.settings["platform_repo"]  # plat's settings, never answers
     recorded = yaml.safe_load((renders[case.id] / ".copier-answers.yml").read_text())
-    ref = case.answers.get("platform_ref", recorded["platform_ref"])  # plat pins its platform release
-    assert len(ref) == 40 and int(ref, 16) and ref == recorded["platform_ref"]
-    version = case.answers.get("platform_version", "0.1.0")
+    ref = recorded["platform_ref"]  # plat pins the platform release it published
+    assert len(ref) == 40 and int(ref, 16) and (recorded["org"], recorded["platform_repo"]) == (org, repo)
+    version = (REPO / "templates" / "VERSION").read_text().strip()
     for path in workflow_files(renders[case.id]):
         text = path.read_text()
         data = yaml.safe_load(text)
