@@ -114,3 +114,53 @@ def _run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     return {**env, **extra}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """plat built as a wheel from a copy of this checkout (as `pip wheel .`, pipx and uv build it),
+    installed into a fresh venv: not editable, no checkout behind it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("wheel")
+    source = root / "source"
+    shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".tools", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                            "-w", str(root / "dist"), str(source)], env=_env(PIP_CONFIG_FILE=os.devnull),
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    [whl] = (root / "dist").glob("platform_cli-*.whl")
+    shutil.rmtree(source)  # nothing of the checkout is left to lean on
+    venv = _fresh_venv(root / "venv")
+    _pip(venv, "install", "--no-deps", "--no-index", str(whl))
+    _pip(venv, "check")
+    return whl, venv
+
+
+def test_the_wheel_carries_the_golden_path(wheel):
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel[0]).namelist())
+    for path in ("templates/http-api/copier.yml", "templates/worker/plat.yml", "templates/VERSION",
+                 "workflows/build.yml", "terraform-modules/s3-bucket/main.tf", "pyproject.toml"):
+        assert f"platform_cli/_content/{path}" in names, path
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_the_installed_wheel_runs_new_doctor_upgrade_check_and_slo_generate_anywhere(wheel, tmp_path):
+    _, venv = wheel
+    plat, home = str(venv / "bin" / "plat"), {"PLAT_HOME": str(tmp_path / "home"), "HOME": str(tmp_path)}
+    shown = _run([plat, "--version"], tmp_path, **home).stdout
+    version = (REPO_ROOT / "templates" / "VERSION").read_text().strip()
+    assert f"installed at {venv}" in shown and f"templates {version}: cronjob, http-api, worker" in shown, shown
+    new = _run([plat, "new", "service", "shop", "--owner", "team-a", "--yes"], tmp_path, **home)
+    assert new.returncode == 0, new.stdout + new.stderr
+    service = tmp_path / "shop"
+    doctor = _run([plat, "doctor", "--json"], service, **home)
+    report = json.loads(doctor.stdout)
+    assert doctor.returncode == 0 and report["version"]["latest"] is not None and report["failing"] == 0, doctor.stdout
+    check = _run([plat, "upgrade", "--check"], service, **home)
+    assert check.returncode == 0 and "nothing to do" in check.stdout, check.stdout + check.stderr
+    slo = _run([plat, "slo", "generate", "--check"], service, **home)
+    assert slo.returncode == 0 and "up to date" in slo.stdout, slo.stdout + slo.stderr
