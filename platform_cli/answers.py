@@ -22,6 +22,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 COMPUTED_FROM: dict[str, str] = {
     "org": "plat's setting `org` (--org, PLAT_ORG or the config file)",
     "platform_repo": "plat's setting `platform_repo` (PLAT_PLATFORM_REPO or the config file)",
+    "platform_repo_url": "where the forge in use serves the platform release (its clone URL)",
     "platform_ref": "the sha of the platform release plat publishes",
     "platform_version": "the template version (templates/VERSION of the platform)",
 }

@@ -21,7 +21,7 @@ from platform_cli.baseline import BASELINE_BRANCH, MAIN, UpgradeError
 from platform_cli.commands.new import list_files
 from platform_cli.config import Settings
 from platform_cli.errors import MissingAnswersError
-from platform_cli.forge.base import Forge
+from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 
@@ -110,7 +110,8 @@ def _platform_answers(settings: Settings, forge: Forge, template: Template, give
         if "platform_ref" in given:
             answers_mod.refuse_computed(given, {"platform_ref": publish.current_platform_ref(*args)})
         return {}
-    values["platform_ref"] = publish.platform_release(forge, *args).sha
+    release = publish.platform_release(forge, *args)
+    values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
     answers_mod.refuse_computed(given, values)
     return {k: v for k, v in values.items() if template.question(k)}
 

@@ -22,7 +22,7 @@ from platform_cli import baseline, git, migrations, publish, release_render, upg
 from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.service_repo import render_message
 from platform_cli.config import Settings
-from platform_cli.forge.base import Forge
+from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 from platform_cli.templates import PLATFORM_ANSWERS
@@ -113,10 +113,11 @@ def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Targ
     if tgt.from_source and "platform_ref" in declared:
         values.update(org=settings.org, platform_repo=settings.platform_repo, platform_version=tgt.version)
         if not dry_run:
-            answers_mod.refuse_computed(sets, {k: v for k, v in values.items() if k != "platform_ref"})
-            values["platform_ref"] = publish.platform_release(forge, settings.org, settings.platform_repo,
-                                                              settings.template_source, tgt.version,
-                                                              settings.home / "cache").sha
+            answers_mod.refuse_computed(sets, {k: v for k, v in values.items()
+                                               if k not in ("platform_ref", "platform_repo_url")})
+            release = publish.platform_release(forge, settings.org, settings.platform_repo,
+                                               settings.template_source, tgt.version, settings.home / "cache")
+            values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
     answers_mod.refuse_computed(sets, values)
     return {k: v for k, v in values.items() if k in declared}
 
