@@ -26,6 +26,7 @@ def new_result(console: Console, result: NewResult) -> None:
     if pr:
         console.print(f"  registration   pull request #{pr.id} on {pr.repo}: {pr.title} [{pr.state}]")
         console.print(f"  next           plat pr merge {pr.repo} {pr.id}   (or review it: plat pr show {pr.repo} {pr.id})")
+    console.print(f"  then           cd {result.directory} && plat doctor   (a walk-through: docs/tutorial.md)")
 
 
 def rollback(console: Console, result: Any) -> None:

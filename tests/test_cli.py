@@ -41,6 +41,7 @@ def test_new_service_human_summary_says_where_things_are(env):
     assert result.exit_code == 0, result.output
     assert "working clone" in result.stdout and "pull request #1" in result.stdout
     assert "plat pr merge acme/gitops 1" in result.stdout
+    assert f"cd {env / 'payments'} && plat doctor" in result.stdout and "docs/tutorial.md" in result.stdout
 
 
 def test_bad_name_is_one_line_with_hint_and_exit_1(env):
