@@ -50,20 +50,27 @@ def template_release(template: Template, store_root: Path) -> Release:
     return Release(str(repo), tag, sha, template.version)
 
 
-def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release:
+def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path,
+                     dry_run: bool = False) -> Release:
+    """The platform release of `version`, published on the forge if it is not yet. With `dry_run`,
+    the release it would publish: the same reproducible commit, made in a temporary clone and
+    neither pushed nor remembered (the forge and the cache are left as they are)."""
     sources, stamp, digest = _platform_inputs(org, repo, template_source, version, cache)
     cached = _cached(stamp, digest)
-    if cached and forge.repo_exists(org, repo):
+    exists = forge.repo_exists(org, repo)
+    if cached and exists:
         return Release(forge.repo_url(org, repo), cached["tag"], cached["sha"], version)
-    if not forge.repo_exists(org, repo):
+    if not exists and not dry_run:
         forge.create_repo(org, repo, "The platform: plat, golden-path templates, reusable workflows, modules")
     with tempfile.TemporaryDirectory(prefix="plat-platform-") as tmp:
         work = Path(tmp) / repo
-        forge.clone(org, repo, work)
+        forge.clone(org, repo, work) if exists or not dry_run else git.init(work)
         _replace_tree(work, sources)
         tag, sha = _commit_and_tag(work, version, digest, f"platform v{version}")
-        forge.push(work, org, repo, ["HEAD:refs/heads/main", f"refs/tags/{tag}:refs/tags/{tag}"])
-    _remember(stamp, digest, tag, sha)
+        if not dry_run:
+            forge.push(work, org, repo, ["HEAD:refs/heads/main", f"refs/tags/{tag}:refs/tags/{tag}"])
+    if not dry_run:
+        _remember(stamp, digest, tag, sha)
     return Release(forge.repo_url(org, repo), tag, sha, version)
 
 

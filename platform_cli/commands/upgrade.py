@@ -107,17 +107,17 @@ def _answers(state: ServiceState, template: Template, crossing: tuple[migrations
 def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Target, state: ServiceState,
                       sets: dict[str, str], dry_run: bool) -> dict[str, Any]:
     """What the render pins: to a version of the template source, plat's settings and the platform release it
-    publishes (dry runs keep the recorded sha); otherwise what main records. A --set of one must agree."""
+    publishes (a dry run: the release it would publish, so that it plans exactly what a real run changes);
+    otherwise what main records. A --set of one must agree."""
     declared = {q.name for q in tgt.template.questions}
     values = {k: v for k, v in state.answers.items() if k in PLATFORM_ANSWERS}
     if tgt.from_source and "platform_ref" in declared:
         values.update(org=settings.org, platform_repo=settings.platform_repo, platform_version=tgt.version)
-        if not dry_run:
-            answers_mod.refuse_computed(sets, {k: v for k, v in values.items()
-                                               if k not in ("platform_ref", "platform_repo_url")})
-            release = publish.platform_release(forge, settings.org, settings.platform_repo,
-                                               settings.template_source, tgt.version, settings.home / "cache")
-            values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
+        answers_mod.refuse_computed(sets, {k: v for k, v in values.items()
+                                           if k not in ("platform_ref", "platform_repo_url")})
+        release = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
+                                           tgt.version, settings.home / "cache", dry_run=dry_run)
+        values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
     answers_mod.refuse_computed(sets, values)
     return {k: v for k, v in values.items() if k in declared}
 

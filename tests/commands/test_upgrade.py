@@ -393,3 +393,21 @@ def test_unpushed_commits_on_main_are_refused_before_anything_moves(v2, repo):
     assert "git push origin main" in info.value.hint and git.run(["for-each-ref"], repo) == refs
     git.run(["push", "-q", "origin", "main"], repo)
     assert run_upgrade(v2, repo).status == "upgraded"
+
+
+def test_dry_run_plans_exactly_the_files_the_real_run_changes(settings, tmp_path):
+    """The upgrade pins a new platform release: a dry run computes the sha it would publish."""
+    def pinning(s):
+        (s.template_source / "templates" / "mini" / "template" / "pin.txt.jinja").write_text("{{ platform_ref }}\n")
+        return s
+
+    v1 = pinning(at_version(settings, tmp_path, "0.1.0"))
+    repo = make_service(v1, tmp_path)
+    v2 = pinning(at_version(v1, tmp_path, "0.2.0"))
+    forge_refs = git.remote_refs(forge_for(v2).repo_url("acme", "platform"))
+    planned = run_upgrade(v2, repo, dry_run=True)
+    assert git.remote_refs(forge_for(v2).repo_url("acme", "platform")) == forge_refs, "a dry run publishes nothing"
+    real = run_upgrade(v2, repo)
+    assert "pin.txt" in {f.path for f in real.files}
+    assert [(f.path, f.status) for f in planned.files] == [(f.path, f.status) for f in real.files]
+    assert show(repo, real.branch, "pin.txt").strip() == answers_at(repo, real.branch)["platform_ref"]
