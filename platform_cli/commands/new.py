@@ -15,7 +15,7 @@ from typing import Any, Callable
 from platform_cli import answers as answers_mod
 from platform_cli import git, gitops, layout, postrender, publish, release_render, render, templates
 from platform_cli.config import Settings
-from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
+from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.journal import Created, Journal
@@ -107,10 +107,8 @@ def journal_path(settings: Settings, name: str) -> Path:
 def _template_name(req: NewRequest, settings: Settings, prompter: Prompter | None) -> str:
     if req.template:
         return req.template
-    if req.yes:
+    if req.yes or prompter is None:  # like every question with a default: no terminal, no prompt
         return DEFAULT_TYPE
-    if prompter is None:
-        raise MissingAnswersError(("type",))
     choices = templates.available(settings.template_source)
     from platform_cli.models import Question
 

@@ -8,6 +8,7 @@ import yaml
 
 from platform_cli import git
 from platform_cli.commands.new import BASELINE_BRANCH, NewRequest, journal_path, new_service
+from platform_cli.config import Settings
 from platform_cli.errors import MissingAnswersError, PlatError, TemplateError, UsageError
 from platform_cli.forge.local import LocalForge
 
@@ -177,3 +178,15 @@ def test_rerun_of_a_finished_command_changes_nothing(settings, tmp_path):
     assert len(forge_for(settings).list_pull_requests("acme", "gitops")) == 1
     with pytest.raises(UsageError, match="already created"):
         make(settings, tmp_path, sets=("port=9999",))
+
+
+def test_the_readme_dry_run_works_without_a_terminal(tmp_path):
+    """`plat new service payments-api --owner payments --dry-run`: the type takes its default, as
+    every question with a default does when nobody can be asked."""
+    from tests.conftest import REPO_ROOT
+
+    settings = Settings(home=tmp_path / "plathome", template_source=REPO_ROOT, org="acme")
+    req = NewRequest(name="payments-api", owner="payments", dry_run=True)
+    result = new_service(req, settings, forge_for(settings), cwd=tmp_path)
+    assert result.dry_run and result.template == "http-api" and "chart/Chart.yaml" in result.files
+    assert not (tmp_path / "payments-api").exists()
