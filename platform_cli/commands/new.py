@@ -229,7 +229,8 @@ class Run:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
         workflows = layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
         checks = required_checks(self.spec.directory, workflows)
-        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks)
+        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
+                          platform_team=str(self.template_answers().get("platform_team") or ""))
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
         self.progress(f"configure: {done}")
@@ -264,6 +265,7 @@ class Run:
         pub = self.journal.steps["publish"]
         platform = {"org": self.spec.org, "platform_repo": self.settings.platform_repo,
                     "platform_repo_url": fetch_url(self.forge.repo_url(self.spec.org, self.settings.platform_repo)),
+                    "platform_team": self.settings.platform_team,
                     "platform_ref": pub["platform_sha"], "platform_version": self.spec.template.version}
         declared = {q.name for q in self.spec.template.questions}
         return {**{k: v for k, v in platform.items() if k in declared}, **self.spec.answers}

@@ -98,6 +98,67 @@ def test_configure_protects_main_grants_the_team_and_creates_environments(github
         forge.configure_repo("acme", "svc", RepoSetup(team="nobody"))
 
 
+def test_a_configured_platform_team_gets_the_write_access_code_owners_need(github_double, make_github_forge, tmp_path):
+    forge = make_github_forge()
+    seed(tmp_path, forge)
+    before = len(github_double.calls)
+    done = forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform"))
+    assert github_double.state.repo("acme", "svc").teams == {"team-a": "maintain", "platform": "push"}
+    assert len(github_double.calls) - before == 6 and "platform" in done  # one PUT more than without it
+    with pytest.raises(ForgeError, match="platform team platform-team not found in the GitHub organization acme") as info:
+        forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform-team"))
+    assert "create the team platform-team" in info.value.hint and "again" in info.value.hint
+
+
+def test_whether_a_repo_exists_is_asked_over_git_and_costs_no_rest_call(github_double, make_github_forge, tmp_path):
+    forge = make_github_forge()
+    assert forge.repo_exists("acme", "svc") is False and github_double.calls == []
+    work = seed(tmp_path, forge)
+    other = make_github_forge()
+    assert other.repo_exists("acme", "svc") is True
+    assert other.branch_sha("acme", "svc", "main") == git.rev_parse(work, "HEAD")  # refs kept from the probe
+    assert other.git.calls == 1  # one `git ls-remote`
+    assert [c.method for c in github_double.calls] == ["POST"]  # only the creation
+    github_double.state.foreign.add(("acme", "hidden"))  # a repo the token cannot see is a missing one
+    assert other.repo_exists("acme", "hidden") is False
+
+
+def test_sharing_the_workflows_of_a_private_repo_with_the_org(github_double, make_github_forge):
+    forge = make_github_forge()
+    forge.create_repo("acme", "platform")
+    assert github_double.state.repo("acme", "platform").actions_access == "none"
+    forge.share_workflows("acme", "platform")
+    assert github_double.state.repo("acme", "platform").actions_access == "organization"
+    assert github_double.calls[-1].method == "PUT" and github_double.calls[-1].path.endswith(
+        "/repos/acme/platform/actions/permissions/access")
+    github_double.state.forbidden.append(r"/actions/permissions/access$")
+    with pytest.raises(ForgeError, match="could not let the repos of acme use the workflows") as info:
+        forge.share_workflows("acme", "platform")
+    assert "access_level=organization" in info.value.hint
+
+
+def test_actions_names_are_the_repos_and_the_orgs_shared_ones(github_double, make_github_forge):
+    from tests.github_double.state import Shared
+
+    forge = make_github_forge()
+    forge.create_repo("acme", "svc")
+    state = github_double.state
+    repo = state.repo("acme", "svc")
+    repo.variables.update({f"VAR_{i:02}": "x" for i in range(35)})  # more than one page of 30
+    repo.secrets.add("GITOPS_TOKEN")
+    state.org_variables[("acme", "PROMETHEUS_URL")] = Shared("https://prom", "private")
+    state.org_variables[("acme", "ONLY_OTHERS")] = Shared("x", "selected", {"other"})
+    state.org_secrets[("acme", "SHARED_TOKEN")] = Shared(visibility="selected", selected={"svc"})
+    names = forge.actions_names("acme", "svc")
+    assert names.variables == {f"VAR_{i:02}" for i in range(35)} | {"PROMETHEUS_URL"}
+    assert names.secrets == {"GITOPS_TOKEN", "SHARED_TOKEN"}
+    assert len(github_double.calls) == 1 + 5  # create, then 2 pages + 3 listings
+    state.forbidden.append(r"/actions/secrets$")
+    with pytest.raises(ForgeError, match="may not list secrets") as info:
+        forge.actions_names("acme", "svc")
+    assert "Secrets repository permissions" in info.value.hint
+
+
 def test_repo_is_private_and_merges_only_with_merge_commits(github_double, make_github_forge):
     make_github_forge().create_repo("acme", "svc", "demo")
     repo = github_double.state.repo("acme", "svc")
@@ -107,9 +168,11 @@ def test_repo_is_private_and_merges_only_with_merge_commits(github_double, make_
 
 def test_5xx_and_dropped_connections_are_retried_for_idempotent_calls(github_double, make_github_forge, slept):
     forge = make_github_forge()
+    github_double.inject(1, "5xx", scope="git")  # git cannot tell: the REST API is asked, and retried
     github_double.inject(1, "5xx")
     github_double.inject(2, "drop")
     assert forge.repo_exists("acme", "svc") is False
+    assert [c.status for c in github_double.git_calls] == [502]
     assert [c.status for c in github_double.calls] == [502, 0, 404]
     assert slept and max(slept) <= 2  # exponential backoff, short
 
