@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import textwrap
+
 import pytest
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -12,6 +17,7 @@ from platform_cli.forge import REGISTRY
 from platform_cli.forge.base import RepoSetup
 from platform_cli.forge.github import GitHubForge, web_url
 from platform_cli.forge.github_client import Credentials, credentials_from_env
+from tests.conftest import REPO_ROOT
 from tests.github_double.fixtures import github_double, make_github_forge, slept  # noqa: F401 - fixtures
 
 
@@ -234,3 +240,36 @@ def test_one_module_owns_pygithub():
     importers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                        if re.search(r"^\s*(from github[ .]|import github\b)", p.read_text(), re.M))
     assert importers == ["forge/github_client.py"]
+
+
+def documented_step(name: str) -> str:
+    """The `run:` script of the workflow step docs/github.md documents under `- name: <name>`."""
+    docs = (REPO_ROOT / "docs" / "github.md").read_text()
+    block = next(b for b in docs.split("```yaml\n")[1:] if f"- name: {name}" in b).split("```")[0]
+    [step] = yaml.safe_load(textwrap.dedent(block))
+    return step["run"]
+
+
+def test_the_documented_platform_read_step_authenticates_git_to_the_platform_repo_only(github_double, tmp_path):
+    forge = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=lambda s: None)
+    seed(tmp_path, forge, repo="platform")
+    script = documented_step("Read access to the platform repo").replace("https://github.com", github_double.url)
+    env_file = tmp_path / "github_env"
+    env_file.write_text("")
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], check=True, capture_output=True, text=True,
+                   env={**os.environ, "TOKEN": github_double.token, "PLATFORM_REPOSITORY": "acme/platform",
+                        "GITHUB_ENV": str(env_file)})
+    step_env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    assert github_double.token not in env_file.read_text()  # only in the Basic header (masked in the log)
+
+    def header(url: str) -> str | None:
+        proc = subprocess.run(["git", "config", "--get-urlmatch", "http.extraheader", url], capture_output=True,
+                              text=True, env={**os.environ, **step_env})
+        return proc.stdout.strip() or None
+
+    base = github_double.url
+    assert header(f"{base}/acme/platform.git") == header(f"{base}/acme/platform") is not None  # terraform, pip
+    assert header(f"{base}/acme/platform-other.git") is None and header(f"{base}/acme/gitops.git") is None
+    env = {**os.environ, **step_env, "GIT_TERMINAL_PROMPT": "0"}
+    refs = subprocess.run(["git", "ls-remote", f"{base}/acme/platform.git"], capture_output=True, text=True, env=env)
+    assert refs.returncode == 0 and "refs/heads/main" in refs.stdout
