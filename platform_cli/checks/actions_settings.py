@@ -88,9 +88,8 @@ def check(ctx: ServiceContext) -> list[Finding]:
         have = actions.variables if read.kind == "variable" else actions.secrets
         if not read.needed or read.name in have:
             continue
-        verb = "variable" if read.kind == "variable" else "secret"
-        fix = (f"gh {verb} set {read.name} --repo {repo}" + (" --body VALUE" if verb == "variable" else "") +
-               f" (or share an organization {verb} with {repo}); docs/github.md says what it holds")
+        fix = (f"gh {read.kind} set {read.name} --repo {repo}" + (" --body VALUE" if read.kind == "variable" else "")
+               + f" (or share an organization {read.kind} with {repo}); the platform's docs/github.md says what it holds")
         out.append(found(UNSET, f"`{read.expression}` (read by {', '.join(read.workflows)}) is not set on {repo} "
                                 f"nor shared with it by the organization", read.file, read.line, fix))
     return out
@@ -117,6 +116,7 @@ def _optional_references(text: str, platform_workflows: Path | None) -> set[tupl
     if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):
         return set()
     optional: set[tuple[str, str]] = set()
+    needed: set[tuple[str, str]] = set()
     rest = dict(doc, jobs=dict(doc["jobs"]))  # the workflow without the arguments of reusable-workflow calls
     for job_id, job in doc["jobs"].items():
         if not isinstance(job, dict) or not job.get("uses"):
@@ -126,11 +126,9 @@ def _optional_references(text: str, platform_workflows: Path | None) -> set[tupl
         for section in ("with", "secrets"):
             args = job.get(section) if isinstance(job.get(section), dict) else {}
             for key, value in args.items():
-                if _optional(value, declared.get(section, {}).get(key)):
-                    optional |= _found(str(value))
-                else:
-                    rest["jobs"][job_id].setdefault("needed", []).append(str(value))
-    return optional - {ref for value in _strings(rest) for ref in _found(value)}
+                into = optional if _optional(value, declared.get(section, {}).get(key)) else needed
+                into.update(_found(str(value)))
+    return optional - needed - {ref for value in _strings(rest) for ref in _found(value)}
 
 
 def _found(value: str) -> set[tuple[str, str]]:

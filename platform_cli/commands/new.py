@@ -229,8 +229,11 @@ class Run:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
         workflows = layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
         checks = required_checks(self.spec.directory, workflows)
+        rendered = answers_mod.read_answers_file(self.spec.directory / render.ANSWERS_FILE)  # what CODEOWNERS names
         setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
-                          platform_team=str(self.template_answers().get("platform_team") or ""))
+                          platform_team=str(rendered.get("platform_team") or ""))
+        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
+                          platform_team=str(rendered.get("platform_team") or ""))
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
         self.progress(f"configure: {done}")

@@ -63,5 +63,5 @@ def _grant_platform_team(api: Api, org: str, repo: str, team: str) -> None:
         if exc.status != 404:
             raise
         raise ForgeError(f"platform team {team} not found in the GitHub organization {org}",
-                         hint=f"create the team {team} in {org} (it reviews platform-owned files: CODEOWNERS), "
-                              "then run the same command again; or remove platform_team from plat.toml") from None
+                         hint=f"create the team {team} in {org} (the repo's CODEOWNERS names it: plat's platform_team "
+                              "setting), then run the same command again: it resumes") from None

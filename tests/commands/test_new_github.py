@@ -107,7 +107,8 @@ def test_an_unknown_platform_team_stops_with_a_hint_and_the_run_resumes_once_it_
         run_new(tmp_path, github_double, platform, platform_team="reviewers")
     assert "create the team reviewers in acme" in info.value.hint and "again" in info.value.hint
     github_double.state.teams[("acme", "reviewers")] = 4711
-    result = run_new(tmp_path, github_double, platform, platform_team="reviewers")
+    result = run_new(tmp_path, github_double, platform)  # the setting gone: the rendered CODEOWNERS still names it
+    assert code_owner_teams(result.directory) == {"team-a", "reviewers"}
     assert github_double.state.repo("acme", "payments").teams == {"team-a": "maintain", "reviewers": "push"}
     assert "configure" not in result.resumed_steps and "repo" in result.resumed_steps
 

@@ -164,7 +164,8 @@ class Rest:
     def _actions_items(self, repo: Repo, kind: str, shared: bool) -> list[dict]:
         stamp = {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
         if shared:
-            pool: dict[tuple[str, str], Shared] = self.state.org_variables if kind == "variables" else self.state.org_secrets
+            pool: dict[tuple[str, str], Shared] = (self.state.org_variables if kind == "variables"
+                                                   else self.state.org_secrets)
             names = sorted(n for (o, n), s in pool.items() if o == repo.org and s.reaches(repo))
             values = {n: pool[(repo.org, n)].value for n in names}
         else:
