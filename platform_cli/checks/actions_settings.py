@@ -23,6 +23,7 @@ UNSET = Rule("PLAT-GH-001", "Actions variables and secrets the workflows need ar
              "organization variable or secret with the repo")
 RULES = {UNSET.id: UNSET}
 NEEDS: tuple[str, ...] = ("github-api",)  # a token that may list the repo's Actions variables and secrets
+SKIP_IS_UNVERIFIED = False  # not applicable on the local forge; unreadable settings count via NEEDS
 REFERENCE = re.compile(r"\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)")
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")
 AUTOMATIC = frozenset({("secrets", "GITHUB_TOKEN")})  # GitHub hands it to every run
