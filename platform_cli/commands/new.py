@@ -63,7 +63,8 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
-    computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
+    computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version,
+                "platform_team": settings.platform_team}
     answers_mod.refuse_computed(given, computed)
     answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter, context=computed,
                                   extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)})

@@ -18,7 +18,7 @@ from platform_cli import git
 from platform_cli.cli import app
 from platform_cli.commands.new import BASELINE_BRANCH, NewRequest, new_service
 from platform_cli.config import Settings
-from platform_cli.errors import PlatError
+from platform_cli.errors import PlatError, UsageError
 from platform_cli.forge.github import GitHubForge
 from platform_cli.forge.github_client import Credentials
 from tests.conftest import REPO_ROOT
@@ -111,6 +111,17 @@ def test_an_unknown_platform_team_stops_with_a_hint_and_the_run_resumes_once_it_
     assert code_owner_teams(result.directory) == {"team-a", "reviewers"}
     assert github_double.state.repo("acme", "payments").teams == {"team-a": "maintain", "reviewers": "push"}
     assert "configure" not in result.resumed_steps and "repo" in result.resumed_steps
+
+
+def test_a_platform_team_given_by_hand_is_refused_unless_it_is_the_setting(github_double, tmp_path, mini_platform):
+    platform = with_real_codeowners(mini_platform)
+    forge = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=lambda s: None)
+    req = NewRequest(name="payments", template="mini", owner="team-a", yes=True, sets=("platform_team=team-b",),
+                     directory=tmp_path / "work" / "payments")
+    settings = dataclasses.replace(gh_settings(tmp_path, github_double, platform), platform_team="platform")
+    with pytest.raises(UsageError, match="platform_team is computed by plat \\(platform\\), not 'team-b'"):
+        new_service(req, settings, forge, cwd=tmp_path)
+    assert github_double.calls == [] and github_double.state.repos == {}
 
 
 def test_rerun_after_completion_changes_nothing(github_double, tmp_path, mini_platform):
