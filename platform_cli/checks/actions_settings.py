@@ -125,8 +125,8 @@ def _optional_references(text: str, platform_workflows: Path | None) -> set[tupl
         declared = _declared(str(job["uses"]), platform_workflows)
         rest["jobs"][job_id] = {k: v for k, v in job.items() if k not in ("with", "secrets")}
         for section in ("with", "secrets"):
-            args = job.get(section) if isinstance(job.get(section), dict) else {}
-            for key, value in args.items():
+            args = job.get(section)
+            for key, value in (args.items() if isinstance(args, dict) else ()):
                 into = optional if _optional(value, declared.get(section, {}).get(key)) else needed
                 into.update(_found(str(value)))
     return optional - needed - {ref for value in _strings(rest) for ref in _found(value)}
