@@ -161,16 +161,17 @@ def test_on_the_local_forge_the_rule_does_not_apply_and_says_so(tmp_path, platfo
     assert RULE not in {f.rule_id for f in report.findings}
 
 
-def table_rows(text: str, heading: str) -> dict[str, tuple[str, str]]:
-    """`name` -> (kind, needed?) from the markdown table under `heading`."""
+def table_rows(text: str, heading: str) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """`name` -> (kind, required?, the workflows reading it) from the markdown table under `heading`."""
     section = text.split(heading, 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([A-Z0-9_]+)` \| (variable|secret) \| (yes|no) \|", section, re.M)
-    return {name: (kind, needed) for name, kind, needed in rows}
+    rows = re.findall(r"^\| `([A-Z0-9_]+)` \| (variable|secret) \| (yes|no) \| ([^|]+) \|", section, re.M)
+    return {name: (kind, needed, tuple(sorted(re.findall(r"`([^`]+)`", by)))) for name, kind, needed, by in rows}
 
 
-def expected_rows(service: Path) -> dict[str, tuple[str, str]]:
+def expected_rows(service: Path) -> dict[str, tuple[str, str, tuple[str, ...]]]:
     reads = read_by_workflows(service, REPO_ROOT / "workflows")
-    return {r.name: (r.kind, "yes" if r.needed else "no") for r in reads}
+    return {r.name: (r.kind, "yes" if r.needed else "no", tuple(sorted(Path(w).name for w in r.workflows)))
+            for r in reads}
 
 
 @pytest.mark.parametrize("template", ["http-api", "worker", "cronjob"])
