@@ -25,6 +25,7 @@ COMPUTED_FROM: dict[str, str] = {
     "platform_repo_url": "where the forge in use serves the platform release (its clone URL)",
     "platform_ref": "the sha of the platform release plat publishes",
     "platform_version": "the template version (templates/VERSION of the platform)",
+    "platform_team": "plat's setting `platform_team` (PLAT_PLATFORM_TEAM or the config file): the team plat grants",
 }
 
 

@@ -33,6 +33,7 @@ class Settings:
     forge: str = "local"
     gitops_repo: str = "gitops"
     platform_repo: str = "platform"
+    platform_team: str = ""  # team slug that reviews platform-owned files (CODEOWNERS); "": the owning team alone
     environments: tuple[str, ...] = ("staging", "production")
     default_owner: str = ""
     template_url: str = ""  # a git URL of the platform repo: when set, plat checks it out at template_ref

@@ -62,6 +62,8 @@ def platform_release(forge: Forge, org: str, repo: str, template_source: Path, v
         return Release(forge.repo_url(org, repo), cached["tag"], cached["sha"], version)
     if not exists and not dry_run:
         forge.create_repo(org, repo, "The platform: plat, golden-path templates, reusable workflows, modules")
+    if not dry_run and forge.branch_sha(org, repo, "main") is None:  # a new platform repo: let the org's repos
+        forge.share_workflows(org, repo)                               # call its workflows
     with tempfile.TemporaryDirectory(prefix="plat-platform-") as tmp:
         work = Path(tmp) / repo
         forge.clone(org, repo, work) if exists or not dry_run else git.init(work)

@@ -31,8 +31,9 @@ def test_the_tutorial_runs_as_written(tmp_path):
     assert "doctor exited 4" in out and "PLAT-DRIFT-001" in out, "the drift was found"
     assert "upgrade available (exit 10)" in out and "upgrade exited 11" in out
     assert "refused: conflicts first" in out and "merged #1 into main of local/hello-api" in out
-    assert out.rstrip().splitlines()[-2] == "hello-api: template http-api v0.2.0 (latest v0.2.0, up to date)"
-    assert out.rstrip().splitlines()[-1].startswith("level gold")
+    report = out.rstrip().splitlines()[-3:]  # header, the Actions settings rule skipped (local forge), level
+    assert report[0] == "hello-api: template http-api v0.2.0 (latest v0.2.0, up to date)"
+    assert report[1].startswith("skipped actions-settings") and report[-1].startswith("level gold")
     clone = work / "plat-tutorial" / "hello-api"
     assert 'cpu: "1"' in (clone / "chart" / "values.yaml").read_text(), "the team's value survived the upgrade"
     assert "my first change" in (clone / "app" / "main.py").read_text()

@@ -32,16 +32,37 @@ class ServiceContext:
     pending_render: Callable[[], manifests_mod.Render]  # helm runs in the background; see `render`
     tools: Tools = field(default_factory=Tools)
     notes: tuple[str, ...] = ()
+    forge: Callable[[], Any] | None = None  # makes the service's forge on first use (rules that ask the forge)
+    forge_name: str = "local"
+    platform_workflows: Path | None = None  # the platform's reusable workflows (what the service's workflows call)
 
     @cached_property
     def render(self) -> manifests_mod.Render:
         """The chart rendered by helm (or why it was not); waits for helm on first use."""
         return self.pending_render()
 
+    @cached_property
+    def actions(self) -> Any:
+        """The Actions variables and secrets the service's repo can read on its forge (ActionsNames, asked
+        once); None where the forge runs no Actions; the PlatError when they could not be read."""
+        if self.forge is None:
+            return None
+        try:
+            return self.forge().actions_names(self.org, self.service)
+        except PlatError as exc:
+            return exc
+
     @property
     def missing_tools(self) -> frozenset[str]:
-        """Tools this service needs that are not installed: the rules that run them cannot run."""
-        return frozenset({self.render.missing} - {""})
+        """Tools this service needs that are not at hand: the rules that run them cannot run. The GitHub
+        API counts as one when the forge is GitHub and the repo's Actions settings could not be read."""
+        asked = "actions" in self.__dict__  # never call GitHub just to answer this
+        api = {"github-api"} if asked and isinstance(self.actions, PlatError) else set()
+        return frozenset(({self.render.missing} | api) - {""})
+
+    @property
+    def org(self) -> str:
+        return str(self.answers.get("org") or "")
 
     @property
     def service(self) -> str:
@@ -55,7 +76,8 @@ class ServiceContext:
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
 
-def build(path: Path, template_source: Path, tools: Tools) -> ServiceContext:
+def build(path: Path, template_source: Path, tools: Tools, forge: Callable[[], Any] | None = None,
+          forge_name: str = "local") -> ServiceContext:
     root = repo_root(path)
     answers = read_answers(root)
     render = manifests_mod.start_render(root, str(answers.get("service_name") or root.name), tools.helm)
@@ -70,7 +92,8 @@ def build(path: Path, template_source: Path, tools: Tools) -> ServiceContext:
     return ServiceContext(
         root=root, answers=answers, template_name=name, version_in_use=commit, latest_version=latest,
         ownership=ownership, baseline=baseline, pending_render=render, tools=tools,
-        notes=tuple(n for n in (note,) if n),
+        notes=tuple(n for n in (note,) if n), forge=forge, forge_name=forge_name,
+        platform_workflows=template_source / "workflows",
     )
 
 

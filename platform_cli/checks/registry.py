@@ -1,7 +1,7 @@
 """The explicit registry of rule families. Add a family by adding one line to FAMILIES.
 
-The Kubernetes families come last: they wait for `helm template`, which runs in the background
-while the others work.
+The Kubernetes families come late: they wait for `helm template`, which runs in the background
+while the others work. The Actions settings family asks the forge (GitHub's API), last.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Protocol
 
-from platform_cli.checks import catalog, cluster, conflicts, drift, exemptions, slo, terraform, version, workflows, workloads
+from platform_cli.checks import (actions_settings, catalog, cluster, conflicts, drift, exemptions, slo, terraform, version,
+                                 workflows, workloads)
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule
 
@@ -34,6 +35,7 @@ FAMILIES: dict[str, ModuleType] = {
     "catalog": catalog,
     "kubernetes-workloads": workloads,
     "kubernetes-cluster": cluster,
+    "actions-settings": actions_settings,  # asks the forge (GitHub: 4 REST calls)
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from platform_cli import git
 from platform_cli.checks import exemptions
@@ -18,6 +18,8 @@ from platform_cli.checks.finding import LEVELS, Finding, Rule, level_rank, sever
 from platform_cli.checks.tools import Tools
 from platform_cli.config import Settings
 from platform_cli.errors import UsageError
+from platform_cli.forge import create as create_forge
+from platform_cli.forge.base import Forge
 
 TOOL_RULES = {"checkov": "PLAT-DEEP-CHECKOV", "zizmor": "PLAT-DEEP-ZIZMOR", "promtool": "PLAT-DEEP-PROMTOOL"}
 
@@ -82,8 +84,10 @@ class DoctorReport:
 
 
 def doctor(path: Path, settings: Settings, *, tools: Tools | None = None, clock: Clock = utc_today,
-           deep: bool = False, with_diff: bool = False) -> DoctorReport:
-    ctx = build(path, settings.template_source, tools if tools is not None else Tools.discover())
+           deep: bool = False, with_diff: bool = False, forge: Callable[[], Forge] | None = None) -> DoctorReport:
+    """`forge` makes the service's forge when a rule first asks it (default: the configured one)."""
+    ctx = build(path, settings.template_source, tools if tools is not None else Tools.discover(),
+                forge or (lambda: create_forge(settings)), settings.forge)
     try:
         return _report(ctx, clock, deep, with_diff)
     finally:
@@ -147,7 +151,7 @@ def remediate(f: Finding, ctx: ServiceContext, drifted: set[str], behind: int) -
     templates and their helpers) is fixed by restoring them; one in an unchanged platform-owned file
     of an old template version by upgrading.
     """
-    if f.rule_id.startswith(("PLAT-DRIFT-", "PLAT-VER-")) or ctx.zone_of(f.file) != "platform":
+    if f.rule_id.startswith(("PLAT-DRIFT-", "PLAT-VER-", "PLAT-GH-")) or ctx.zone_of(f.file) != "platform":
         return f
     folder = f.file.rpartition("/")[0]
     if f.file in drifted or any(d.rpartition("/")[0] == folder for d in drifted):

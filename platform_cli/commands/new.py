@@ -63,7 +63,8 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
-    computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
+    computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version,
+                "platform_team": settings.platform_team}
     answers_mod.refuse_computed(given, computed)
     answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter, context=computed,
                                   extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)})
@@ -229,7 +230,11 @@ class Run:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
         workflows = layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
         checks = required_checks(self.spec.directory, workflows)
-        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks)
+        rendered = answers_mod.read_answers_file(self.spec.directory / render.ANSWERS_FILE)  # what CODEOWNERS names
+        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
+                          platform_team=str(rendered.get("platform_team") or ""))
+        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
+                          platform_team=str(rendered.get("platform_team") or ""))
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
         self.progress(f"configure: {done}")
@@ -264,6 +269,7 @@ class Run:
         pub = self.journal.steps["publish"]
         platform = {"org": self.spec.org, "platform_repo": self.settings.platform_repo,
                     "platform_repo_url": fetch_url(self.forge.repo_url(self.spec.org, self.settings.platform_repo)),
+                    "platform_team": self.settings.platform_team,
                     "platform_ref": pub["platform_sha"], "platform_version": self.spec.template.version}
         declared = {q.name for q in self.spec.template.questions}
         return {**{k: v for k, v in platform.items() if k in declared}, **self.spec.answers}

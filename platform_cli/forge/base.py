@@ -19,6 +19,16 @@ class RepoSetup:
     required_reviews: int = 1
     reviewed_environments: tuple[str, ...] = ("production",)  # deployments wait for the team's approval
     topics: tuple[str, ...] = ()
+    platform_team: str = ""  # reviews platform-owned files (named in CODEOWNERS): gets write access; "" = none
+
+
+@dataclass(frozen=True)
+class ActionsNames:
+    """The names of the GitHub Actions variables and secrets a repo's workflows can read: its own and
+    the organization's ones shared with it (values are never read)."""
+
+    variables: frozenset[str]
+    secrets: frozenset[str]
 
 
 def fetch_url(location: str) -> str:
@@ -43,6 +53,14 @@ class Forge(Protocol):
     def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         """Protect `main`, grant the team access, create the environments (idempotent; a no-op where the
         forge has no such notions, like the local one). Return what was done, for the progress line."""
+
+    def share_workflows(self, org: str, repo: str) -> None:
+        """Let the org's other repos use this (private) repo's reusable workflows and actions: GitHub's
+        Actions access setting. A no-op where the forge has no such setting (the local forge)."""
+
+    def actions_names(self, org: str, repo: str) -> ActionsNames | None:
+        """The Actions variables and secrets the repo's workflows can read; None where the forge runs
+        no Actions (the local forge)."""
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         """Push refs of the local repo at `local`; the forge supplies any credentials."""

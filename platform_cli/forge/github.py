@@ -1,8 +1,9 @@
 """The GitHub forge (github.com or GitHub Enterprise), over PyGithub: the only PyGithub user in plat.
 
 REST calls go through `Api` (counted, retried, translated into ForgeError); git goes over HTTPS with
-the token in an environment-only extraHeader (`GitRemote`). Branch state is read with `git ls-remote`
-and GitOps commits are built locally and pushed, so neither costs a REST call. See docs/github.md.
+the token in an environment-only extraHeader (`GitRemote`). Whether a repo exists and its branches
+are read with `git ls-remote`, and GitOps commits are built locally and pushed, so none of them costs
+a REST call. See docs/github.md.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from platform_cli.errors import ForgeError
-from platform_cli.forge.base import RepoSetup
+from platform_cli.forge import github_actions
+from platform_cli.forge.base import ActionsNames, RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
 from platform_cli.forge.github_setup import configure
@@ -54,15 +56,27 @@ class GitHubForge:
         return self.git.url(org, repo)
 
     def repo_exists(self, org: str, repo: str) -> bool:
+        """Asked over git (its branches are kept for branch_sha); the REST API answers only when git
+        failed for another reason than a missing repo, and explains that failure (token, scopes, 5xx)."""
         if (org, repo) not in self._exists:
             try:
-                self.api.call("GET", f"/repos/{org}/{repo}")
-                self._exists[(org, repo)] = True
-            except ApiError as exc:
-                if exc.status != 404:
-                    raise
-                self._exists[(org, repo)] = False
+                refs = self.git.probe(org, repo)
+            except ForgeError:
+                self._exists[(org, repo)] = self._rest_exists(org, repo)
+            else:
+                self._exists[(org, repo)] = refs is not None
+                if refs is not None:
+                    self._branches[(org, repo)] = refs
         return self._exists[(org, repo)]
+
+    def _rest_exists(self, org: str, repo: str) -> bool:
+        try:
+            self.api.call("GET", f"/repos/{org}/{repo}")
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            return False
+        return True
 
     def create_repo(self, org: str, repo: str, description: str = "") -> str:
         try:
@@ -70,6 +84,7 @@ class GitHubForge:
         except ApiError as exc:
             raise _create_error(exc, org, repo) from None
         self._exists[(org, repo)] = True
+        self._branches[(org, repo)] = {}  # a new repo is empty
         return self.repo_url(org, repo)
 
     def delete_repo(self, org: str, repo: str) -> None:
@@ -87,8 +102,16 @@ class GitHubForge:
 
     def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         configure(self.api, org, repo, setup)
-        return (f"main protected ({len(setup.required_checks)} required checks), team {setup.team}, "
+        teams = f"teams {setup.team}, {setup.platform_team}" if setup.platform_team else f"team {setup.team}"
+        return (f"main protected ({len(setup.required_checks)} required checks), {teams}, "
                 f"environments {', '.join(setup.environments)}")
+
+    # --- Actions ---
+    def share_workflows(self, org: str, repo: str) -> None:
+        github_actions.share(self.api, org, repo)
+
+    def actions_names(self, org: str, repo: str) -> ActionsNames | None:
+        return github_actions.names(self.api, org, repo)
 
     # --- git ---
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:

@@ -33,15 +33,25 @@ class GitRemote:
         try:
             return git.run(args, cwd, input=input, env=self._auth_env())
         except git.GitError as exc:
-            raise ForgeError(f"git {args[0]} to GitHub failed: {git.reason(exc.stderr)}",
-                             hint="check the repo exists and the token may push to it; "
-                                  "run the same command again to resume") from None
+            kind = RepoNotFound if _not_found(exc.stderr) else ForgeError
+            raise kind(f"git {args[0]} to GitHub failed: {git.reason(exc.stderr)}",
+                       hint="check the repo exists and the token may push to it; "
+                            "run the same command again to resume") from None
+
+    def probe(self, org: str, repo: str) -> dict[str, str] | None:
+        """The branches of the repo, or None when GitHub says it does not exist (or the token cannot see
+        it): a repo's existence asked over git, which costs no REST call."""
+        try:
+            return self.refs(org, repo)
+        except RepoNotFound:
+            return None
 
     def _auth_env(self) -> dict[str, str]:
         basic = base64.b64encode(f"x-access-token:{self._token()}".encode()).decode()
         n = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # keep configuration the caller passed this way
         return {"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": f"http.{self.web_url}/.extraHeader",
-                f"GIT_CONFIG_VALUE_{n}": f"Authorization: Basic {basic}", "GIT_TERMINAL_PROMPT": "0"}
+                f"GIT_CONFIG_VALUE_{n}": f"Authorization: Basic {basic}", "GIT_TERMINAL_PROMPT": "0",
+                "LC_ALL": "C"}  # git's own messages in English: a missing repo is recognised by them
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         self.run(["push", self.url(org, repo), *refspecs], local)
@@ -68,3 +78,14 @@ class GitRemote:
             lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
             self.run(["push", lease, self.url(org, repo), f"{sha}:refs/heads/{branch}"], bare)
         return sha
+
+
+class RepoNotFound(ForgeError):
+    """GitHub's git endpoint answered 404: no such repo, or one the token cannot see."""
+
+
+def _not_found(stderr: str) -> bool:
+    """git's words for an HTTP 404 on the repo (`fatal: repository '…' not found`; GitHub adds
+    `remote: Repository not found.`)."""
+    text = stderr.lower()
+    return "repository not found" in text or ("fatal: repository '" in text and "' not found" in text)

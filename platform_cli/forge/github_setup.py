@@ -1,5 +1,6 @@
-"""Guard a new service repo on GitHub: protect `main`, give the owning team access, create the
-deployment environments (production waits for the team's review). Every call is a PUT: idempotent."""
+"""Guard a new service repo on GitHub: protect `main`, give the owning team access (and the platform
+team, when one is configured, the write access a code owner needs), create the deployment environments
+(production waits for the team's review). Every write is a PUT: idempotent."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def configure(api: Api, org: str, repo: str, setup: RepoSetup) -> None:
         api.call("PUT", f"{base}/topics", {"names": list(setup.topics)})
     team_id = _team_id(api, org, setup.team)
     api.call("PUT", f"/orgs/{org}/teams/{setup.team}/repos/{org}/{repo}", {"permission": "maintain"})
+    if setup.platform_team:
+        _grant_platform_team(api, org, repo, setup.platform_team)
     for env in setup.environments:
         api.call("PUT", f"{base}/environments/{env}", environment(setup, env, team_id))
 
@@ -50,3 +53,15 @@ def _team_id(api: Api, org: str, team: str) -> int:
                          hint="the owner answer must be a team slug of the org (e.g. team-payments); "
                               "the token needs read:org") from None
     return int(data["id"])
+
+
+def _grant_platform_team(api: Api, org: str, repo: str, team: str) -> None:
+    """Code owners need write access: a CODEOWNERS team without it is ignored by GitHub."""
+    try:
+        api.call("PUT", f"/orgs/{org}/teams/{team}/repos/{org}/{repo}", {"permission": "push"})
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        raise ForgeError(f"platform team {team} not found in the GitHub organization {org}",
+                         hint=f"create the team {team} in {org} (the repo's CODEOWNERS names it: plat's platform_team "
+                              "setting), then run the same command again: it resumes") from None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from platform_cli import git
 from platform_cli.errors import ForgeError
-from platform_cli.forge.base import RepoSetup
+from platform_cli.forge.base import ActionsNames, RepoSetup
 from platform_cli.models import ChangedFile, PullRequest
 
 
@@ -51,6 +51,12 @@ class LocalForge:
         """Nothing to protect on disk: branch protection, teams and environments are GitHub's."""
         self._require(org, repo)
         return "nothing to configure on the local forge (branch protection, teams, environments are GitHub's)"
+
+    def share_workflows(self, org: str, repo: str) -> None:
+        """Every repo on disk can read every other: nothing to share."""
+
+    def actions_names(self, org: str, repo: str) -> ActionsNames | None:
+        return None  # no Actions run on the local forge
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         """As `git push` of `refspecs` (a bare name is a branch) from `local`; done as a fetch by the

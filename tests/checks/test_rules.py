@@ -46,7 +46,7 @@ NEEDS_HELM = {"PLAT-K8S-000", "PLAT-K8S-001", "PLAT-K8S-002", "PLAT-K8S-003", "P
 
 @pytest.mark.parametrize("rule_id, file, line_pattern, edits", SEEDED, ids=[f"{s[0]}-{i}" for i, s in enumerate(SEEDED)])
 def test_seeded_defect_is_found_where_it_is(service, golden_settings, rule_id, file, line_pattern, edits):
-    if rule_id in NEEDS_HELM and run_doctor(service, golden_settings).skipped:
+    if rule_id in NEEDS_HELM and any(s.unverified for s in run_doctor(service, golden_settings).skipped):
         pytest.skip("helm not installed")
     for rel, old, new in edits:
         edit(service, rel, old, new, commit=False)

@@ -26,6 +26,7 @@ from tests.conftest import REPO_ROOT
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "checks" / "data" / "sarif-schema-2.1.0.json"
 CHECK_JSONSCHEMA = REPO_ROOT / ".tools" / "bin" / "check-jsonschema"
 DEPLOY = "chart/templates/deployment.yaml"
+NOT_GITHUB = "actions-settings"  # skipped, not applicable: the local forge runs no GitHub Actions
 
 
 def test_fresh_service_is_gold_with_no_findings(service, golden_settings):
@@ -34,7 +35,8 @@ def test_fresh_service_is_gold_with_no_findings(service, golden_settings):
     assert report.level == ("gold" if TOOLS.helm else "none") and report.score == 100
     assert report.version_in_use == "v0.1.0" and report.versions_behind == 0
     if TOOLS.helm:
-        assert report.skipped == () and len(report.rules_run) >= 25
+        assert [(s.family, s.unverified) for s in report.skipped] == [(NOT_GITHUB, ())]  # local forge: no Actions
+        assert len(report.rules_run) >= 25
 
 
 @needs_helm
@@ -43,7 +45,7 @@ def test_fresh_http_api_service_is_clean(tmp_path):
     service = make_service(settings, tmp_path, "payments", template="http-api")
     report = run_doctor(service, settings)
     assert [(f.rule_id, f.file, f.line, f.message) for f in report.findings] == []
-    assert report.level == "gold" and report.skipped == ()
+    assert report.level == "gold" and [(s.family, s.unverified) for s in report.skipped] == [(NOT_GITHUB, ())]
     staging = "terraform/environments/staging/main.tf"
     edit(service, staging, "cost-center", "# cost-center", commit=False)
     edit(service, "chart/values.yaml", "autoscaling:\n  enabled: true", "autoscaling:\n  enabled: false", commit=False)
@@ -57,7 +59,7 @@ def test_fresh_http_api_service_is_clean(tmp_path):
 def test_without_helm_the_chart_checks_are_skipped_and_said(service, golden_settings):
     report = run_doctor(service, golden_settings, tools=Tools(helm=None))
     skipped = {s.family: s for s in report.skipped}
-    assert set(skipped) == {"kubernetes-workloads", "kubernetes-cluster"}
+    assert set(skipped) == {"kubernetes-workloads", "kubernetes-cluster", NOT_GITHUB}
     assert "helm not found" in skipped["kubernetes-workloads"].reason
     assert "PLAT-K8S-001" in skipped["kubernetes-workloads"].rules
     assert report.findings == () and report.level == "none", "bronze needs the chart checks to have run"
@@ -75,7 +77,7 @@ def test_a_service_without_a_chart_is_not_unverified_for_want_of_helm(service, g
     shutil.rmtree(service / "chart")
     git.commit_all(service, "no chart")
     report = run_doctor(service, golden_settings, tools=Tools(helm=None))
-    assert {s.family for s in report.skipped} == {"kubernetes-workloads", "kubernetes-cluster"}
+    assert {s.family for s in report.skipped} == {"kubernetes-workloads", "kubernetes-cluster", NOT_GITHUB}
     assert all(not s.unverified for s in report.skipped)
     assert report.level == "bronze"  # the deleted chart is drift (silver), nothing bronze is unverified
 

@@ -17,7 +17,7 @@ from tests.github_double import Double
 from tests.github_double.fixtures import github_double, slept  # noqa: F401 - fixtures
 from tests.upgrade_helpers import CHANGES, edit, platform_version
 
-UPGRADE_CALLS = 4  # platform repo (release check), service repo, create PR, open PRs (stale ones): docs/github.md
+UPGRADE_CALLS = 2  # create PR, open PRs (stale ones); whether the repos exist is asked over git: docs/github.md
 
 
 def forge(double: Double) -> GitHubForge:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import textwrap
+
 import pytest
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -12,6 +17,7 @@ from platform_cli.forge import REGISTRY
 from platform_cli.forge.base import RepoSetup
 from platform_cli.forge.github import GitHubForge, web_url
 from platform_cli.forge.github_client import Credentials, credentials_from_env
+from tests.conftest import REPO_ROOT
 from tests.github_double.fixtures import github_double, make_github_forge, slept  # noqa: F401 - fixtures
 
 
@@ -98,6 +104,67 @@ def test_configure_protects_main_grants_the_team_and_creates_environments(github
         forge.configure_repo("acme", "svc", RepoSetup(team="nobody"))
 
 
+def test_a_configured_platform_team_gets_the_write_access_code_owners_need(github_double, make_github_forge, tmp_path):
+    forge = make_github_forge()
+    seed(tmp_path, forge)
+    before = len(github_double.calls)
+    done = forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform"))
+    assert github_double.state.repo("acme", "svc").teams == {"team-a": "maintain", "platform": "push"}
+    assert len(github_double.calls) - before == 6 and "platform" in done  # one PUT more than without it
+    with pytest.raises(ForgeError, match="platform team platform-team not found in the GitHub organization acme") as info:
+        forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform-team"))
+    assert "create the team platform-team" in info.value.hint and "again" in info.value.hint
+
+
+def test_whether_a_repo_exists_is_asked_over_git_and_costs_no_rest_call(github_double, make_github_forge, tmp_path):
+    forge = make_github_forge()
+    assert forge.repo_exists("acme", "svc") is False and github_double.calls == []
+    work = seed(tmp_path, forge)
+    other = make_github_forge()
+    assert other.repo_exists("acme", "svc") is True
+    assert other.branch_sha("acme", "svc", "main") == git.rev_parse(work, "HEAD")  # refs kept from the probe
+    assert other.git.calls == 1  # one `git ls-remote`
+    assert [c.method for c in github_double.calls] == ["POST"]  # only the creation
+    github_double.state.foreign.add(("acme", "hidden"))  # a repo the token cannot see is a missing one
+    assert other.repo_exists("acme", "hidden") is False
+
+
+def test_sharing_the_workflows_of_a_private_repo_with_the_org(github_double, make_github_forge):
+    forge = make_github_forge()
+    forge.create_repo("acme", "platform")
+    assert github_double.state.repo("acme", "platform").actions_access == "none"
+    forge.share_workflows("acme", "platform")
+    assert github_double.state.repo("acme", "platform").actions_access == "organization"
+    assert github_double.calls[-1].method == "PUT" and github_double.calls[-1].path.endswith(
+        "/repos/acme/platform/actions/permissions/access")
+    github_double.state.forbidden.append(r"/actions/permissions/access$")
+    with pytest.raises(ForgeError, match="could not let the repos of acme use the workflows") as info:
+        forge.share_workflows("acme", "platform")
+    assert "access_level=organization" in info.value.hint
+
+
+def test_actions_names_are_the_repos_and_the_orgs_shared_ones(github_double, make_github_forge):
+    from tests.github_double.state import Shared
+
+    forge = make_github_forge()
+    forge.create_repo("acme", "svc")
+    state = github_double.state
+    repo = state.repo("acme", "svc")
+    repo.variables.update({f"VAR_{i:02}": "x" for i in range(35)})  # more than one page of 30
+    repo.secrets.add("GITOPS_TOKEN")
+    state.org_variables[("acme", "PROMETHEUS_URL")] = Shared("https://prom", "private")
+    state.org_variables[("acme", "ONLY_OTHERS")] = Shared("x", "selected", {"other"})
+    state.org_secrets[("acme", "SHARED_TOKEN")] = Shared(visibility="selected", selected={"svc"})
+    names = forge.actions_names("acme", "svc")
+    assert names.variables == {f"VAR_{i:02}" for i in range(35)} | {"PROMETHEUS_URL"}
+    assert names.secrets == {"GITOPS_TOKEN", "SHARED_TOKEN"}
+    assert len(github_double.calls) == 1 + 5  # create, then 2 pages + 3 listings
+    state.forbidden.append(r"/actions/secrets$")
+    with pytest.raises(ForgeError, match="may not list secrets") as info:
+        forge.actions_names("acme", "svc")
+    assert "Secrets repository permissions" in info.value.hint
+
+
 def test_repo_is_private_and_merges_only_with_merge_commits(github_double, make_github_forge):
     make_github_forge().create_repo("acme", "svc", "demo")
     repo = github_double.state.repo("acme", "svc")
@@ -107,9 +174,11 @@ def test_repo_is_private_and_merges_only_with_merge_commits(github_double, make_
 
 def test_5xx_and_dropped_connections_are_retried_for_idempotent_calls(github_double, make_github_forge, slept):
     forge = make_github_forge()
+    github_double.inject(1, "5xx", scope="git")  # git cannot tell: the REST API is asked, and retried
     github_double.inject(1, "5xx")
     github_double.inject(2, "drop")
     assert forge.repo_exists("acme", "svc") is False
+    assert [c.status for c in github_double.git_calls] == [502]
     assert [c.status for c in github_double.calls] == [502, 0, 404]
     assert slept and max(slept) <= 2  # exponential backoff, short
 
@@ -171,3 +240,36 @@ def test_one_module_owns_pygithub():
     importers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                        if re.search(r"^\s*(from github[ .]|import github\b)", p.read_text(), re.M))
     assert importers == ["forge/github_client.py"]
+
+
+def documented_step(name: str) -> str:
+    """The `run:` script of the workflow step docs/github.md documents under `- name: <name>`."""
+    docs = (REPO_ROOT / "docs" / "github.md").read_text()
+    block = next(b for b in docs.split("```yaml\n")[1:] if f"- name: {name}" in b).split("```")[0]
+    [step] = yaml.safe_load(textwrap.dedent(block))
+    return step["run"]
+
+
+def test_the_documented_platform_read_step_authenticates_git_to_the_platform_repo_only(github_double, tmp_path):
+    forge = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=lambda s: None)
+    seed(tmp_path, forge, repo="platform")
+    script = documented_step("Read access to the platform repo").replace("https://github.com", github_double.url)
+    env_file = tmp_path / "github_env"
+    env_file.write_text("")
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], check=True, capture_output=True, text=True,
+                   env={**os.environ, "TOKEN": github_double.token, "PLATFORM_REPOSITORY": "acme/platform",
+                        "GITHUB_ENV": str(env_file)})
+    step_env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    assert github_double.token not in env_file.read_text()  # only in the Basic header (masked in the log)
+
+    def header(url: str) -> str | None:
+        proc = subprocess.run(["git", "config", "--get-urlmatch", "http.extraheader", url], capture_output=True,
+                              text=True, env={**os.environ, **step_env})
+        return proc.stdout.strip() or None
+
+    base = github_double.url
+    assert header(f"{base}/acme/platform.git") == header(f"{base}/acme/platform") is not None  # terraform, pip
+    assert header(f"{base}/acme/platform-other.git") is None and header(f"{base}/acme/gitops.git") is None
+    env = {**os.environ, **step_env, "GIT_TERMINAL_PROMPT": "0"}
+    refs = subprocess.run(["git", "ls-remote", f"{base}/acme/platform.git"], capture_output=True, text=True, env=env)
+    assert refs.returncode == 0 and "refs/heads/main" in refs.stdout

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
-from tests.github_double.state import Pull, Repo, State
+from tests.github_double.state import Pull, Repo, Shared, State
 
 
 @dataclass
@@ -42,6 +42,9 @@ class Rest:
                 ("PUT", rf"/repos/{r}/topics", self.topics),
                 ("PUT", rf"/repos/{r}/branches/(?P<branch>.+)/protection", self.protect),
                 ("PUT", rf"/repos/{r}/environments/(?P<env>[^/]+)", self.environment),
+                ("GET", rf"/repos/{r}/actions/permissions/access", self.get_actions_access),
+                ("PUT", rf"/repos/{r}/actions/permissions/access", self.set_actions_access),
+                ("GET", rf"/repos/{r}/actions/(?P<scope>organization-)?(?P<kind>variables|secrets)", self.actions_list),
                 ("DELETE", rf"/repos/{r}/git/refs/heads/(?P<branch>.+)", self.delete_ref),
                 ("GET", rf"/repos/{r}/pulls", self.list_pulls),
                 ("POST", rf"/repos/{r}/pulls", self.create_pull),
@@ -53,6 +56,9 @@ class Rest:
         ]
 
     def handle(self, method: str, path: str, query: str, body: Any) -> Response:
+        if any(re.search(p, path) for p in self.state.forbidden):
+            return Response(403, {"message": "Resource not accessible by integration", "status": "403",
+                                  "documentation_url": "https://docs.github.com/rest"})
         for verb, pattern, handler in self.routes:
             match = pattern.match(path)
             if match and verb == method:
@@ -125,6 +131,49 @@ class Rest:
         found.environments[env] = body
         rules = [{"type": "required_reviewers", "reviewers": body["reviewers"]}] if body.get("reviewers") else []
         return Response(200, {"id": next(iter([len(found.environments)])), "name": env, "protection_rules": rules})
+
+    # --- Actions ---
+    def get_actions_access(self, org: str, repo: str, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        return Response(200, {"access_level": found.actions_access}) if found else not_found()
+
+    def set_actions_access(self, org: str, repo: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        level = body.get("access_level")
+        if level not in ("none", "user", "organization", "enterprise"):
+            return unprocessable("Validation Failed", [{"resource": "ActionsWorkflowAccess", "field": "access_level",
+                                                        "code": "invalid"}])
+        found.actions_access = level
+        return Response(204)
+
+    def actions_list(self, org: str, repo: str, kind: str, query: dict, scope: str | None = None,
+                     **_: Any) -> Response:
+        """Names (and values of variables) of the repo's own, or of the org's shared with it."""
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        items = self._actions_items(found, kind, bool(scope))
+        page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
+        if per_page > (30 if kind == "variables" else 100):
+            per_page = 30 if kind == "variables" else 100  # GitHub caps pages silently
+        chunk = items[(page - 1) * per_page: page * per_page]
+        return Response(200, {"total_count": len(items), kind: chunk})
+
+    def _actions_items(self, repo: Repo, kind: str, shared: bool) -> list[dict]:
+        stamp = {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+        if shared:
+            pool: dict[tuple[str, str], Shared] = (self.state.org_variables if kind == "variables"
+                                                   else self.state.org_secrets)
+            names = sorted(n for (o, n), s in pool.items() if o == repo.org and s.reaches(repo))
+            values = {n: pool[(repo.org, n)].value for n in names}
+        else:
+            names = sorted(repo.variables if kind == "variables" else repo.secrets)
+            values = dict(repo.variables)
+        if kind == "variables":
+            return [{"name": n, "value": values.get(n, ""), **stamp} for n in names]
+        return [{"name": n, **stamp} for n in names]
 
     def delete_ref(self, org: str, repo: str, branch: str, **_: Any) -> Response:
         found = self.state.repo(org, repo)

@@ -34,6 +34,18 @@ class Pull:
 
 
 @dataclass
+class Shared:
+    """An organization Actions variable or secret and the repos it is shared with."""
+
+    value: str = ""
+    visibility: str = "all"  # all | private | selected
+    selected: set[str] = field(default_factory=set)  # repo names, when visibility is `selected`
+
+    def reaches(self, repo: "Repo") -> bool:
+        return self.visibility == "all" or (self.visibility == "private" and repo.private) or repo.name in self.selected
+
+
+@dataclass
 class Repo:
     org: str
     name: str
@@ -47,6 +59,9 @@ class Repo:
     environments: dict[str, dict] = field(default_factory=dict)
     teams: dict[str, str] = field(default_factory=dict)  # slug -> permission
     pulls: list[Pull] = field(default_factory=list)
+    actions_access: str = "none"  # who may call its workflows: none | user | organization | enterprise
+    variables: dict[str, str] = field(default_factory=dict)  # Actions variables: name -> value
+    secrets: set[str] = field(default_factory=set)  # Actions secrets (names: values are never read back)
 
     def branches(self) -> dict[str, str]:
         out = git(self.path, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/")
@@ -62,6 +77,9 @@ class State:
         self.teams = {(org, t): next(_ids) for org in orgs for t in teams}
         self.repos: dict[tuple[str, str], Repo] = {}
         self.foreign: set[tuple[str, str]] = set()  # names taken by repos the token cannot see
+        self.org_variables: dict[tuple[str, str], Shared] = {}  # (org, name) -> organization Actions variable
+        self.org_secrets: dict[tuple[str, str], Shared] = {}
+        self.forbidden: list[str] = []  # regexes of REST paths the token may not use: 403
 
     def repo(self, org: str, name: str) -> Repo | None:
         return self.repos.get((org, name.removesuffix(".git")))

@@ -19,7 +19,8 @@ from .matrix import CASE_IDS, CASES, TEMPLATES, Case
 
 COMMON_QUESTIONS = [
     "service_name", "owner", "description", "system", "lifecycle", "cost_center", "org", "platform_repo",
-    "platform_repo_url", "platform_ref", "platform_version", "registry", "with_database", "with_bucket", "with_function",
+    "platform_repo_url", "platform_ref", "platform_version", "platform_team", "registry", "with_database", "with_bucket",
+    "with_function",
 ]
 NO_DEFAULT = {"service_name", "owner"}
 TYPE_QUESTIONS = {"http-api": ["port"], "worker": ["port"], "cronjob": ["schedule"]}
