@@ -8,15 +8,28 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from importlib import resources
+
+from platform_cli import layout
 from platform_cli.errors import ConfigError
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parent  # the running platform_cli package
+PACKAGE_ROOT = PACKAGE_DIR.parent  # a source checkout for an editable install (site-packages otherwise)
+
+
+def bundled_source() -> Path:
+    """The golden-path content plat was installed with: package data of a built distribution
+    (wheel, git or `pip install .`), else the checkout of an editable install."""
+    packaged = resources.files("platform_cli").joinpath(layout.PACKAGE_DATA)
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return PACKAGE_ROOT
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path  # PLAT_HOME: the local forge, template store and journals live here
-    template_source: Path  # a checkout of the platform repo: templates/, workflows/, terraform-modules/
+    template_source: Path  # the platform content: templates/, workflows/, terraform-modules/ (see layout.py)
     org: str = "local"
     forge: str = "local"
     gitops_repo: str = "gitops"
@@ -43,9 +56,10 @@ def load(
 ) -> ResolvedSettings:
     """Resolve settings; `environ` defaults to os.environ (tests pass their own)."""
     env = dict(os.environ if environ is None else environ)
-    values: dict[str, Any] = {"home": _default_home(env), "template_source": PACKAGE_ROOT}
+    bundled = bundled_source()
+    values: dict[str, Any] = {"home": _default_home(env), "template_source": bundled}
     sources = {key: "default" for key in KEYS}
-    template_source = Path(env.get("PLAT_TEMPLATE_SOURCE") or (flags or {}).get("template_source") or PACKAGE_ROOT)
+    template_source = Path(env.get("PLAT_TEMPLATE_SOURCE") or (flags or {}).get("template_source") or bundled)
     layers = [
         (str(template_source / "plat.toml"), _read_toml(template_source / "plat.toml")),
         (str(user_config_path(env)), _read_toml(user_config_path(env))),

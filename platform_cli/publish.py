@@ -2,9 +2,12 @@
 
 - Each template becomes a git repo in the template store (`PLAT_HOME/templates/<name>`), tagged
   `v<version>`, so copier records `_src_path` and `_commit` and `copier update` keeps working.
-- On the local forge, the platform repo (`<org>/platform`: reusable workflows under
-  `.github/workflows/`, terraform modules, policies, templates) is pushed and tagged, so rendered
-  services pin the workflows and modules by a real commit sha.
+- On the forge, the platform repo (`<org>/platform`) is pushed and tagged, so rendered services pin
+  the workflows and modules by a real commit sha. It is the plat project itself, pip-installable at
+  that sha (`pip install "platform-cli @ git+…@SHA"`, as the workflows install plat): pyproject.toml,
+  setup.py and the platform_cli package, plus the golden-path content with the reusable workflows
+  under `.github/workflows/`. What the template source lacks of the project (a source that holds
+  only templates and workflows) comes from the running plat.
 A release is re-published only when its content changes (a content digest is kept beside it).
 """
 
@@ -17,17 +20,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from platform_cli import git
+from platform_cli import config, git, layout
 from platform_cli.forge.base import Forge
 from platform_cli.models import Template
 
-PLATFORM_LAYOUT = {  # platform repo path -> path in template_source
-    ".github/workflows": "workflows",
-    "terraform-modules": "terraform-modules",
-    "policies": "policies",
-    "templates": "templates",
-}
 IGNORED = ("__pycache__", ".pytest_cache")
+PACKAGE = "platform_cli"
 
 
 @dataclass(frozen=True)
@@ -53,15 +51,14 @@ def template_release(template: Template, store_root: Path) -> Release:
 
 
 def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path) -> Release:
-    sources = {dest: template_source / src for dest, src in PLATFORM_LAYOUT.items() if (template_source / src).is_dir()}
+    sources = release_sources(template_source)
     stamp = cache / f"platform-{org}-{repo}.json"
-    digest = _digest(template_source, [PLATFORM_LAYOUT[dest] for dest in sorted(sources)], version,
-                     stamp.with_suffix(".git"), "plat-source.index")
+    digest = _digest_of(sources, version, stamp.with_suffix(".git"))
     cached = _cached(stamp, digest)
     if cached and forge.repo_exists(org, repo):
         return Release(forge.repo_url(org, repo), cached["tag"], cached["sha"], version)
     if not forge.repo_exists(org, repo):
-        forge.create_repo(org, repo, "The platform: golden-path templates, reusable workflows, modules")
+        forge.create_repo(org, repo, "The platform: plat, golden-path templates, reusable workflows, modules")
     with tempfile.TemporaryDirectory(prefix="plat-platform-") as tmp:
         work = Path(tmp) / repo
         forge.clone(org, repo, work)
@@ -70,6 +67,29 @@ def platform_release(forge: Forge, org: str, repo: str, template_source: Path, v
         forge.push(work, org, repo, ["HEAD:refs/heads/main", f"refs/tags/{tag}:refs/tags/{tag}"])
     _remember(stamp, digest, tag, sha)
     return Release(forge.repo_url(org, repo), tag, sha, version)
+
+
+def release_sources(template_source: Path) -> dict[str, Path]:
+    """Each path of the platform release -> the file or folder it is copied from."""
+    sources = {dest: found for dest, name in layout.RELEASE.items()
+               if (found := layout.find(template_source, name)) is not None}
+    own = template_source if (template_source / PACKAGE / "__init__.py").is_file() else None
+    sources[PACKAGE] = (own or config.PACKAGE_ROOT) / PACKAGE
+    project = own or config.bundled_source()
+    sources.update({name: project / name for name in layout.PROJECT if (project / name).is_file()})
+    return sources
+
+
+def _digest_of(sources: dict[str, Path], version: str, git_dir: Path) -> str:
+    """One content id per folder the sources live in (git's stat cache keeps repeat calls cheap)."""
+    by_root: dict[Path, list[str]] = {}
+    for src in sources.values():
+        by_root.setdefault(src.parent, []).append(src.name)
+    parts = [_digest(root, sorted(names), version, git_dir,
+                     f"plat-source-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}.index")
+             for root, names in sorted(by_root.items())]
+    placed = "\0".join(f"{dest}={src.name}" for dest, src in sorted(sources.items()))
+    return hashlib.sha256("\0".join([*parts, placed]).encode()).hexdigest()
 
 
 def _commit_and_tag(repo: Path, version: str, digest: str, message: str) -> tuple[str, str]:
@@ -88,15 +108,13 @@ def _replace_tree(repo: Path, sources: dict[str, Path]) -> None:
     for child in repo.iterdir():
         if child.name != ".git":
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    for dest, src in sources.items():
-        shutil.copytree(src, repo / dest, dirs_exist_ok=True, symlinks=False,
-                        ignore=shutil.ignore_patterns(*IGNORED))
+    layout.copy(sources, repo)
 
 
 def _digest(root: Path, paths: list[str], version: str, git_dir: Path, index: str) -> str:
     """Content and version: a version bump re-tags even when no file changed. git hashes the content
     and keeps the stat cache (`index` in `git_dir`), so an unchanged source costs one stat per file."""
-    tree = git.content_id(root, paths, git_dir, git_dir / index, exclude=IGNORED)
+    tree = git.content_id(root, paths, git_dir, git_dir / index, exclude=(*IGNORED, layout.PACKAGE_DATA))
     return hashlib.sha256(f"v{version}\0{tree}".encode()).hexdigest()
 
 

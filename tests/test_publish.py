@@ -56,3 +56,25 @@ def test_platform_release_follows_workflow_changes(mini_platform, tmp_path):
     second = publish.platform_release(*args)
     assert second.sha != first.sha
     assert git.show(Path(forge.repo_url("acme", "platform")), second.sha, ".github/workflows/build.yml") == "on: [push]"
+
+
+def test_platform_release_is_the_plat_project_with_the_source_content(mini_platform, tmp_path):
+    """A source holding only content gets the project files and package of the running plat."""
+    forge = LocalForge(tmp_path / "forge")
+    rel = publish.platform_release(forge, "acme", "platform", mini_platform, "0.1.0", tmp_path / "cache")
+    tree = set(git.tracked_files(Path(rel.source), rel.sha))
+    assert {"pyproject.toml", "setup.py", "MANIFEST.in", "platform_cli/__init__.py", "platform_cli/layout.py",
+            ".github/workflows/build.yml", "templates/mini/copier.yml"} <= tree
+    assert not any("__pycache__" in p or p.startswith("platform_cli/_content") for p in tree)
+    assert not any(p.startswith(("templates/http-api", "workflows/")) for p in tree)  # the source's content only
+
+
+def test_a_platform_release_checkout_publishes_the_same_release(mini_platform, tmp_path):
+    """A source in the release layout (workflows under .github/workflows, its own project) re-publishes as is."""
+    forge = LocalForge(tmp_path / "forge")
+    first = publish.platform_release(forge, "acme", "platform", mini_platform, "0.1.0", tmp_path / "cache")
+    checkout = tmp_path / "release-checkout"
+    git.clone(first.source, checkout, branch=first.tag)
+    again = publish.platform_release(forge, "acme", "copy", checkout, "0.1.0", tmp_path / "cache")
+    assert git.run(["rev-parse", f"{first.sha}^{{tree}}"], Path(first.source)) == \
+        git.run(["rev-parse", f"{again.sha}^{{tree}}"], Path(again.source))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, gitops, postrender, publish, release_render, render, templates
+from platform_cli import git, gitops, layout, postrender, publish, release_render, render, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup
@@ -196,7 +196,8 @@ class Run:
 
     def configure(self) -> None:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
-        checks = required_checks(self.spec.directory, self.settings.template_source / "workflows")
+        workflows = layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
+        checks = required_checks(self.spec.directory, workflows)
         setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks)
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
