@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from platform_cli import yamlio
 from platform_cli.forge.expressions import UNKNOWN, ExpressionError, Unresolved, condition, interpolate, to_text
@@ -62,21 +62,25 @@ def pull_request_context(inputs: Mapping[str, Any] | None = None) -> dict[str, A
 
 
 def _job_checks(job_id: str, job: Mapping[str, Any], platform_workflows: Path) -> list[str]:
+    context = pull_request_context()
+    name = _evaluated(lambda: "" if "if" in job and not condition(job["if"], context) else
+                      _name(job.get("name"), job_id, context))
+    uses = str(job.get("uses") or "")
+    if not name or not uses:
+        return [name] if name else []
+    callee = _load(platform_workflows / Path(uses.split("@")[0]).name)
+    inner_context = pull_request_context(_inputs(callee, job.get("with") or {}, context))
+    inner = [_evaluated(lambda j=j, jid=jid: _name((j or {}).get("name"), str(jid), inner_context))
+             for jid, j in (callee.get("jobs") or {}).items()]
+    return [f"{name} / {i}" for i in inner if i] or ([] if inner else [name])
+
+
+def _evaluated(compute: Callable[[], str]) -> str:
+    """A name, or '' when it depends on what differs between pull requests (not requirable)."""
     try:
-        context = pull_request_context()
-        if "if" in job and not condition(job["if"], context):
-            return []
-        name = _name(job.get("name"), job_id, context)
-        uses = str(job.get("uses") or "")
-        if not uses:
-            return [name]
-        callee = _load(platform_workflows / Path(uses.split("@")[0]).name)
-        inputs = _inputs(callee, job.get("with") or {}, context)
-        inner_context = pull_request_context(inputs)
-        inner = [_name((j or {}).get("name"), str(jid), inner_context) for jid, j in (callee.get("jobs") or {}).items()]
+        return compute()
     except (Unresolved, ExpressionError):
-        return []  # a name or condition that is not the same on every pull request
-    return [f"{name} / {i}" for i in inner] or [name]
+        return ""
 
 
 def _inputs(callee: Mapping[str, Any], given: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,7 +89,7 @@ def _inputs(callee: Mapping[str, Any], given: Mapping[str, Any], context: Mappin
     for key, value in given.items():
         try:
             values[str(key)] = interpolate(value, context)
-        except Unresolved:
+        except (Unresolved, ExpressionError):
             values[str(key)] = UNKNOWN  # only a name that reads it is unknown
     return values
 

@@ -10,16 +10,16 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
 from platform_cli.forge.local import LocalForge
-from tests.conftest import hermetic_session_env, plat_new
+from tests.conftest import REAL_TEMPLATES, hermetic_session_env, plat_new
 from tests.templates import tools
 
 from . import actions
-from .rehearsal import Event, World, sandbox_env
+from .rehearsal import Event, Run, World, rehearse, sandbox_env
 from .stubs import STUBS
 
 ORG = "acme"
@@ -112,3 +112,32 @@ def make_world(service: Service, run_root: Path, prometheus: str) -> World:
               "AWS_TERRAFORM_ROLE_ARN_PRODUCTION": "arn:aws:iam::111111111111:role/terraform-production"},
         secrets={"GITOPS_TOKEN": "rehearsal-gitops-token", "GITHUB_TOKEN": "rehearsal-github-token"},
     )
+
+
+def rehearse_all(service: Service, run_root: Path, prometheus: str) -> Dict[str, List[Run]]:
+    """Every caller workflow of the service, for each event: a pull request touching only app/, one
+    touching terraform/, the push of main (every file changed) and the scheduled runs."""
+    world = make_world(service, run_root, prometheus)
+    events = {
+        "pull_request app": pull_request(service, world.env, 1, {"app/NOTES.txt": "a change to the app only\n"}),
+        "pull_request terraform": pull_request(service, world.env, 2, {"terraform/NOTES.md": "a note\n"}),
+        "push": main_event(service, world.env, "push"),
+        "schedule": main_event(service, world.env, "schedule"),
+    }
+    callers = sorted((service.repo / ".github" / "workflows").glob("*.yml"))
+    out: Dict[str, List[Run]] = {}
+    for label, event in events.items():
+        runs = [rehearse(world, event, caller) for caller in callers]
+        out[label] = [r for r in runs if r is not None]
+    return out
+
+
+@pytest.fixture(scope="session")
+def rehearsed(tmp_path_factory, prometheus) -> Dict[str, Tuple[Service, Dict[str, List[Run]]]]:
+    """One fresh service per golden-path template, rehearsed for every event (read-only!)."""
+    out = {}
+    for template in REAL_TEMPLATES:
+        root = tmp_path_factory.mktemp(f"rehearsal-{template}")
+        service = make_service(root, template, f"demo-{template}")
+        out[template] = (service, rehearse_all(service, root / "runs", prometheus))
+    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -62,6 +63,7 @@ class Check:
 @dataclass
 class Run:
     workflow: str
+    event: Event
     home: Path  # this run's jobs: <home>/<job>/workspace and temp
     checks: List[Check] = field(default_factory=list)
     steps: List[StepRecord] = field(default_factory=list)
@@ -96,7 +98,7 @@ def rehearse(world: World, event: Event, caller: Path) -> Optional[Run]:
     if not triggered(workflow, event):
         return None
     world.root.mkdir(parents=True, exist_ok=True)
-    run = Run(caller.name, world.root / f"{len(list(world.root.iterdir())):03d}-{event.name}-{caller.stem}")
+    run = Run(caller.name, event, world.root / f"{len(list(world.root.iterdir())):03d}-{event.name}-{caller.stem}")
     github = _github(world, event, caller.name)
     results: Dict[str, Dict[str, Any]] = {}
     for job_id, job in _ordered(workflow.get("jobs") or {}):
@@ -242,6 +244,18 @@ def sandbox_env(root: Path, forge: Path) -> Dict[str, str]:
             and not p.startswith(str(Path(__file__).resolve().parents[2] / ".venv"))]
     env = {"HOME": str(home), "PATH": os.pathsep.join(path), "LANG": "C.UTF-8",
            "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1", "GIT_ALLOW_PROTOCOL": "file",
-           "GIT_TERMINAL_PROMPT": "0"}
-    env.update({k: v for k, v in os.environ.items() if k.startswith("PIP_")})
+           "GIT_TERMINAL_PROMPT": "0",
+           # no AWS here: the SDKs must not probe the EC2 metadata endpoint for credentials
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    env.update(offline_pip())
     return env
+
+
+def offline_pip() -> Dict[str, str]:
+    """pip without PyPI: plat's dependencies are those of the suite's venv (PYTHONPATH, so pip finds
+    them installed and still checks every requirement), and the release builds with its setuptools
+    (PIP_NO_BUILD_ISOLATION=0 turns isolation *off*: pip's inverted boolean). The only difference from
+    a runner, which downloads the same dependencies from PyPI."""
+    purelib = sysconfig.get_paths()["purelib"]
+    return {"PYTHONPATH": purelib, "PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull,
+            "PIP_NO_BUILD_ISOLATION": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}

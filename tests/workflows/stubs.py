@@ -19,7 +19,7 @@ def _none(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
     return {}
 
 
-def _pushed_digest(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
+def pushed_digest(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
     """What docker/build-push-action answers: the digest of the pushed image (here: of the commit)."""
     sha = context["github"]["sha"]
     return {"digest": "sha256:" + hashlib.sha256(f"image of {sha}".encode()).hexdigest(),
@@ -36,7 +36,7 @@ REGISTRY = "needs a container registry and a Docker daemon"
 STUBS: Dict[tuple, Stub] = {
     ("build.yml", "docker/setup-buildx-action"): Stub("downloads buildx and starts a BuildKit builder (Docker daemon)"),
     ("build.yml", "docker/login-action"): Stub(f"logs in to the registry: {REGISTRY}"),
-    ("build.yml", "Build and push"): Stub(f"builds and pushes the image: {REGISTRY}", _pushed_digest),
+    ("build.yml", "Build and push"): Stub(f"builds and pushes the image: {REGISTRY}", pushed_digest),
     ("build.yml", "Scan the pushed digest (fail on CRITICAL)"): Stub("trivy pulls the pushed image and its vulnerability DB"),
     ("build.yml", "SBOM (CycloneDX)"): Stub("trivy reads the pushed image from the registry"),
     ("build.yml", "sigstore/cosign-installer"): Stub("downloads cosign from its GitHub release"),
