@@ -11,7 +11,7 @@ from platform_cli.errors import TemplateError
 from platform_cli.models import Ownership, Question, Template, ZONES
 
 # Answers plat fills in itself (from settings and the platform release); never prompted.
-PLATFORM_ANSWERS = frozenset({"org", "platform_repo", "platform_ref", "platform_version"})
+PLATFORM_ANSWERS = frozenset({"org", "platform_repo", "platform_repo_url", "platform_ref", "platform_version"})
 
 
 def templates_root(template_source: Path) -> Path:

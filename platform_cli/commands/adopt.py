@@ -21,7 +21,7 @@ from platform_cli.baseline import BASELINE_BRANCH, MAIN, UpgradeError
 from platform_cli.commands.new import list_files
 from platform_cli.config import Settings
 from platform_cli.errors import MissingAnswersError
-from platform_cli.forge.base import Forge
+from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 
@@ -104,8 +104,8 @@ def _answers(req: AdoptRequest, repo: Path, template: Template, prompter: Prompt
 def _platform_answers(settings: Settings, forge: Forge, template: Template) -> dict[str, Any]:
     rel = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
                                    template.version, settings.home / "cache")
-    values = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_ref": rel.sha,
-              "platform_version": template.version}
+    values = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_repo_url": fetch_url(rel.source),
+              "platform_ref": rel.sha, "platform_version": template.version}
     return {k: v for k, v in values.items() if template.question(k)}
 
 

@@ -16,7 +16,7 @@ from platform_cli import answers as answers_mod
 from platform_cli import git, gitops, layout, postrender, publish, release_render, render, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, MissingAnswersError, UsageError
-from platform_cli.forge.base import Forge, RepoSetup
+from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.journal import Created, Journal
 from platform_cli.models import NewResult, ServiceSpec
@@ -232,6 +232,7 @@ class Run:
     def template_answers(self) -> dict[str, Any]:
         pub = self.journal.steps["publish"]
         platform = {"org": self.spec.org, "platform_repo": self.settings.platform_repo,
+                    "platform_repo_url": fetch_url(self.forge.repo_url(self.spec.org, self.settings.platform_repo)),
                     "platform_ref": pub["platform_sha"], "platform_version": self.spec.template.version}
         declared = {q.name for q in self.spec.template.questions}
         return {**{k: v for k, v in platform.items() if k in declared}, **self.spec.answers}

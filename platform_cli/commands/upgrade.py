@@ -21,7 +21,7 @@ from platform_cli import answers as answers_mod
 from platform_cli import baseline, git, migrations, publish, release_render, upgrade_pr, upgrade_source, versions
 from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.config import Settings
-from platform_cli.forge.base import Forge
+from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 from platform_cli.upgrade_merge import merge, changes, diff
@@ -108,7 +108,8 @@ def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Targ
         return {}
     rel = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
                                    tgt.version, settings.home / "cache")
-    return {k: v for k, v in {"platform_ref": rel.sha, "platform_version": tgt.version}.items() if k in declared}
+    values = {"platform_repo_url": fetch_url(rel.source), "platform_ref": rel.sha, "platform_version": tgt.version}
+    return {k: v for k, v in values.items() if k in declared}
 
 
 def _prepare(state: ServiceState, template: Template, release: publish.Release, answers: dict[str, Any],

@@ -21,6 +21,12 @@ class RepoSetup:
     topics: tuple[str, ...] = ()
 
 
+def fetch_url(location: str) -> str:
+    """A repo's clone URL as git and Terraform's `git::` module sources read it on any machine: a URL
+    unchanged (GitHub: https://github.com/ORG/REPO.git), a local forge's path as a file:// URL."""
+    return location if "://" in location else Path(location).resolve().as_uri()
+
+
 class Forge(Protocol):
     name: str
 

@@ -8,7 +8,7 @@ data "aws_region" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.name # in provider 5.x and 6.x (6.x prefers `region`, which 5.x lacks)
 }
 
 resource "aws_kms_key" "this" {

@@ -10,7 +10,8 @@ TEMPLATES: Tuple[str, ...] = ("http-api", "worker", "cronjob")
 ANSWER_SETS: Dict[str, Dict[str, object]] = {
     # Only the questions without a default: everything else as the template defaults it.
     "defaults": {"service_name": "orders-api", "owner": "payments"},
-    # Every option on and every default overridden with awkward-but-valid values.
+    # Every option on and every default overridden with awkward-but-valid values (except the answers
+    # plat computes: org and the platform release pin, so the stacks' module sources resolve on the forge).
     "all-options": {
         "service_name": "billing-engine",
         "owner": "team-billing",
@@ -18,10 +19,6 @@ ANSWER_SETS: Dict[str, Dict[str, object]] = {
         "system": "billing",
         "lifecycle": "production",
         "cost_center": "cc-1234",
-        "org": "Acme-Corp",
-        "platform_repo": "golden-platform",
-        "platform_ref": "0123456789abcdef0123456789abcdef01234567",
-        "platform_version": "2.3.4",
         "registry": "registry.example.com:5000/acme/services",
         "with_database": True,
         "with_bucket": True,
