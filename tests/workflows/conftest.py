@@ -16,6 +16,7 @@ import pytest
 
 from platform_cli.forge.local import LocalForge
 from tests.conftest import REAL_TEMPLATES, hermetic_session_env, plat_new
+from tests import terraform_offline
 from tests.templates import tools
 
 from . import actions
@@ -99,10 +100,14 @@ def main_event(service: Service, env: Dict[str, str], name: str) -> Event:
     return Event(name, sha, "refs/heads/main", changed=tuple(files) if name == "push" else ())
 
 
-def make_world(service: Service, run_root: Path, prometheus: str) -> World:
+def make_world(service: Service, run_root: Path, prometheus: str, caches: Path) -> World:
+    """`caches` is shared by the session's rehearsals: pip's wheel cache (the release built once per
+    sha) and terraform's plugin cache."""
     env = sandbox_env(run_root, service.forge)
-    terraform = shutil.which("terraform")
-    assert terraform, "terraform is not on PATH (the suite's machines carry one)"
+    env["PIP_CACHE_DIR"] = str(caches / "pip")
+    # terraform: the machine's binary, providers from its filesystem mirror (never the registry)
+    env = terraform_offline.offline_env(caches / "terraform", base=env)
+    terraform = terraform_offline.locate().terraform
     return World(
         forge=service.forge, org=ORG, repo=service.name, root=run_root, env=env,
         handlers=actions.handlers(helm=Path(tools.find("helm")), terraform=Path(terraform)),
@@ -114,10 +119,10 @@ def make_world(service: Service, run_root: Path, prometheus: str) -> World:
     )
 
 
-def rehearse_all(service: Service, run_root: Path, prometheus: str) -> Dict[str, List[Run]]:
+def rehearse_all(service: Service, run_root: Path, prometheus: str, caches: Path) -> Dict[str, List[Run]]:
     """Every caller workflow of the service, for each event: a pull request touching only app/, one
     touching terraform/, the push of main (every file changed) and the scheduled runs."""
-    world = make_world(service, run_root, prometheus)
+    world = make_world(service, run_root, prometheus, caches)
     events = {
         "pull_request app": pull_request(service, world.env, 1, {"app/NOTES.txt": "a change to the app only\n"}),
         "pull_request terraform": pull_request(service, world.env, 2, {"terraform/NOTES.md": "a note\n"}),
@@ -136,8 +141,9 @@ def rehearse_all(service: Service, run_root: Path, prometheus: str) -> Dict[str,
 def rehearsed(tmp_path_factory, prometheus) -> Dict[str, Tuple[Service, Dict[str, List[Run]]]]:
     """One fresh service per golden-path template, rehearsed for every event (read-only!)."""
     out = {}
+    caches = tmp_path_factory.mktemp("rehearsal-caches")
     for template in REAL_TEMPLATES:
         root = tmp_path_factory.mktemp(f"rehearsal-{template}")
         service = make_service(root, template, f"demo-{template}")
-        out[template] = (service, rehearse_all(service, root / "runs", prometheus))
+        out[template] = (service, rehearse_all(service, root / "runs", prometheus, caches))
     return out

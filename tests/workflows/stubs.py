@@ -42,6 +42,7 @@ STUBS: Dict[tuple, Stub] = {
     ("build.yml", "sigstore/cosign-installer"): Stub("downloads cosign from its GitHub release"),
     ("build.yml", "Sign and attest the digest"): Stub("keyless signing needs GitHub's OIDC token, Fulcio, Rekor and the registry"),
     ("terraform.yml", "aws-actions/configure-aws-credentials"): Stub("assumes an AWS role through GitHub's OIDC token"),
+    ("terraform.yml", "Init the state backend"): Stub("initialises the S3 state backend in the AWS account"),
     ("terraform.yml", "Plan"): Stub("terraform plan reads the S3 state and the live AWS account"),
     ("terraform.yml", "Apply"): Stub("terraform apply changes the live AWS account"),
 }
