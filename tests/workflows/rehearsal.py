@@ -72,6 +72,11 @@ class Run:
     def failed(self) -> List[Check]:
         return [c for c in self.checks if c.conclusion == "failure"]
 
+    def summary(self, check: str) -> str:
+        """The job summary (GITHUB_STEP_SUMMARY of all its steps) of the job reporting `check`."""
+        path = self.home / _slug(check) / "temp" / "step_summary.md"
+        return path.read_text() if path.exists() else ""
+
     def failures(self) -> str:
         return "\n".join(f"{r.workflow} / {r.job} / {r.step}: {r.detail}" for r in self.steps if r.outcome == "failure")
 

@@ -74,6 +74,17 @@ def test_the_deploys_promoted_the_built_digest_in_the_gitops_repo(rehearsed):
             assert source["helm"]["valueFiles"] == ["values.yaml", f"values-{env}.yaml"]  # the rest kept
 
 
+def test_terraform_on_a_repo_without_lock_file_publishes_the_one_it_resolved(rehearsed):
+    """A fresh render ships no .terraform.lock.hcl: init resolves the providers (from the mirror
+    here) and the job summary carries the lock file for the team to commit."""
+    for template, (_, per_event) in rehearsed.items():
+        run = {r.workflow: r for r in per_event["pull_request terraform"]}["terraform.yml"]
+        for env in ("staging", "production"):
+            summary = run.summary(f"{env} / terraform plan ({env})")
+            assert f"### Commit `terraform/environments/{env}/.terraform.lock.hcl`" in summary, template
+            assert 'provider "registry.terraform.io/hashicorp/aws"' in summary, template
+
+
 def _git(bare, *args: str) -> str:
     return subprocess.run(["git", "--git-dir", str(bare), *args], check=True, capture_output=True,
                           text=True).stdout.strip()

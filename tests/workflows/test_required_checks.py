@@ -3,6 +3,7 @@ names them (`<caller job> / <called job>`, expressions evaluated for a pull_requ
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,8 @@ def test_a_fresh_service_requires_the_checks_every_pull_request_reports(rehearse
     (one touching only app/, one touching terraform/), and each of them succeeded on the app-only one.
     The names on the rehearsal side come from running the jobs, not from status_checks."""
     for template, (service, per_event) in rehearsed.items():
-        required = set(required_checks(service.repo, Path(__file__).resolve().parents[2] / "workflows"))
+        recorded = json.loads((service.forge / "acme" / f"{service.name}.git" / "plat" / "setup.json").read_text())
+        required = set(recorded["required_checks"])  # what `plat new service` asked the forge to require
         app_only = {c.name: c.conclusion for run in per_event["pull_request app"] for c in run.checks}
         terraform = {c.name for run in per_event["pull_request terraform"] for c in run.checks}
         assert required == set(app_only) & terraform, template
