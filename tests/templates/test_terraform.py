@@ -122,12 +122,10 @@ def tf(terraform_dir):
     """Run terraform offline in a directory; a failure shows terraform's own output."""
     binary = terraform_offline.locate().terraform
 
-    def run(args, cwd: Path, check: bool = True, extra_env=None) -> subprocess.CompletedProcess:
-        env = {**terraform_offline.offline_env(terraform_dir), **(extra_env or {})}
-        proc = subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-        if check:
-            assert proc.returncode == 0, f"terraform {' '.join(args)} in {cwd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        return proc
+    def run(args, cwd: Path) -> None:
+        proc = subprocess.run([binary, *args], cwd=cwd, env=terraform_offline.offline_env(terraform_dir),
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, f"terraform {' '.join(args)} in {cwd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
 
     return run
 
@@ -200,16 +198,15 @@ def test_github_module_sources_keep_the_github_form(tmp_path):
 
 # --- the workflow: lock files ---------------------------------------------------------------------
 
-def workflow_steps() -> list:
-    data = yaml.safe_load((REPO / "workflows" / "terraform.yml").read_text())
-    return data["jobs"]["terraform"]["steps"]
+def workflow_job() -> dict:
+    return yaml.safe_load((REPO / "workflows" / "terraform.yml").read_text())["jobs"]["terraform"]
 
 
 def run_init_step(stack_dir: Path, summary: Path, tf_env: dict) -> subprocess.CompletedProcess:
     """The workflow's "Init and validate" step as the runner runs it: its `run:` with `bash -e`, in
     the stack directory, with its `env:` (inputs substituted) and GITHUB_STEP_SUMMARY. The S3 backend
     is the cloud: Terraform's own TF_CLI_ARGS_init adds -backend=false, the step's commands unchanged."""
-    step = next(s for s in workflow_steps() if s.get("name") == "Init and validate")
+    step = next(s for s in workflow_job()["steps"] if s.get("name") == "Init and validate")
     inputs = {"working-directory": "terraform/environments/staging"}
     env = {k: re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], str(v))
            for k, v in (step.get("env") or {}).items()}
@@ -254,8 +251,7 @@ def test_workflow_init_without_then_with_a_committed_lock_file(renders, terrafor
 def test_workflow_runs_steps_inside_the_checkout_only_after_checking_out():
     """`defaults.run.working-directory` is a folder of the checkout: a `run:` step before
     actions/checkout (without its own working-directory) cannot start."""
-    data = yaml.safe_load((REPO / "workflows" / "terraform.yml").read_text())
-    job = data["jobs"]["terraform"]
+    job = workflow_job()
     assert "working-directory" in job["defaults"]["run"]
     checked_out = False
     for step in job["steps"]:
