@@ -3,6 +3,7 @@ holds the platform release the service pins), the sandbox, and a Prometheus doub
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -36,11 +37,13 @@ class Service:
 
 
 class _Budget(BaseHTTPRequestHandler):
-    """Answers every instant query with one sample: half the error budget left, burning slowly."""
+    """Answers every instant query with one sample: half the error budget left, burning slowly
+    (`value` on the server: -0.25 for a spent budget)."""
 
     def do_GET(self):  # noqa: N802 - http.server's name
+        value = str(getattr(self.server, "value", "0.5"))
         body = json.dumps({"status": "success", "data": {"resultType": "vector",
-                                                         "result": [{"metric": {}, "value": [0, "0.5"]}]}})
+                                                         "result": [{"metric": {}, "value": [0, value]}]}})
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -50,13 +53,22 @@ class _Budget(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def prometheus() -> Iterator[str]:
+@contextlib.contextmanager
+def prometheus_double(value: str) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Budget)
+    server.value = value  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def prometheus() -> Iterator[str]:
+    with prometheus_double("0.5") as url:
+        yield url
 
 
 def make_service(root: Path, template: str, name: str) -> Service:

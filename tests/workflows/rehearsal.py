@@ -16,6 +16,7 @@ import os
 import subprocess
 import sysconfig
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -91,8 +92,6 @@ def triggered(workflow: Mapping[str, Any], event: Event) -> bool:
     if spec.get("branches") and branch not in spec["branches"]:
         return False
     if spec.get("paths"):
-        from fnmatch import fnmatch
-
         return any(fnmatch(path, pattern.replace("**", "*")) for path in event.changed for pattern in spec["paths"])
     return True
 

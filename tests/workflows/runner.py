@@ -16,7 +16,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping
 
 from platform_cli.forge.expressions import Status, condition, interpolate, to_text
 
@@ -186,6 +186,3 @@ def _read_pairs(text: str) -> Dict[str, str]:
             raise StepFailed(f"malformed line in an env/output file: {line!r}")
     return pairs
 
-
-def find_record(records: List[StepRecord], workflow: str, step: str) -> Optional[StepRecord]:
-    return next((r for r in records if r.workflow == workflow and r.step == step), None)

@@ -12,7 +12,8 @@ import yaml
 
 from tests.conftest import REAL_TEMPLATES, REPO_ROOT
 
-from .conftest import ORG
+from .conftest import ORG, main_event, make_service, make_world, prometheus_double
+from .rehearsal import rehearse
 from .runner import StepRecord, step_label
 from .stubs import STUBS, pushed_digest
 
@@ -83,6 +84,22 @@ def test_terraform_on_a_repo_without_lock_file_publishes_the_one_it_resolved(reh
             summary = run.summary(f"{env} / terraform plan ({env})")
             assert f"### Commit `terraform/environments/{env}/.terraform.lock.hcl`" in summary, template
             assert 'provider "registry.terraform.io/hashicorp/aws"' in summary, template
+
+
+def test_a_spent_error_budget_stops_the_production_deploy(tmp_path):
+    """The SLO gate really gates: with the budget spent, staging deploys and production stops at
+    the gate, before anything reaches the GitOps repo."""
+    service = make_service(tmp_path, "worker", "spent-budget")
+    with prometheus_double("-0.25") as url:
+        world = make_world(service, tmp_path / "runs", url, tmp_path / "caches")
+        run = rehearse(world, main_event(service, world.env, "push"), service.repo / ".github" / "workflows" / "deploy.yml")
+    assert {c.name: c.conclusion for c in run.checks}["production / deploy production"] == "failure"
+    assert {c.name: c.conclusion for c in run.checks}["staging / deploy staging"] == "success"
+    staging_gate, production_gate = [r for r in run.steps if r.step == "SLO gate (error budget)"]
+    assert staging_gate.outcome == "skipped"  # the gate guards production only
+    assert production_gate.outcome == "failure" and "budget" in production_gate.detail
+    log = _git(service.forge / ORG / "gitops.git", "log", "--format=%s", "main")
+    assert "deploy(spent-budget): staging" in log and "production ->" not in log
 
 
 def _git(bare, *args: str) -> str:
