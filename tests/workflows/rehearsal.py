@@ -126,7 +126,7 @@ def _caller_job(world: World, run: Run, github: Dict[str, Any], job_id: str, job
         return _plain_job(world, run, context, run.workflow, job_id, job, name)
     callee_name, callee = _reusable(world, str(job["uses"]))
     inputs = _inputs(callee, job.get("with") or {}, context, f"{run.workflow}/{job_id}")
-    secrets = {str(k): to_text(interpolate(v, context)) for k, v in (job.get("secrets") or {}).items()}
+    secrets = _secrets(callee, job.get("secrets") or {}, context, f"{run.workflow}/{job_id}")
     inner: Dict[str, Dict[str, Any]] = {}
     for inner_id, inner_job in _ordered(callee.get("jobs") or {}):
         inner_context = {"github": github, "vars": dict(world.vars), "secrets": secrets, "inputs": inputs,
@@ -185,6 +185,18 @@ def _inputs(callee: Mapping[str, Any], given: Mapping[str, Any], context: Mappin
             assert not spec.get("required"), f"{where}: required input {key} not given"
             value = spec.get("default")
         values[str(key)] = _typed(value, spec.get("type", "string"))
+    return values
+
+
+def _secrets(callee: Mapping[str, Any], given: Mapping[str, Any], context: Mapping[str, Any], where: str) -> Dict[str, str]:
+    assert given != "inherit", f"{where}: secrets: inherit"
+    declared = ((_on(callee).get("workflow_call") or {}).get("secrets")) or {}
+    unknown = set(map(str, given)) - set(map(str, declared))
+    assert not unknown, f"{where} passes secrets the workflow does not declare: {unknown}"
+    missing = {str(k) for k, v in declared.items() if (v or {}).get("required") and k not in given}
+    assert not missing, f"{where}: required secrets not given: {missing}"
+    values = {str(k): to_text(interpolate(v, context)) for k, v in given.items()}
+    assert all(values.values()), f"{where}: a secret it passes is empty (not set in the rehearsal's world)"
     return values
 
 
