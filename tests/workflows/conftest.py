@@ -71,10 +71,16 @@ def prometheus() -> Iterator[str]:
         yield url
 
 
+# Answers per rehearsed template beyond the defaults: one service uses every Terraform module, so the
+# rehearsal's `terraform init` fetches them from the platform release on the forge.
+OPTIONS = {"http-api": {"with_database": True, "with_bucket": True, "with_function": True}}
+
+
 def make_service(root: Path, template: str, name: str) -> Service:
     """`plat new service --yes`, then merge its GitOps registration (as the platform team does)."""
     with hermetic_session_env(root):
-        repo = plat_new(root, template, {"service_name": name, "owner": "team-a"}, root / name)
+        answers = {"service_name": name, "owner": "team-a", **OPTIONS.get(template, {})}
+        repo = plat_new(root, template, answers, root / name)
         forge = LocalForge(root / "plathome" / "forge")
         for pr in forge.list_pull_requests(ORG, "gitops", state="open"):
             forge.merge_pull_request(ORG, "gitops", pr.id)

@@ -102,6 +102,15 @@ def test_a_spent_error_budget_stops_the_production_deploy(tmp_path):
     assert "deploy(spent-budget): staging" in log and "production ->" not in log
 
 
+def test_the_terraform_modules_came_from_the_platform_release_on_the_forge(rehearsed):
+    service, per_event = rehearsed["http-api"]
+    main = (service.repo / "terraform" / "environments" / "staging" / "main.tf").read_text()
+    release = f"{service.forge / ORG / 'platform.git'}//terraform-modules/"
+    assert main.count(release) == 3, main  # rds-postgres, s3-bucket, lambda-function at the pinned sha
+    run = {r.workflow: r for r in per_event["pull_request terraform"]}["terraform.yml"]
+    assert [r.outcome for r in run.steps if r.step == "Init and validate"] == ["success", "success"]
+
+
 def _git(bare, *args: str) -> str:
     return subprocess.run(["git", "--git-dir", str(bare), *args], check=True, capture_output=True,
                           text=True).stdout.strip()
