@@ -12,7 +12,7 @@ import yaml
 
 from tests.conftest import REAL_TEMPLATES, REPO_ROOT
 
-from .conftest import ORG, main_event, make_service, make_world, prometheus_double
+from .conftest import ORG, main_event, make_service, make_world, prometheus_double, pull_request
 from .rehearsal import rehearse
 from .runner import StepRecord, step_label
 from .stubs import STUBS, pushed_digest
@@ -109,6 +109,17 @@ def test_the_terraform_modules_came_from_the_platform_release_on_the_forge(rehea
     assert main.count(release) == 3, main  # rds-postgres, s3-bucket, lambda-function at the pinned sha
     run = {r.workflow: r for r in per_event["pull_request terraform"]}["terraform.yml"]
     assert [r.outcome for r in run.steps if r.step == "Init and validate"] == ["success", "success"]
+
+
+def test_the_required_doctor_check_fails_a_pull_request_that_edits_a_platform_owned_file(tmp_path, prometheus):
+    """`doctor / plat doctor` is a real gate: drift of a platform-owned file (high) fails it."""
+    service = make_service(tmp_path, "cronjob", "drifting")
+    world = make_world(service, tmp_path / "runs", prometheus, tmp_path / "caches")
+    event = pull_request(service, world.env, 1, {".github/workflows/ci.yml": "# a local tweak\n"})
+    run = rehearse(world, event, service.repo / ".github" / "workflows" / "doctor.yml")
+    assert [(c.name, c.conclusion) for c in run.checks] == [("doctor / plat doctor", "failure")]
+    doctor = next(r for r in run.steps if r.step == "plat doctor")
+    assert doctor.outcome == "failure" and "exit 4" in doctor.detail and "PLAT-DRIFT-001" in doctor.detail
 
 
 def _git(bare, *args: str) -> str:
