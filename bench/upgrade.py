@@ -5,7 +5,7 @@
 Setup (not timed): a copy of this platform repo as version 0.1.0 and a second copy as 0.2.0 (a
 platform-owned file changed, a shared file changed, a file added, a file renamed, a changelog
 entry). For every run, two services are made with `plat new service` at 0.1.0 and given the same
-local edits (committed). Timed, alternating: `plat upgrade` on one (render once onto the baseline,
+local edits (committed and pushed). Timed, alternating: `plat upgrade` on one (render once onto the baseline,
 three-way merge into the upgrade branch, push both branches to the local forge, open the pull
 request) and `copier update --vcs-ref v0.2.0` on the other (it replays the template diff onto the
 working tree; no branch, no push). Both read the same template store release. Prints medians and
@@ -59,6 +59,7 @@ def service(root: Path, name: str, kind: str, env: dict[str, str]) -> Path:
     readme = repo / "README.md"
     readme.write_text(readme.read_text() + "\nLocal notes.\n")
     git(repo, "commit", "-qam", "local edits", env=env)
+    git(repo, "push", "-q", "origin", "main", env=env)  # as a team does: plat upgrade refuses unpushed commits
     return repo
 
 
