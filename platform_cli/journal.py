@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from platform_cli.config import Settings
+
 
 @dataclass(frozen=True)
 class Created:
@@ -68,3 +70,8 @@ class Journal:
         }
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def journal_path(settings: Settings, name: str) -> Path:
+    """Where the journal of `plat new service NAME` lives (per forge and org)."""
+    return settings.home / "journal" / settings.forge / settings.org / f"{name}.json"

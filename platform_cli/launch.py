@@ -19,7 +19,7 @@ def renders(args: list[str]) -> bool:
 def main() -> None:
     gc.disable()  # importing allocates many objects and frees none: no collection pays off (~12 % faster)
     if renders(sys.argv[1:]):
-        from platform_cli import render
+        from platform_cli.rendering import render
 
         render.start_worker()
     from platform_cli.cli import main as cli_main

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platform_cli import git, publish, templates
+from platform_cli import git, templates
+
+from platform_cli.rendering import publish
 from platform_cli.forge.local import LocalForge
 
 

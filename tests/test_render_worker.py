@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from platform_cli import launch, render
+from platform_cli import launch
+
+from platform_cli.rendering import render
 from platform_cli.errors import TemplateError
 from tests.conftest import REAL_TEMPLATES, REPO_ROOT
 
@@ -84,7 +86,7 @@ def test_the_render_runs_in_the_worker_and_the_worker_ends_with_plat(mini_platfo
     script = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from platform_cli import render
+        from platform_cli.rendering import render
         render.start_worker()
         print(render._worker.pid)
         render.copy({template(mini_platform)!r}, None, Path({str(tmp_path / "out")!r}), {ANSWERS!r})
@@ -145,7 +147,7 @@ def test_a_killed_plat_takes_its_worker_along_even_mid_render(tmp_path):
     job = {"src": str(blocking), "ref": None, "dest": str(tmp_path / "out"), "answers": {}, "exclude": []}
     script = textwrap.dedent(f"""
         import json, time
-        from platform_cli import render
+        from platform_cli.rendering import render
         render.start_worker()
         render._worker.stdin.write(json.dumps({job!r}) + "\\n")
         render._worker.stdin.flush()

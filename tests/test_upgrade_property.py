@@ -10,8 +10,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from platform_cli import git, publish, render, templates
-from platform_cli.baseline import BASELINE_BRANCH
+from platform_cli import git, templates
+
+from platform_cli.rendering import publish
+
+from platform_cli.rendering import render
+from platform_cli.upgrade.baseline import BASELINE_BRANCH
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.config import Settings
 from platform_cli.forge.local import LocalForge

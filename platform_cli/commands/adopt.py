@@ -16,9 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import answers as answers_mod
-from platform_cli import baseline, git, postrender, publish, render, templates
-from platform_cli.baseline import BASELINE_BRANCH, MAIN, UpgradeError
-from platform_cli.commands.new import list_files
+from platform_cli import git, templates
+from platform_cli.upgrade import baseline
+from platform_cli.rendering import postrender
+from platform_cli.rendering import publish
+from platform_cli.rendering import render
+from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UpgradeError
+from platform_cli.rendering.release_render import list_files
 from platform_cli.config import Settings
 from platform_cli.errors import MissingAnswersError
 from platform_cli.forge.base import Forge, fetch_url

@@ -13,12 +13,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, gitops, layout, postrender, publish, release_render, render, templates
+from platform_cli import git, gitops, layout, templates
+from platform_cli.rendering import postrender
+from platform_cli.rendering import publish
+from platform_cli.rendering import release_render
+from platform_cli.rendering.release_render import list_files
+from platform_cli.rendering import render
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
-from platform_cli.journal import Created, Journal
+from platform_cli.journal import Created, Journal, journal_path
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
 from platform_cli.service_repo import BASELINE_BRANCH
@@ -99,10 +104,6 @@ def _confirm(spec: ServiceSpec, settings: Settings, forge: Forge, prompter: Prom
 
 def read_file_answers(path: Path | None) -> dict[str, Any]:
     return answers_mod.read_answers_file(path) if path else {}
-
-
-def journal_path(settings: Settings, name: str) -> Path:
-    return settings.home / "journal" / settings.forge / settings.org / f"{name}.json"
 
 
 def _template_name(req: NewRequest, settings: Settings, prompter: Prompter | None) -> str:
@@ -302,8 +303,3 @@ def _plan(spec: ServiceSpec, settings: Settings, forge: Forge) -> NewResult:
         commit="", pull_request=None, files=files, dry_run=True,
         gitops_repo=f"{spec.org}/{settings.gitops_repo}", gitops_branch=reg_branch,
     )
-
-
-def list_files(root: Path) -> tuple[str, ...]:
-    return tuple(sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                        if p.is_file() and ".git" not in p.relative_to(root).parts))

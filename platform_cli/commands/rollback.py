@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli import git
-from platform_cli.commands.new import journal_path
 from platform_cli.config import Settings
 from platform_cli.errors import UsageError
 from platform_cli.forge.base import Forge
-from platform_cli.journal import Created, Journal
+from platform_cli.journal import Created, Journal, journal_path
 
 
 @dataclass(frozen=True)

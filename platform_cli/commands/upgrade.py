@@ -18,16 +18,23 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platform_cli import answers as answers_mod
-from platform_cli import baseline, git, migrations, publish, release_render, upgrade_pr, upgrade_source, versions
-from platform_cli.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
+from platform_cli import git
+from platform_cli.upgrade import baseline
+from platform_cli.upgrade import migrations
+from platform_cli.rendering import publish
+from platform_cli.rendering import release_render
+from platform_cli.upgrade import pull_request
+from platform_cli.upgrade import targets
+from platform_cli.upgrade import versions
+from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.service_repo import render_message
 from platform_cli.config import Settings
 from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 from platform_cli.templates import PLATFORM_ANSWERS
-from platform_cli.upgrade_merge import merge, changes, diff
-from platform_cli.upgrade_result import UpgradeResult
+from platform_cli.upgrade.merge import merge, changes, diff
+from platform_cli.upgrade.result import UpgradeResult
 
 EXIT_AVAILABLE = 10
 TRAILER = "Plat-Upgrade:"
@@ -56,7 +63,7 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
     state = baseline.inspect(req.path, strict=not req.check)
     current = _current_version(state)
     store_root = settings.home / "templates"
-    with upgrade_source.target(settings.template_source, store_root, state.template, req.to) as tgt:
+    with targets.target(settings.template_source, store_root, state.template, req.to) as tgt:
         if versions.key(tgt.version) < versions.key(current):
             raise UpgradeError(f"{tgt.version} is older than the current template version {current}",
                                hint="plat upgrade never downgrades; pick a newer --to or leave it out")
@@ -73,7 +80,7 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
         crossing = migrations.crossing(migrations.load(source / migrations.FILE_NAME), current, tgt.version)
         answers, dropped = _answers(state, tgt.template, crossing, sets, req, prompter)
         answers.update(_platform_answers(settings, forge, tgt, state, sets, req.dry_run))
-        release = upgrade_source.release(tgt, store_root)
+        release = targets.release(tgt, store_root)
         progress(f"template: {state.template} {state.tag} → {release.tag}")
         result = replace(result, migrations=tuple(m.describe() for m in crossing), dropped_answers=dropped,
                          branch=UPGRADE_PREFIX + tgt.version)
@@ -104,7 +111,7 @@ def _answers(state: ServiceState, template: Template, crossing: tuple[migrations
     return answers_mod.collect(template, given, yes=req.yes, prompter=prompter), tuple(sorted(set(renamed) - known))
 
 
-def _platform_answers(settings: Settings, forge: Forge, tgt: upgrade_source.Target, state: ServiceState,
+def _platform_answers(settings: Settings, forge: Forge, tgt: targets.Target, state: ServiceState,
                       sets: dict[str, str], dry_run: bool) -> dict[str, Any]:
     """What the render pins: to a version of the template source, plat's settings and the platform release it
     publishes (a dry run: the release it would publish, so that it plans exactly what a real run changes);
@@ -128,7 +135,7 @@ def _prepare(state: ServiceState, template: Template, release: publish.Release, 
     """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref."""
     title = f"Upgrade {state.template} template {result.current} → {result.target}"
     old_tag = str((baseline.read_answers(state.repo, state.start) or {}).get("_commit") or "")
-    reuse = upgrade_source.unchanged_verbatim(release, old_tag, template)
+    reuse = targets.unchanged_verbatim(release, old_tag, template)
     with baseline.worktree(state.repo, state.start) as wt:
         commits = baseline.render_onto(wt, release, answers, template.ownership, migrations.moves(crossing),
                                        render_message(f"Render {state.template} template {release.tag}", release.tag),
@@ -192,7 +199,7 @@ def _deliver(state: ServiceState, result: UpgradeResult, settings: Settings, for
     if not forge.repo_exists(org, name):
         return None
     forge.push(state.repo, org, name, [f"+refs/heads/{b}:refs/heads/{b}" for b in (BASELINE_BRANCH, result.branch)])
-    pr = forge.open_pull_request(org, name, result.branch, MAIN, upgrade_pr.title(result), upgrade_pr.body(result))
+    pr = forge.open_pull_request(org, name, result.branch, MAIN, pull_request.title(result), pull_request.body(result))
     for stale in forge.list_pull_requests(org, name, "open"):
         if stale.head.startswith(UPGRADE_PREFIX) and stale.head != result.branch:
             forge.close_pull_request(org, name, stale.id)

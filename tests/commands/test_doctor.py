@@ -18,7 +18,7 @@ from platform_cli.cli import app
 from platform_cli.commands.doctor import apply_fix, fix_plan
 from platform_cli.config import Settings
 from platform_cli.errors import UsageError
-from platform_cli.sarif import to_sarif
+from platform_cli.cli.sarif import to_sarif
 from tests.checks.support import golden_settings, service  # noqa: F401 - fixtures
 from tests.checks.support import TODAY, TOOLS, edit, ids, make_service, needs_helm, run_doctor
 from tests.conftest import REPO_ROOT
@@ -292,7 +292,7 @@ def _line(path: Path, text: str) -> int:
 def test_human_report_groups_by_level_and_says_what_was_skipped(service, golden_settings):
     import io
 
-    from platform_cli.cli_doctor import render
+    from platform_cli.cli.doctor import render
     from platform_cli.console import Console
 
     (service / "catalog-info.yaml").unlink()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from platform_cli import git
-from platform_cli.baseline import BASELINE_BRANCH, UpgradeError
+from platform_cli.upgrade.baseline import BASELINE_BRANCH, UpgradeError
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.errors import MissingAnswersError, UsageError
 from platform_cli.forge.local import LocalForge
@@ -334,7 +334,13 @@ def test_cli_check_exit_codes_and_json(v1, v2, repo):
 def test_render_from_an_export_equals_a_render_of_the_git_release(v2, tmp_path):
     import stat
 
-    from platform_cli import publish, release_render, render, templates
+    from platform_cli import templates
+
+    from platform_cli.rendering import publish
+
+    from platform_cli.rendering import release_render
+
+    from platform_cli.rendering import render
 
     template = templates.load(v2.template_source, "mini")
     release = publish.template_release(template, v2.home / "templates")

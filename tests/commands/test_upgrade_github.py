@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from platform_cli import git
-from platform_cli.baseline import BASELINE_BRANCH
+from platform_cli.upgrade.baseline import BASELINE_BRANCH
 from platform_cli.commands.new import NewRequest, new_service
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.forge.github import GitHubForge

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from platform_cli.cli_slo import EXIT_BLOCKED, slo_app
+from platform_cli.cli.slo import EXIT_BLOCKED, slo_app
 from platform_cli.commands import slo
 from platform_cli.prometheus import Prometheus
 from tests.templates.tools import find

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from platform_cli.commands.new import list_files
+from platform_cli.rendering.release_render import list_files
 from platform_cli.errors import PlatError
 import yaml
 

@@ -182,7 +182,7 @@ def test_examples_cover_every_module():
 
 def test_github_module_sources_keep_the_github_form(tmp_path):
     """On GitHub, plat computes https://github.com/ORG/REPO.git; the render keeps git::…//…?ref=SHA."""
-    from platform_cli import render
+    from platform_cli.rendering import render
     from platform_cli.forge.base import fetch_url
     from platform_cli.forge.github import GitHubForge
     from platform_cli.forge.github_client import Credentials

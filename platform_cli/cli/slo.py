@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from platform_cli.cli_shared import JsonOpt, examples, guard
+from platform_cli.cli.shared import JsonOpt, examples, guard
 
 slo_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                       help="SLOs: rules from slo.yaml, error budgets, the deploy gate.")

@@ -18,8 +18,12 @@ from typing import Iterator
 
 import yaml
 
-from platform_cli import git, publish, templates, versions
-from platform_cli.baseline import UpgradeError
+from platform_cli import git, templates
+
+from platform_cli.rendering import publish
+
+from platform_cli.upgrade import versions
+from platform_cli.upgrade.baseline import UpgradeError
 from platform_cli.models import Template
 
 

@@ -18,9 +18,11 @@ from typing import Any, Callable, Collection, Mapping
 
 import yaml
 
-from platform_cli import git, render
+from platform_cli import git
+
+from platform_cli.rendering import render
 from platform_cli.models import Template
-from platform_cli.publish import Release
+from platform_cli.rendering.publish import Release
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,9 @@ def _record(answers_file: Path, shown: str, release: Release) -> bool:
 
 def _line(key: str, value: str) -> str:
     return yaml.safe_dump({key: value}, width=1 << 20, default_flow_style=False).strip()
+
+
+def list_files(root: Path) -> tuple[str, ...]:
+    """Every file of a rendered tree (or working tree), `.git` left out, sorted."""
+    return tuple(sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                        if p.is_file() and ".git" not in p.relative_to(root).parts))

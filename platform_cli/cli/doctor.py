@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli_shared import JsonOpt, examples, guard, load_settings
+from platform_cli.cli.shared import JsonOpt, examples, guard, load_settings
 
 EXAMPLES = examples("plat doctor", "plat doctor --diff", "plat doctor --fix --dry-run",
                     "plat doctor --json", "plat doctor --sarif > doctor.sarif", doc="docs/doctor.md")
@@ -48,7 +48,7 @@ def doctor(
 
         report = cmd.doctor(path, settings, deep=deep, with_diff=diff)
         if sarif:
-            from platform_cli import sarif as sarif_mod
+            from platform_cli.cli import sarif as sarif_mod
             from platform_cli.checks.registry import all_rules
 
             console.emit(sarif_mod.to_sarif(report, all_rules()), lambda c: None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from platform_cli.baseline import BASELINE_BRANCH
-from platform_cli.upgrade_result import UpgradeResult
+from platform_cli.upgrade.baseline import BASELINE_BRANCH
+from platform_cli.upgrade.result import UpgradeResult
 
 STATUS_WORDS = {"A": "added", "M": "changed", "D": "deleted", "R": "renamed", "T": "type changed", "C": "copied"}
 

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from platform_cli import cli_doctor, cli_slo, cli_upgrade
-from platform_cli.cli_shared import (ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, Output, examples, guard, load_settings,
+from platform_cli.cli import doctor, slo, upgrade
+from platform_cli.cli.shared import (ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, Output, examples, guard, load_settings,
                                      prompter_for)
 
 HELP = {"help_option_names": ["-h", "--help"]}  # inherited by every sub-command
@@ -26,11 +26,11 @@ pr_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Pull req
 app.add_typer(new_app, name="new")
 app.add_typer(config_app, name="config")
 app.add_typer(pr_app, name="pr")
-app.add_typer(cli_slo.slo_app, name="slo")
+app.add_typer(slo.slo_app, name="slo")
 # Commands in their own modules register here (explicitly, one line each):
-app.command("upgrade", epilog=cli_upgrade.UPGRADE_EXAMPLES)(cli_upgrade.upgrade)
-app.command("adopt", epilog=cli_upgrade.ADOPT_EXAMPLES)(cli_upgrade.adopt)
-app.command("doctor", epilog=cli_doctor.EXAMPLES)(cli_doctor.doctor)
+app.command("upgrade", epilog=upgrade.UPGRADE_EXAMPLES)(upgrade.upgrade)
+app.command("adopt", epilog=upgrade.ADOPT_EXAMPLES)(upgrade.adopt)
+app.command("doctor", epilog=doctor.EXAMPLES)(doctor.doctor)
 
 
 def _show_version(value: bool) -> None:
@@ -84,7 +84,7 @@ def new_service(
         from platform_cli import forge as forges
         from platform_cli.commands import new, rollback as rb
         from platform_cli.errors import UsageError
-        from platform_cli import render_output
+        from platform_cli.cli import views
 
         settings = load_settings(forge=forge, org=org, github_url=github_url).settings
         the_forge = forges.create(settings)
@@ -92,13 +92,13 @@ def new_service(
             if not name:
                 raise UsageError("--rollback needs the service NAME", hint="plat new service NAME --rollback")
             result = rb.rollback_service(name, settings, the_forge)
-            console.emit(result.to_json(), lambda c: render_output.rollback(c, result))
+            console.emit(result.to_json(), lambda c: views.rollback(c, result))
             return
         request = new.NewRequest(name=name, template=type_, owner=owner, sets=tuple(set_ or ()),
                                  answers_file=answers_file, directory=directory, yes=yes, dry_run=dry_run)
         result = new.new_service(request, settings, the_forge, cwd=Path.cwd(),
                                  prompter=prompter_for(yes, json_), progress=console.step)
-        console.emit(result.to_json(), lambda c: render_output.new_result(c, result))
+        console.emit(result.to_json(), lambda c: views.new_result(c, result))
 
     guard(json_, body)
 
@@ -127,13 +127,14 @@ def pr_list(
 ) -> None:
     """List pull requests of a repo on the forge."""
     def body(console) -> None:
-        from platform_cli import forge as forges, render_output
+        from platform_cli import forge as forges
+        from platform_cli.cli import views
         from platform_cli.commands import pr
 
         settings = load_settings(forge=forge, org=org).settings
         pulls = pr.list_pulls(forges.create(settings), repo, settings.org, state)
-        console.emit({"pull_requests": [render_output.pr_json(p) for p in pulls]},
-                     lambda c: render_output.pr_table(c, pulls))
+        console.emit({"pull_requests": [views.pr_json(p) for p in pulls]},
+                     lambda c: views.pr_table(c, pulls))
 
     guard(json_, body)
 
@@ -148,12 +149,13 @@ def pr_show(
 ) -> None:
     """Show one pull request: its body and the files it changes (their diff with --diff)."""
     def body(console) -> None:
-        from platform_cli import forge as forges, render_output
+        from platform_cli import forge as forges
+        from platform_cli.cli import views
         from platform_cli.commands import pr
 
         settings = load_settings(forge=forge, org=org).settings
         detail = pr.show_pull(forges.create(settings), repo, settings.org, number)
-        console.emit(render_output.pr_detail_json(detail, diff), lambda c: render_output.pr_detail(c, detail, diff))
+        console.emit(views.pr_detail_json(detail, diff), lambda c: views.pr_detail(c, detail, diff))
 
     guard(json_, body)
 
@@ -167,12 +169,13 @@ def pr_merge(
 ) -> None:
     """Merge a pull request with a merge commit (refused while it holds conflict markers)."""
     def body(console) -> None:
-        from platform_cli import forge as forges, render_output
+        from platform_cli import forge as forges
+        from platform_cli.cli import views
         from platform_cli.commands import pr
 
         settings = load_settings(forge=forge, org=org).settings
         merged = pr.merge_pull(forges.create(settings), repo, settings.org, number)
-        console.emit(render_output.pr_json(merged), lambda c: render_output.pr_merged(c, merged))
+        console.emit(views.pr_json(merged), lambda c: views.pr_merged(c, merged))
 
     guard(json_, body)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli import git
-from platform_cli.baseline import commit, stage
-from platform_cli.render import ANSWERS_FILE
+from platform_cli.upgrade.baseline import commit, stage
+from platform_cli.rendering.render import ANSWERS_FILE
 
 KINDS = {
     "UU": "content", "AA": "added on both sides", "UD": "deleted by the template, edited here",

@@ -58,7 +58,7 @@ def start_worker() -> None:
     import atexit
 
     try:
-        _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.render"], stdin=subprocess.PIPE,
+        _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.rendering.render"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                    env={**os.environ, "PATH": os.devnull})  # no git, no programs: see above
     except OSError:  # no interpreter to start (embedded Python, a sandbox): render in-process

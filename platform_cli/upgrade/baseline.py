@@ -16,12 +16,16 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
-from platform_cli import git, postrender, render
+from platform_cli import git
+
+from platform_cli.rendering import postrender
+
+from platform_cli.rendering import render
 from platform_cli.errors import PlatError
-from platform_cli.migrations import Migration
+from platform_cli.upgrade.migrations import Migration
 from platform_cli.models import Ownership
-from platform_cli.publish import Release
-from platform_cli.release_render import Layout, clear, render_release
+from platform_cli.rendering.publish import Release
+from platform_cli.rendering.release_render import Layout, clear, render_release
 from platform_cli.service_repo import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, baseline_of, render_of
 
 __all__ = ["BASELINE_BRANCH", "MAIN", "UPGRADE_PREFIX"]

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from platform_cli.cli_shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
+from platform_cli.cli.shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
 
 UPGRADE_AVAILABLE_EXIT = 10
 UPGRADE_CONFLICTS_EXIT = 11

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from platform_cli import versions
+from platform_cli.upgrade import versions
 from platform_cli.errors import TemplateError
 
 KINDS = ("rename_question", "move_file")

@@ -1,0 +1,1 @@
+"""Rendering: the only place that imports copier (render), its worker, release publishing and export."""

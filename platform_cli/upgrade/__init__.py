@@ -1,0 +1,1 @@
+"""The upgrade engine: baseline branch, target version, merge, result, pull request, migrations."""
