@@ -210,3 +210,26 @@ def test_pr_merge_works_without_a_global_git_identity_from_a_repo_that_has_one(e
                           cwd=env / "payments", env=bare, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "merged #1" in proc.stdout
+
+
+def test_the_readme_lists_every_exit_code_with_one_meaning():
+    from platform_cli.cli.shared import ExitCode
+    from tests.conftest import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(\d+)` \| (.+) \|$", readme, re.M))
+    assert sorted(map(int, rows)) == sorted(code.value for code in ExitCode)
+
+
+def test_slo_generate_check_exits_6_on_stale_rules_and_writes_nothing(real_services, tmp_path):
+    import shutil
+
+    service = tmp_path / "svc"
+    shutil.copytree(real_services["http-api"], service)
+    assert run("slo", "generate", str(service), "--check").exit_code == 0
+    slo = service / "slo.yaml"
+    slo.write_text(slo.read_text().replace("objective: 99.9", "objective: 99.5", 1))
+    rules = {p: p.read_bytes() for p in service.rglob("*slo*") if p.is_file() and p != slo}
+    stale = run("slo", "generate", str(service), "--check")
+    assert stale.exit_code == 6 and "stale:" in stale.stdout, stale.output
+    assert {p: p.read_bytes() for p in rules} == rules

@@ -11,12 +11,11 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli.shared import JsonOpt, examples, guard, load_settings
+from platform_cli.cli.shared import ExitCode, JsonOpt, examples, guard, load_settings
 
 EXAMPLES = examples("plat doctor", "plat doctor --diff", "plat doctor --fix --dry-run",
                     "plat doctor --json", "plat doctor --sarif > doctor.sarif", doc="docs/doctor.md")
 
-FINDINGS_EXIT = 4
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
@@ -56,7 +55,7 @@ def doctor(
             console.emit({**report.to_json(), "fail_on": fail_on, "failing": len(report.failing(fail_on))},
                          lambda c: render(c, report, fail_on))
         if report.failing(fail_on):
-            raise typer.Exit(FINDINGS_EXIT)
+            raise typer.Exit(ExitCode.FINDINGS)
 
     guard(json_ or sarif, body)
 

@@ -3,12 +3,27 @@
 
 import sys
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+
+
+class ExitCode(IntEnum):
+    """Every exit code of every plat command, one meaning each (the README lists them)."""
+
+    OK = 0
+    ERROR = 1  # an error the user can act on: bad input, a refused operation, a failed step (message + hint)
+    USAGE = 2  # a malformed command line: unknown flag or command, missing argument (typer's own)
+    BUG = 3  # an unexpected error: the traceback is in PLAT_HOME/logs
+    FINDINGS = 4  # doctor: findings at or above --fail-on
+    BLOCKED = 5  # slo gate: an error budget is spent and the change carries no allowed label
+    STALE = 6  # slo generate --check: the generated rules differ from slo.yaml
+    UPGRADE_AVAILABLE = 10  # upgrade --check: a newer template version exists
+    UPGRADE_CONFLICTS = 11  # upgrade: the pull request holds conflicts to resolve before merging
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
 ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default) or github.")]
@@ -54,10 +69,10 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
     except PlatError as exc:
         _traceback(console, flags.debug)
         console.error(exc.message, exc.hint)
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.ERROR) from None
     except KeyboardInterrupt:
         console.error("interrupted", "run the same command again to resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one boundary for the unexpected
@@ -66,7 +81,7 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
         where = f"; the traceback is in {log}" if log else ""
         console.error(f"unexpected error: {type(exc).__name__}: {exc}",
                       f"this is a bug in plat; please report it with the command you ran{where}")
-        raise typer.Exit(3) from None
+        raise typer.Exit(ExitCode.BUG) from None
     finally:
         if stop_tracing:
             stop_tracing()

@@ -1,6 +1,6 @@
 """`plat slo ...`: generate rules from slo.yaml, report error budgets, gate deploys on them.
 
-Exit codes: generate — 0 written or up to date, 4 with --check when the rules are stale;
+Exit codes: generate — 0 written or up to date, 6 with --check when the rules are stale;
 budget — 0; gate — 0 deploy allowed, 5 blocked; every command — 1 on an error (message + hint).
 """
 
@@ -10,18 +10,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from platform_cli.cli.shared import JsonOpt, examples, guard
+from platform_cli.cli.shared import ExitCode, JsonOpt, examples, guard
 
 slo_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                       help="SLOs: rules from slo.yaml, error budgets, the deploy gate.")
 PathArg = Annotated[Path, typer.Argument(help="The service repo (default: current directory).")]
 PromOpt = Annotated[str, typer.Option("--prometheus", help="Prometheus base URL, e.g. http://127.0.0.1:9090.")]
-EXIT_STALE, EXIT_BLOCKED = 4, 5
 
 
 @slo_app.command("generate", epilog=examples("plat slo generate", "plat slo generate --check", doc="docs/slo.md"))
 def generate(path: PathArg = Path("."), check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 4 when the generated rules are stale.")] = False,
+        "--check", help="Write nothing; exit 6 when the generated rules are stale.")] = False,
         json_: JsonOpt = False) -> None:
     """Write the Prometheus rules and their promtool tests generated from slo.yaml."""
     def body(console) -> None:
@@ -33,7 +32,7 @@ def generate(path: PathArg = Path("."), check: Annotated[bool, typer.Option(
         console.emit(data, lambda c: c.print(
             "\n".join(f"{verb}: {f}" for f in result.stale) if result.stale else "SLO rules are up to date"))
         if check and result.stale:
-            raise typer.Exit(EXIT_STALE)
+            raise typer.Exit(ExitCode.STALE)
 
     guard(json_, body)
 
@@ -76,7 +75,7 @@ def gate(
         word = "allowed" if result.allowed else "BLOCKED"
         console.emit(result.to_json(), lambda c: c.print(f"deploy {word}: {result.reason}"))
         if not result.allowed:
-            raise typer.Exit(EXIT_BLOCKED)
+            raise typer.Exit(ExitCode.BLOCKED)
 
     guard(json_, body)
 

@@ -12,10 +12,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
+from platform_cli.cli.shared import ExitCode, ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
 
-UPGRADE_AVAILABLE_EXIT = 10
-UPGRADE_CONFLICTS_EXIT = 11
 UPGRADE_EXAMPLES = examples("plat upgrade", "plat upgrade --dry-run", "plat upgrade --to 0.3.0 ../payments-api",
                             "plat upgrade --check   # in CI: exit 10 when an upgrade is available",
                             doc="docs/upgrade.md")
@@ -52,9 +50,9 @@ def upgrade(
                              progress=console.step)
         console.emit(result.to_json(), lambda c: render_upgrade(c, result))
         if check and result.upgrade_available:
-            raise typer.Exit(UPGRADE_AVAILABLE_EXIT)
+            raise typer.Exit(ExitCode.UPGRADE_AVAILABLE)
         if result.status == "upgraded" and result.conflicts:
-            raise typer.Exit(UPGRADE_CONFLICTS_EXIT)
+            raise typer.Exit(ExitCode.UPGRADE_CONFLICTS)
 
     guard(json_, body)
 

@@ -36,7 +36,6 @@ from platform_cli.templates import PLATFORM_ANSWERS
 from platform_cli.upgrade.merge import merge, changes, diff
 from platform_cli.upgrade.result import UpgradeResult
 
-EXIT_AVAILABLE = 10
 TRAILER = "Plat-Upgrade:"
 Progress = Callable[[str], None]
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from platform_cli.cli.slo import EXIT_BLOCKED, slo_app
+from platform_cli.cli.shared import ExitCode
+from platform_cli.cli.slo import slo_app
 from platform_cli.commands import slo
 from platform_cli.prometheus import Prometheus
 from tests.templates.tools import find
@@ -138,7 +139,7 @@ def test_budget_and_gate_follow_real_traffic(stack):
     assert availability.hours_to_exhaustion == 0.0
 
     blocked = gate_cli(repo, prom_url)
-    assert blocked.exit_code == EXIT_BLOCKED
+    assert blocked.exit_code == ExitCode.BLOCKED
     assert "error budget exhausted: requests-availability" in json.loads(blocked.stdout)["reason"]
     hotfix = gate_cli(repo, prom_url, "--label", "hotfix")
     assert hotfix.exit_code == 0 and json.loads(hotfix.stdout)["exception"] == "hotfix"
@@ -147,5 +148,5 @@ def test_budget_and_gate_follow_real_traffic(stack):
 def test_gate_fails_closed_or_open_when_prometheus_is_unreachable(real_services):
     url = f"http://127.0.0.1:{free_port()}"
     closed = gate_cli(real_services["http-api"], url)
-    assert closed.exit_code == EXIT_BLOCKED and "did not answer" in json.loads(closed.stdout)["reason"]
+    assert closed.exit_code == ExitCode.BLOCKED and "did not answer" in json.loads(closed.stdout)["reason"]
     assert gate_cli(real_services["http-api"], url, "--on-unreachable", "pass").exit_code == 0
