@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import re
 import subprocess
 import tempfile
@@ -87,10 +88,39 @@ def commit_all(repo: Path, message: str, reproducible: bool = False) -> str:
     `reproducible` commits as plat at a fixed date: the same content and parent give the same sha
     on every machine (used for releases plat publishes itself).
     """
+    stage_all(repo)
+    return commit(repo, message, env=REPRODUCIBLE_ENV if reproducible else None)
+
+
+def stage_all(repo: Path) -> None:
+    """`git add -A`, recording executable bits whatever the repo's core.fileMode says."""
     run(["-c", "core.fileMode=true", "add", "-A"], repo)
-    run(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], repo,
-        env=REPRODUCIBLE_ENV if reproducible else None)
+
+
+def commit(repo: Path, message: str, env: dict[str, str] | None = None) -> str:
+    """Commit what is staged (an empty commit too), hooks skipped; return the new commit sha."""
+    run(["-c", "core.fileMode=true", "commit", "-q", "--no-verify", "--allow-empty", "-m", message], repo, env=env)
     return rev_parse(repo, "HEAD")
+
+
+def toplevel(path: Path) -> Path | None:
+    """The root of the work tree holding `path`, or None when it is in none (or does not exist)."""
+    try:
+        return Path(run(["rev-parse", "--show-toplevel"], path if path.is_dir() else path.parent))
+    except (GitError, OSError):
+        return None
+
+
+def has_changes(repo: Path, untracked: bool = True) -> bool:
+    """Uncommitted changes to tracked files, and (`untracked`) files git does not track yet."""
+    return bool(run(["status", "--porcelain", *([] if untracked else ["--untracked-files=no"])], repo))
+
+
+def clear_worktree(root: Path) -> None:
+    """Empty `root`, except its `.git`."""
+    for child in root.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
 def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: str) -> str:
@@ -161,10 +191,6 @@ def remote_refs(url: str) -> dict[str, str]:
 
 def clone(url: str, dest: Path, branch: str | None = None) -> None:
     run(["clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)])
-
-
-def is_dirty(repo: Path) -> bool:
-    return bool(run(["status", "--porcelain"], repo))
 
 
 def _env() -> dict[str, str]:

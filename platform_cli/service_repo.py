@@ -11,9 +11,11 @@ upgrade, and any tool reading the branch by hand can do the same with a fast-for
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Mapping
 
 from platform_cli import git
 
+ANSWERS_FILE = ".copier-answers.yml"  # what copier records: answers, `_src_path`, `_commit`
 BASELINE_BRANCH = "plat/template"
 MAIN = "main"
 UPGRADE_PREFIX = "plat/upgrade-"
@@ -26,6 +28,13 @@ def baseline_of(repo: Path, branch_tip: str, rev: str) -> str:
     newer = git.run(["rev-list", "-n", "1", "--topo-order", "--ancestry-path", "--fixed-strings",
                      f"--grep={RENDER_TRAILER}", f"{branch_tip}..{rev}"], repo)
     return newer or branch_tip
+
+
+def template_name(answers: Mapping[str, Any]) -> str:
+    """The template a service follows, from its answers: the recorded `template_name`, else the
+    name of the template release it was rendered from (`_src_path`)."""
+    src = str(answers.get("_src_path") or "").rstrip("/")
+    return str(answers.get("template_name") or Path(src).name.removesuffix(".git"))
 
 
 def render_message(title: str, tag: str) -> str:

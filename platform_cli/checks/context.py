@@ -14,10 +14,9 @@ from platform_cli.checks.tools import Tools
 from platform_cli.errors import PlatError, TemplateError, UsageError
 from platform_cli.models import Ownership
 
-from platform_cli.service_repo import BASELINE_BRANCH, baseline_of
+from platform_cli.service_repo import ANSWERS_FILE, BASELINE_BRANCH, baseline_of, template_name
 
-ANSWERS_FILE = ".copier-answers.yml"
-__all__ = ["BASELINE_BRANCH", "ServiceContext", "build"]
+__all__ = ["ANSWERS_FILE", "BASELINE_BRANCH", "ServiceContext", "build"]
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def build(path: Path, template_source: Path, tools: Tools, forge: Callable[[], A
     render = manifests_mod.start_render(root, str(answers.get("service_name") or root.name), tools.helm)
     try:  # helm renders while git answers the rest (and the rules run); `ctx.render` waits for it
         src, commit = str(answers.get("_src_path") or ""), str(answers.get("_commit") or "")
-        name = str(answers.get("template_name") or Path(src.rstrip("/")).name.removesuffix(".git"))
+        name = template_name(answers)
         ownership, note = _ownership(src, commit, template_source, name)
         latest, baseline = _latest(template_source, name), baseline_ref(root)
     except BaseException:
@@ -100,11 +99,11 @@ def build(path: Path, template_source: Path, tools: Tools, forge: Callable[[], A
 def repo_root(path: Path) -> Path:
     if not path.exists():
         raise UsageError(f"{path} does not exist", hint="pass the path of a service repo: plat doctor PATH")
-    try:
-        return Path(git.run(["rev-parse", "--show-toplevel"], path if path.is_dir() else path.parent))
-    except PlatError:
+    root = git.toplevel(path)
+    if root is None:
         raise UsageError(f"{path} is not inside a git repository",
-                         hint="run plat doctor in a service repo created by `plat new service`") from None
+                         hint="run plat doctor in a service repo created by `plat new service`")
+    return root
 
 
 def read_answers(root: Path) -> dict[str, Any]:

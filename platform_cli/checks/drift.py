@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from platform_cli import git
-from platform_cli.checks.context import BASELINE_BRANCH, ServiceContext
+from platform_cli.checks.context import ANSWERS_FILE, BASELINE_BRANCH, ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found
 
 MODIFIED = Rule("PLAT-DRIFT-001", "Platform-owned file matches the golden path", "high", "silver",
@@ -39,7 +39,7 @@ def skip_reason(ctx: ServiceContext) -> str:
 def check(ctx: ServiceContext) -> list[Finding]:
     if ctx.baseline is None:
         return [found(NO_BASELINE, f"no {BASELINE_BRANCH} branch: drift from the template cannot be measured",
-                      ".copier-answers.yml")]
+                      ANSWERS_FILE)]
     out = []
     for change in platform_changes(ctx):
         if change.status == "deleted":

@@ -83,15 +83,14 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
 
 
 def _check_repo(path: Path) -> Path:
-    try:
-        repo = Path(git.run(["rev-parse", "--show-toplevel"], path))
-    except (git.GitError, OSError) as exc:
-        raise UpgradeError(f"{path} is not a git repository", hint="run plat adopt inside the repo to adopt") from exc
+    repo = git.toplevel(path)
+    if repo is None:
+        raise UpgradeError(f"{path} is not a git repository", hint="run plat adopt inside the repo to adopt")
     if git.ref_exists(repo, f"refs/heads/{BASELINE_BRANCH}") or baseline.read_answers(repo, "HEAD"):
         raise UpgradeError(f"{repo} is already managed by plat", hint="upgrade it instead: plat upgrade")
     if git.current_branch(repo) != MAIN:
         raise UpgradeError(f"plat adopt works on the `{MAIN}` branch", hint=f"git switch {MAIN} (or rename your branch)")
-    if git.is_dirty(repo):
+    if git.has_changes(repo):
         raise UpgradeError(f"{repo} has uncommitted or untracked files", hint="commit or remove them first")
     return repo
 
@@ -140,5 +139,4 @@ def _merge_into_main(repo: Path, root: str, added: tuple[str, ...], message: str
     git.run(["merge", "-q", "-s", "ours", "--no-ff", "--no-commit", "--allow-unrelated-histories", root], repo)
     if added:
         git.run(["checkout", root, "--", *added], repo)
-    git.run(["-c", "core.fileMode=true", "commit", "-q", "--no-verify", "-m", message], repo)
-    return git.rev_parse(repo, "HEAD")
+    return git.commit(repo, message)

@@ -181,7 +181,7 @@ def fix_plan(path: Path, settings: Settings) -> FixPlan:
     if ctx.baseline is None:
         raise UsageError("no plat/template branch: nothing to restore from",
                          hint="fetch it: git fetch origin plat/template:plat/template")
-    if git.run(["status", "--porcelain", "--untracked-files=no"], ctx.root):
+    if git.has_changes(ctx.root, untracked=False):
         raise UsageError(f"{ctx.root} has uncommitted changes; --fix refuses to mix its changes with yours",
                          hint="commit or stash your changes, then run plat doctor --fix again")
     paths = tuple(sorted(c.path for c in drift.platform_changes(ctx)))

@@ -187,10 +187,10 @@ class Run:
             release = publish.Release(pub["template_src"], pub["template_tag"], pub.get("template_sha", ""),
                                       self.spec.template.version)
             release_render.render_release(release, staging, self.template_answers(), (),
-                                          release_render.layout(self.spec.template), release_render.clear)
+                                          release_render.layout(self.spec.template), git.clear_worktree)
             postrender.finalize(staging)
         finally:
-            if not self.journal.done("render") and staging.exists() and not (staging / ".copier-answers.yml").exists():
+            if not self.journal.done("render") and staging.exists() and not (staging / render.ANSWERS_FILE).exists():
                 shutil.rmtree(staging, ignore_errors=True)
         self.journal.intend(Created("directory", str(target)))
         shutil.rmtree(target, ignore_errors=True)  # empty, or half-made by an interrupted run of ours

@@ -45,7 +45,7 @@ def _refuse_if_edited(created: list[Created], commit: str | None) -> None:
         path = Path(item.target)
         if item.kind != "directory" or not (path / ".git").is_dir() or not commit:
             continue
-        if git.is_dirty(path) or git.run(["rev-parse", "HEAD"], path) != commit:
+        if git.has_changes(path) or git.run(["rev-parse", "HEAD"], path) != commit:
             raise UsageError(f"{path} has changes made after plat created it",
                              hint="commit or move your work elsewhere, then remove the directory by hand")
 

@@ -132,7 +132,7 @@ def _prepare(state: ServiceState, template: Template, release: publish.Release, 
              crossing: tuple[migrations.Migration, ...], result: UpgradeResult, progress: Progress,
              dry_run: bool) -> Prepared:
     """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref."""
-    title = f"Upgrade {state.template} template {result.current} → {result.target}"
+    title = pull_request.headline(result)
     old_tag = str((baseline.read_answers(state.repo, state.start) or {}).get("_commit") or "")
     reuse = targets.unchanged_verbatim(release, old_tag, template)
     with baseline.worktree(state.repo, state.start) as wt:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,7 +114,7 @@ def _digest_of(sources: dict[str, Path], version: str, git_dir: Path) -> str:
 
 
 def _commit_and_tag(repo: Path, version: str, digest: str, message: str) -> tuple[str, str]:
-    if not git.ref_exists(repo, "HEAD") or git.is_dirty(repo):
+    if not git.ref_exists(repo, "HEAD") or git.has_changes(repo):
         git.commit_all(repo, message, reproducible=True)
     head = git.rev_parse(repo, "HEAD")
     tag = f"v{version}"
@@ -127,9 +126,7 @@ def _commit_and_tag(repo: Path, version: str, digest: str, message: str) -> tupl
 
 
 def _replace_tree(repo: Path, sources: dict[str, Path]) -> None:
-    for child in repo.iterdir():
-        if child.name != ".git":
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    git.clear_worktree(repo)
     layout.copy(sources, repo)
 
 

@@ -10,7 +10,6 @@ plat falls back to rendering the git release itself.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,16 +49,9 @@ def render_release(release: Release, dest: Path, answers: Mapping[str, Any], kee
             render.copy(str(src), None, dest, answers, exclude=exclude)
             if _record(dest / render.ANSWERS_FILE, str(src), release):
                 return
-        clear(dest)
+        git.clear_worktree(dest)
     render.copy(release.source, release.tag, dest, answers, exclude=exclude)
     _record(dest / render.ANSWERS_FILE, release.source, release)
-
-
-def clear(root: Path) -> None:
-    """Empty `root`, except its `.git`."""
-    for child in root.iterdir():
-        if child.name != ".git":
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
 def _export(release: Release, tmp: Path, shape: Layout, keep: Collection[str]) -> Path:

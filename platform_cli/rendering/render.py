@@ -23,6 +23,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from platform_cli.errors import TemplateError
+from platform_cli.service_repo import ANSWERS_FILE
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 # Only small imports above: the `plat` command imports this module to start the worker before
 # anything else, so the rest is imported where it is used.
 
-ANSWERS_FILE = ".copier-answers.yml"
 _worker: subprocess.Popen[str] | None = None
 
 

@@ -25,8 +25,8 @@ from platform_cli.errors import PlatError
 from platform_cli.upgrade.migrations import Migration
 from platform_cli.models import Ownership
 from platform_cli.rendering.publish import Release
-from platform_cli.rendering.release_render import Layout, clear, render_release
-from platform_cli.service_repo import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, baseline_of, render_of
+from platform_cli.rendering.release_render import Layout, render_release
+from platform_cli.service_repo import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, baseline_of, render_of, template_name
 
 __all__ = ["BASELINE_BRANCH", "MAIN", "UPGRADE_PREFIX"]
 
@@ -68,7 +68,7 @@ def inspect(repo: Path, strict: bool = True) -> ServiceState:
                            hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM")
     baseline = baseline_of(repo, tip, main)
     start, notes = _start_point(repo, main, baseline, answers)
-    return ServiceState(repo=repo, main=main, answers=answers, template=Path(str(answers.get("_src_path", ""))).name,
+    return ServiceState(repo=repo, main=main, answers=answers, template=template_name(answers),
                         baseline=baseline, branch_tip=tip, start=start, notes=notes)
 
 
@@ -81,15 +81,15 @@ def read_answers(repo: Path, rev: str) -> dict[str, Any] | None:
 
 
 def _toplevel(path: Path) -> Path:
-    try:
-        return Path(git.run(["rev-parse", "--show-toplevel"], path))
-    except (git.GitError, OSError) as exc:
+    root = git.toplevel(path)
+    if root is None:
         raise UpgradeError(f"{path} is not a git repository",
-                           hint="run plat upgrade inside a service repo made by plat new service") from exc
+                           hint="run plat upgrade inside a service repo made by plat new service")
+    return root
 
 
 def _require_clean(repo: Path) -> None:
-    if git.run(["status", "--porcelain", "--untracked-files=no"], repo):
+    if git.has_changes(repo, untracked=False):
         raise UpgradeError(f"{repo} has uncommitted changes", hint="commit or stash them, then run plat upgrade again")
     branch = git.current_branch(repo)
     if branch == BASELINE_BRANCH or (branch or "").startswith(UPGRADE_PREFIX):
@@ -166,12 +166,12 @@ def render_onto(wt: Path, release: Release, answers: Mapping[str, Any], ownershi
     moved = _apply_moves(wt, moves)
     before = git.tracked_files(wt, "HEAD")
     keep = {p for p in before if p != render.ANSWERS_FILE and (p in reuse or ownership.zone_of(p) == "team")}
-    clear(wt)
-    render_release(release, wt, answers, keep, shape, clear)
+    git.clear_worktree(wt)
+    render_release(release, wt, answers, keep, shape, git.clear_worktree)
     postrender.finalize(wt)  # derived files (SLO rules) belong to the pristine render too
-    stage(wt)
+    git.stage_all(wt)
     _restore(wt, ownership, keep)
-    return BaselineCommits(moved, commit(wt, message))
+    return BaselineCommits(moved, git.commit(wt, message))
 
 
 def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
@@ -181,16 +181,9 @@ def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
             (wt / m.target).parent.mkdir(parents=True, exist_ok=True)
             git.run(["mv", "--", m.source, m.target], wt)
             done.append(m.describe())
-    return commit(wt, "plat migrations: move files\n\n" + "\n".join(done)) if done else None
+    return git.commit(wt, "plat migrations: move files\n\n" + "\n".join(done)) if done else None
 
 
-def stage(wt: Path) -> None:
-    git.run(["-c", "core.fileMode=true", "add", "-A"], wt)
-
-
-def commit(wt: Path, message: str) -> str:
-    git.run(["-c", "core.fileMode=true", "commit", "-q", "--no-verify", "--allow-empty", "-m", message], wt)
-    return git.rev_parse(wt, "HEAD")
 
 
 def _restore(wt: Path, ownership: Ownership, keep: set[str]) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli import git
-from platform_cli.upgrade.baseline import commit, stage
 from platform_cli.rendering.render import ANSWERS_FILE
 
 KINDS = {
@@ -52,9 +51,9 @@ def merge(wt: Path, theirs: str, message: str) -> MergeOutcome:
         if not unmerged:
             raise
     outcome = _resolve(wt, unmerged)
-    stage(wt)
+    git.stage_all(wt)
     listing = "".join(f"\n  {c.path} ({c.kind})" for c in outcome.conflicts)
-    commit(wt, message + (f"\n\nConflicts to resolve:{listing}" if listing else ""))
+    git.commit(wt, message + (f"\n\nConflicts to resolve:{listing}" if listing else ""))
     return outcome
 
 

@@ -9,8 +9,14 @@ STATUS_WORDS = {"A": "added", "M": "changed", "D": "deleted", "R": "renamed", "T
 
 
 def title(result: UpgradeResult) -> str:
+    """The pull request's title: the upgrade, and how many conflicts it holds."""
     suffix = f" ({len(result.conflicts)} conflicts)" if result.conflicts else ""
-    return f"Upgrade {result.template} template {result.current} → {result.target}{suffix}"
+    return headline(result) + suffix
+
+
+def headline(result: UpgradeResult) -> str:
+    """What the upgrade is, for its commits and its pull request."""
+    return f"Upgrade {result.template} template {result.current} → {result.target}"
 
 
 def body(result: UpgradeResult) -> str:

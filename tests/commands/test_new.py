@@ -31,7 +31,7 @@ def test_creates_pushed_repo_baseline_branch_and_registration(settings, tmp_path
     refs = git.remote_refs(forge.repo_url("acme", "payments"))
     assert refs["refs/heads/main"] == refs[f"refs/heads/{BASELINE_BRANCH}"] == result.commit
     assert git.rev_parse(work, "HEAD") == result.commit
-    assert not git.is_dirty(work)
+    assert not git.has_changes(work)
     assert "up to date with 'origin/main'" in git.run(["status"], work)
     assert git.rev_parse(work, "origin/plat/template") == result.commit
 

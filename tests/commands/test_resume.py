@@ -62,7 +62,7 @@ def end_state(settings: Settings, tmp_path: Path) -> dict:
         "pulls": [(p.id, p.head, p.state, p.title) for p in pulls],
         "pr_files": snapshot(gitops, pulls[0].head, tmp_path),
         "work_entries": sorted(p.name for p in work.iterdir()),
-        "work_clean": not git.is_dirty(work / "payments"),
+        "work_clean": not git.has_changes(work / "payments"),
         "work_head_pushed": git.rev_parse(work / "payments", "HEAD") == git.rev_parse(service, "main"),
         "journal_complete": journal_path(settings, "payments").is_file(),
     }

@@ -62,7 +62,7 @@ def test_upgrade_keeps_local_edits_follows_renames_and_reports_conflicts(v2, rep
     result = run_upgrade(v2, repo)
 
     assert result.status == "upgraded" and (result.current, result.target) == ("0.1.0", "0.2.0")
-    assert git.current_branch(repo) == "main" and not git.is_dirty(repo)  # the working tree is untouched
+    assert git.current_branch(repo) == "main" and not git.has_changes(repo)  # the working tree is untouched
     assert git.rev_parse(repo, "main") != main_before
     up = BRANCH2
     assert "echo local-step" in show(repo, up, "scripts/start.sh")  # the edit followed the rename
@@ -281,7 +281,7 @@ def test_adopt_then_upgrade(v1, v2, tmp_path):
     assert result.version == "v0.1.0" and ".copier-answers.yml" in result.added
     assert ".github/workflows/ci.yml" in result.added and "app/main.py" not in result.added  # team files: not added
     assert result.differing == ()  # deployment.yaml and values.yaml match the render
-    assert (repo / "app/server.py").read_text() == "print('ours')\n" and not git.is_dirty(repo)
+    assert (repo / "app/server.py").read_text() == "print('ours')\n" and not git.has_changes(repo)
     assert git.is_ancestor(repo, BASELINE_BRANCH, "main")
     assert answers_at(repo, "main")["service_name"] == "legacy"
     with pytest.raises(UpgradeError, match="already managed"):
