@@ -5,13 +5,15 @@ The three templates are self-contained copier templates (copier cannot include f
 outside a template directory), so what they share is kept once under `templates/_shared/` and
 this script writes it into each template:
 
-  _shared/all/              -> http-api, worker, cronjob: template/ (copied verbatim)
-  _shared/service/          -> http-api, worker: template/ (long-running services: Deployment, Service, HPA, ...)
-  _shared/questions.shared.yml -> every template's copier.yml: the shared questions and `_` settings, with
-                                  template_name (the template's directory name) and the template's own
-                               questions from <name>/questions.local.yml inserted at the marker line
-  _shared/plat.shared.yml   -> every template's plat.yml: the ownership zones, plus the globs of
-                               <name>/plat.local.yml (optional, same shape) appended to their zone
+  _shared/all/         -> http-api, worker, cronjob: template/ (copied verbatim)
+  _shared/service/     -> http-api, worker: template/ (long-running services: Deployment, Service, HPA, ...)
+  _shared/questions.shared.yml
+                       -> every template's copier.yml: the shared questions and `_` settings, with
+                          template_name (the template's directory name) and the template's own
+                          questions from <name>/questions.local.yml inserted at the marker line
+  _shared/plat.shared.yml
+                       -> every template's plat.yml: the ownership zones, plus the globs of
+                          <name>/plat.local.yml (optional, same shape) appended to their zone
 
 copier.yml and plat.yml are written textually (blocks concatenated, never a YAML dump), so comments
 and `>-` validators are kept byte for byte. Lines starting with `##` at the top of a source describe
@@ -34,7 +36,7 @@ GROUPS = {
     "service": ("http-api", "worker"),
 }
 TEMPLATES = GROUPS["all"]
-MARKER = "# >>> sync.py inserts here: template_name (the template's directory name), then templates/<name>/questions.local.yml\n"
+MARKER = "# >>> sync.py inserts here: template_name (the directory name), then <name>/questions.local.yml\n"
 TEMPLATE_NAME = """template_name:
   type: str
   help: Name of the golden-path template (computed, not asked).
@@ -105,6 +107,14 @@ def zones(text: str) -> dict[str, list[str]]:
     return result
 
 
+def _zone_end(lines: list[str], zone: str) -> int:
+    """The index just past the last glob line of `zone`."""
+    end = next(i for i, line in enumerate(lines) if line.rstrip() == f"  {zone}:") + 1
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    return end
+
+
 def plat_yml(name: str, root: Path = HERE) -> str:
     shared_path, local_path = root / "_shared" / "plat.shared.yml", root / name / "plat.local.yml"
     lines = source_text(shared_path).splitlines(keepends=True)
@@ -113,12 +123,10 @@ def plat_yml(name: str, root: Path = HERE) -> str:
     extra = zones(source_text(local_path))
     unknown = set(extra) - set(zones("".join(lines)))
     if unknown:
-        raise SyncError(f"{local_path.relative_to(root)} names zone(s) the shared plat.yml lacks: {', '.join(sorted(unknown))}")
+        raise SyncError(f"{local_path.relative_to(root)} names zone(s) the shared plat.yml lacks: "
+                        f"{', '.join(sorted(unknown))}")
     for zone, globs in extra.items():
-        start = next(i for i, line in enumerate(lines) if ZONE.match(line) and ZONE.match(line).group(1) == zone)
-        end = start + 1
-        while end < len(lines) and lines[end].startswith("    "):
-            end += 1
+        end = _zone_end(lines, zone)
         lines[end:end] = globs
     return header(root, shared_path, local_path) + "".join(lines)
 
@@ -147,7 +155,8 @@ def main(argv: list[str] | None = None, root: Path = HERE) -> int:
         for src, dst in stale:
             print(f"out of sync: {dst.relative_to(root)} (source {src.relative_to(root)})")
         for dst, _ in written:
-            print(f"out of sync: {dst.relative_to(root)} (generated from _shared/*.shared.yml and {dst.parent.name}/*.local.yml)")
+            print(f"out of sync: {dst.relative_to(root)} "
+                  f"(generated from _shared/*.shared.yml and {dst.parent.name}/*.local.yml)")
         return 1 if stale or written else 0
     for src, dst in stale:
         dst.parent.mkdir(parents=True, exist_ok=True)
