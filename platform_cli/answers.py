@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -79,7 +80,7 @@ def collect(
         for question in askable:
             known = {**context, **answers}
             value = prompter.ask(question, template_logic.default(question, known),
-                                 lambda v, q=question, k=known: _error(q, v, k, extra.get(q.name)))
+                                 partial(_error, question, known=known, extra=extra.get(question.name)))
             if value != "" or question.required:
                 answers[question.name] = _checked(question, value)
     missing = tuple(q.name for q in askable if q.required and q.name not in answers)

@@ -26,7 +26,7 @@ def check(ctx: ServiceContext) -> list[Finding]:
     problem = catalog_problem(ctx.text(CATALOG_FILE))
     if problem:
         out.append(found(CATALOG, problem, CATALOG_FILE))
-    owners = [ctx.text(p) for p in CODEOWNERS_PATHS if ctx.text(p) is not None]
+    owners = [text for p in CODEOWNERS_PATHS if (text := ctx.text(p)) is not None]
     if not owners:
         out.append(found(CODEOWNERS, "no CODEOWNERS file: reviews are not routed to the owning team",
                          CODEOWNERS_PATHS[0]))

@@ -95,7 +95,7 @@ def apply(findings: list[Finding], exemptions: tuple[Exemption, ...], clock: Clo
         if missing:
             extra.append(found(INCOMPLETE, f"exemption {e.id or '(no id)'} lacks {', '.join(missing)}: not applied",
                                EXEMPTIONS_FILE, e.line))
-        elif e.expires < today:
+        elif e.expires and e.expires < today:
             extra.append(found(EXPIRED, f"exemption for {e.id} (owner {e.owner}) expired on {e.expires.isoformat()}",
                                EXEMPTIONS_FILE, e.line))
         else:

@@ -91,8 +91,8 @@ def new_service(
         if rollback:
             if not name:
                 raise UsageError("--rollback needs the service NAME", hint="plat new service NAME --rollback")
-            result = rb.rollback_service(name, settings, the_forge)
-            console.emit(result.to_json(), lambda c: views.rollback(c, result))
+            undone = rb.rollback_service(name, settings, the_forge)
+            console.emit(undone.to_json(), lambda c: views.rollback(c, undone))
             return
         request = new.NewRequest(name=name, template=type_, owner=owner, sets=tuple(set_ or ()),
                                  answers_file=answers_file, directory=directory, yes=yes, dry_run=dry_run)

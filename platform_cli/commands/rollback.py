@@ -31,7 +31,8 @@ def rollback_service(name: str, settings: Settings, forge: Forge) -> RollbackRes
     commit = journal.steps.get("commit")
     created = list(reversed(journal.created))
     _refuse_if_edited(created, commit)
-    removed, kept = [], []
+    removed: list[str] = []
+    kept: list[str] = []
     ours = {c.target for c in created}
     for item in created:
         (removed if _undo(item, forge, name, ours) else kept).append(f"{item.kind} {item.target}")

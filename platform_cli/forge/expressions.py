@@ -267,6 +267,10 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         return _equal(left, right)
     if op == "!=":
         return not _equal(left, right)
-    a, b = (left.lower(), right.lower()) if isinstance(left, str) and isinstance(right, str) else (
-        _number(left), _number(right))
+    if isinstance(left, str) and isinstance(right, str):
+        return _ordered(op, left.lower(), right.lower())
+    return _ordered(op, _number(left), _number(right))
+
+
+def _ordered(op: str, a: Any, b: Any) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]

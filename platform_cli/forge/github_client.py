@@ -97,7 +97,8 @@ class Api:
         auth: Auth.Auth
         if creds.token:
             auth = Auth.Token(creds.token)
-        else:
+        else:  # credentials_from_env makes App credentials whole, or none
+            assert creds.app_id and creds.app_key and creds.installation_id is not None
             auth = Auth.AppAuth(creds.app_id, creds.app_key).get_installation_auth(creds.installation_id)
         self._github = Github(auth=auth, base_url=self.base_url, timeout=timeout, retry=retry_policy(sleep),
                               seconds_between_requests=0, seconds_between_writes=0, lazy=True,
@@ -110,7 +111,12 @@ class Api:
 
     def token(self) -> str:
         """The token for git over HTTPS (an App's installation token is fetched and refreshed by PyGithub)."""
-        return self._translate(lambda: self._requester.auth.token, "POST", "/app/installations/…/access_tokens")
+        return self._translate(lambda: self._auth().token, "POST", "/app/installations/…/access_tokens")
+
+    def _auth(self) -> Auth.Auth:
+        auth = self._requester.auth
+        assert auth is not None  # set in __init__
+        return auth
 
     def call(self, verb: str, path: str, body: Any = None, params: dict | None = None) -> tuple[dict, Any]:
         self.calls.append((verb, path))

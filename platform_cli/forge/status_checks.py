@@ -16,6 +16,7 @@ not required either: it could not be written down once in the branch protection.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -70,7 +71,7 @@ def _job_checks(job_id: str, job: Mapping[str, Any], platform_workflows: Path) -
         return [name] if name else []
     callee = _load(platform_workflows / Path(uses.split("@")[0]).name)
     inner_context = pull_request_context(_inputs(callee, job.get("with") or {}, context))
-    inner = [_evaluated(lambda j=j, jid=jid: _name((j or {}).get("name"), str(jid), inner_context))
+    inner = [_evaluated(partial(_name, (j or {}).get("name"), str(jid), inner_context))
              for jid, j in (callee.get("jobs") or {}).items()]
     return [f"{name} / {i}" for i in inner if i] or ([] if inner else [name])
 
@@ -99,7 +100,8 @@ def _name(name: object, fallback: str, context: Mapping[str, Any]) -> str:
 
 
 def _triggers(workflow: Mapping[str, Any]) -> dict[str, Any]:
-    on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as True
+    keys: Mapping[Any, Any] = workflow
+    on = keys.get("on", keys.get(True))  # YAML 1.1 reads a bare `on` key as True
     if isinstance(on, str):
         return {on: None}
     if isinstance(on, list):

@@ -42,7 +42,8 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
     Template tasks are skipped and unsafe features refused. `exclude`: rendered paths not to write
     (gitignore-style patterns).
     """
-    job = {"src": src, "ref": ref, "dest": str(dest), "answers": dict(answers), "exclude": list(exclude)}
+    job: dict[str, Any] = {"src": src, "ref": ref, "dest": str(dest), "answers": dict(answers),
+                           "exclude": list(exclude)}
     reply = _ask_worker(job) if ref is None else None
     if reply is None:
         _run_copy(**job)
@@ -141,7 +142,8 @@ def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exc
             raise TemplateError(f"rendering {src} failed: {_first_line(exc)}",
                                 hint="check the answers against the template's questions") from exc
         except JinjaError as exc:
-            where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
+            filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+            where = f" ({filename}:{lineno})" if filename else ""
             raise TemplateError(f"rendering {src} failed: {_first_line(exc)}{where}",
                                 hint="the template itself is broken: fix that file in the platform repo") from exc
 

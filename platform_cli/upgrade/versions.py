@@ -46,7 +46,9 @@ def changelog(path: Path) -> tuple[ChangelogEntry, ...]:
     """The `## <version>` sections of a CHANGELOG.md, in file order."""
     if not path.is_file():
         return ()
-    entries, version, lines = [], None, []
+    entries: list[ChangelogEntry] = []
+    version: str | None = None
+    lines: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"^##\s+\[?v?([0-9][^\]\s]*)\]?", line)
         if heading:
