@@ -65,9 +65,7 @@ def _base_labels(spec: Spec, slo: SLO) -> dict[str, str]:
 def _sli_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
     rules = []
     for window in WINDOWS:
-        # `> 0` drops windows without traffic: 0/0 would record NaN, which poisons the period average.
-        expr = f"({slo.error_query.replace(WINDOW, window)})\n/\n(({slo.total_query.replace(WINDOW, window)}) > 0)\n"
-        rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": expr,
+        rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": _error_ratio(slo, window),
                       "labels": {**_base_labels(spec, slo), "sloth_window": window}})
     period = period_window(spec)
     sel = selector(spec, slo)
@@ -78,6 +76,13 @@ def _sli_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
         "labels": {**_base_labels(spec, slo), "sloth_window": period},
     })
     return rules
+
+
+def _error_ratio(slo: SLO, window: str) -> str:
+    if slo.error_ratio_query:  # sli.raw: the ratio as written, as Sloth does
+        return f"({slo.error_ratio_query.replace(WINDOW, window)})\n"
+    # `> 0` drops windows without traffic: 0/0 would record NaN, which poisons the period average.
+    return f"({slo.error_query.replace(WINDOW, window)})\n/\n(({slo.total_query.replace(WINDOW, window)}) > 0)\n"
 
 
 def _meta_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
