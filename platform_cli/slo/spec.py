@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -94,8 +94,9 @@ class _At:
     def problem(self, message: str, hint: str) -> None:
         self.out.append(Problem(f"{self.path}: {message}" if self.path else message, hint, self.key, self.slo))
 
-    def to(self, **changes: str) -> _At:
-        return replace(self, **changes)
+    def to(self, path: str | None = None, key: str | None = None, slo: str | None = None) -> _At:
+        return _At(self.out, self.path if path is None else path, self.key if key is None else key,
+                   self.slo if slo is None else slo)
 
 
 def _read(data: Any, service: str | None) -> tuple[Spec | None, tuple[Problem, ...]]:
@@ -145,20 +146,23 @@ def _slo(item: Any, at: _At) -> SLO:
     if isinstance(objective, bool) or not isinstance(objective, (int, float)) or not 0 < objective < 100:
         at.problem(f"objective must be a percentage between 0 and 100, got {objective!r}", "e.g. objective: 99.9")
         objective = 0.0
-    return SLO(name=name, objective=float(objective), description=str(item.get("description", "")),
-               labels=_labels(item, "labels", at), alert=_alert(item.get("alerting"), at),
-               **_sli(item.get("sli"), at))
+    error, total, ratio = _sli(item.get("sli"), at)
+    return SLO(name=name, objective=float(objective), error_query=error, total_query=total, error_ratio_query=ratio,
+               description=str(item.get("description", "")), labels=_labels(item, "labels", at),
+               alert=_alert(item.get("alerting"), at))
 
 
-def _sli(sli: Any, at: _At) -> dict[str, str]:
+def _sli(sli: Any, at: _At) -> tuple[str, str, str]:
+    """(error query, total query, error ratio query): events give the first two, raw the third."""
     sli = sli if isinstance(sli, dict) else {}
     if "raw" in sli:
-        return {"error_ratio_query": _query(sli["raw"], "sli.raw.error_ratio_query", at)}
+        return "", "", _query(sli["raw"], "sli.raw.error_ratio_query", at)
     if "plugin" in sli:
         at.problem("sli.plugin is not supported: plat generates rules from sli.events or sli.raw",
                    f"write the plugin's query as sli.raw.error_ratio_query (with {WINDOW})")
-        return {}
-    return {key: _query(sli.get("events"), f"sli.events.{key}", at) for key in ("error_query", "total_query")}
+        return "", "", ""
+    events = sli.get("events")
+    return _query(events, "sli.events.error_query", at), _query(events, "sli.events.total_query", at), ""
 
 
 def _query(data: Any, dotted: str, at: _At) -> str:

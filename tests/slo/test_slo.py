@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,7 +14,7 @@ from platform_cli.errors import UsageError
 from platform_cli.slo import files as slo_files, rules, spec as spec_mod, unit
 from tests.templates.tools import find
 
-HTTP_SLO = {
+HTTP_SLO: dict[str, Any] = {
     "version": "prometheus/v1", "service": "payments", "labels": {"owner": "team-a"},
     "slos": [{
         "name": "requests-availability", "objective": 99.9,

@@ -11,6 +11,7 @@ import yaml
 
 from platform_cli.checks import slo as slo_check
 from platform_cli.checks.context import ServiceContext
+from platform_cli.checks.manifests import Render
 from platform_cli.commands import slo as slo_cmd
 from platform_cli.errors import UsageError
 from platform_cli.models import Ownership
@@ -54,10 +55,14 @@ def repo_with(tmp_path: Path, data) -> Path:
     return repo
 
 
+def no_render() -> Render:
+    raise AssertionError("the SLO rules never need the rendered chart")
+
+
 def doctor_invalid(repo: Path) -> list:
     ctx = ServiceContext(root=repo, answers={"service_name": "payments"}, template_name="http-api",
                          version_in_use="", latest_version=None, ownership=Ownership(), baseline=None,
-                         pending_render=lambda: None)
+                         pending_render=no_render)
     return [f for f in slo_check.check(ctx) if f.rule_id == slo_check.VALID.id]
 
 
