@@ -26,7 +26,7 @@ def generate(path: PathArg = Path("."), check: Annotated[bool, typer.Option(
     def body(console) -> None:
         from platform_cli.commands import slo
 
-        result = slo.generate(path.resolve(), write=not check)
+        result = slo.generate(path.resolve(), check=check)
         data = {"files": sorted(result.files), "stale": list(result.stale), "written": not check}
         verb = "stale" if check else "written"
         console.emit(data, lambda c: c.print(

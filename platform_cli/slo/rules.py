@@ -57,7 +57,7 @@ def selector(spec: Spec, slo: SLO) -> str:
     return f'sloth_id="{slo_id(spec, slo)}", sloth_service="{spec.service}", sloth_slo="{slo.name}"'
 
 
-def _base_labels(spec: Spec, slo: SLO) -> dict[str, str]:
+def base_labels(spec: Spec, slo: SLO) -> dict[str, str]:
     return {**spec.labels, **slo.labels, "sloth_id": slo_id(spec, slo), "sloth_service": spec.service,
             "sloth_slo": slo.name}
 
@@ -65,23 +65,28 @@ def _base_labels(spec: Spec, slo: SLO) -> dict[str, str]:
 def _sli_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
     rules = []
     for window in WINDOWS:
-        # `> 0` drops windows without traffic: 0/0 would record NaN, which poisons the period average.
-        expr = f"({slo.error_query.replace(WINDOW, window)})\n/\n(({slo.total_query.replace(WINDOW, window)}) > 0)\n"
-        rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": expr,
-                      "labels": {**_base_labels(spec, slo), "sloth_window": window}})
+        rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": _error_ratio(slo, window),
+                      "labels": {**base_labels(spec, slo), "sloth_window": window}})
     period = period_window(spec)
     sel = selector(spec, slo)
     rules.append({
         "record": f"slo:sli_error:ratio_rate{period}",
         "expr": (f"sum_over_time(slo:sli_error:ratio_rate5m{{{sel}}}[{period}])\n"
                  f"/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m{{{sel}}}[{period}])\n"),
-        "labels": {**_base_labels(spec, slo), "sloth_window": period},
+        "labels": {**base_labels(spec, slo), "sloth_window": period},
     })
     return rules
 
 
+def _error_ratio(slo: SLO, window: str) -> str:
+    if slo.error_ratio_query:  # sli.raw: the ratio as written, as Sloth does
+        return f"({slo.error_ratio_query.replace(WINDOW, window)})\n"
+    # `> 0` drops windows without traffic: 0/0 would record NaN, which poisons the period average.
+    return f"({slo.error_query.replace(WINDOW, window)})\n/\n(({slo.total_query.replace(WINDOW, window)}) > 0)\n"
+
+
 def _meta_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
-    sel, labels, period = selector(spec, slo), _base_labels(spec, slo), period_window(spec)
+    sel, labels, period = selector(spec, slo), base_labels(spec, slo), period_window(spec)
     on = "on(sloth_id, sloth_slo, sloth_service) group_left"
     return [
         {"record": "slo:objective:ratio", "expr": f"vector({slo.objective / 100:.6g})", "labels": labels},

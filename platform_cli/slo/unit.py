@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from platform_cli.slo.rules import BURN_WINDOWS, WINDOWS, _base_labels
+from platform_cli.slo.rules import BURN_WINDOWS, WINDOWS, base_labels
 from platform_cli.slo.spec import SLO, Spec
 
 
@@ -34,7 +34,7 @@ def test_file(spec: Spec, rule_file: str) -> dict[str, Any]:
 
 
 def case(spec: Spec, slo: SLO, name: str, ratio: float, firing: tuple[str, ...]) -> dict[str, Any]:
-    labels = _base_labels(spec, slo)
+    labels = base_labels(spec, slo)
     series = [{"series": _series(f"slo:sli_error:ratio_rate{w}", {**labels, "sloth_window": w}),
                "values": f"{ratio:.6g}x60"} for w in WINDOWS]
     alert = slo.alert

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from platform_cli.cli.shared import ExitCode
 from platform_cli.cli.slo import slo_app
 from platform_cli.commands import slo
+from platform_cli.slo import files as slo_files
 from platform_cli.prometheus import Prometheus
 from tests.templates.tools import find
 
@@ -82,7 +83,7 @@ def stack(real_services, tmp_path):
     job = "demo-http-api"  # the service name: the job label its SLO queries select
     (tmp_path / "prometheus.yml").write_text(
         "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-        f"rule_files: [{repo / slo.RULES_FILE}]\n"
+        f"rule_files: [{repo / slo_files.RULES_FILE}]\n"
         f"scrape_configs: [{{job_name: {job}, static_configs: [{{targets: ['127.0.0.1:{app_port}']}}]}}]\n")
     prom = subprocess.Popen([find("prometheus"), f"--config.file={tmp_path / 'prometheus.yml'}",
                              f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{prom_port}"],

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from platform_cli.commands import slo as slo_cmd
 from platform_cli.errors import UsageError
-from platform_cli.slo import rules, spec as spec_mod, unit
+from platform_cli.slo import files as slo_files, rules, spec as spec_mod, unit
 from tests.templates.tools import find
 
-HTTP_SLO = {
+HTTP_SLO: dict[str, Any] = {
     "version": "prometheus/v1", "service": "payments", "labels": {"owner": "team-a"},
     "slos": [{
         "name": "requests-availability", "objective": 99.9,
@@ -86,7 +87,7 @@ def test_bad_specs_are_rejected_with_a_hint(broken, message):
 
 def test_every_template_slo_file_generates_rules_promtool_accepts(real_services):
     for kind, repo in real_services.items():
-        result = slo_cmd.generate(repo, write=False)
+        result = slo_files.generate(repo, write=False)
         assert result.stale == (), f"{kind}: the rendered rules are not what slo.yaml gives: {result.stale}"
         files = repo / "chart" / "files"
         check = promtool("check", "rules", "slo-rules.yaml", cwd=files)
@@ -103,6 +104,6 @@ def test_generate_check_reports_a_stale_file(real_services, tmp_path):
     shutil.copytree(real_services["http-api"], repo)
     slo_file = repo / "slo.yaml"
     slo_file.write_text(slo_file.read_text().replace("objective: 99.9", "objective: 99.5"))
-    assert slo_cmd.generate(repo, write=False).stale == (slo_cmd.RULES_FILE, slo_cmd.TESTS_FILE)
+    assert slo_cmd.generate(repo, check=True).stale == (slo_files.RULES_FILE, slo_files.TESTS_FILE)
     slo_cmd.generate(repo)
-    assert slo_cmd.generate(repo, write=False).stale == ()
+    assert slo_cmd.generate(repo, check=True).stale == ()
