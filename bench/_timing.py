@@ -7,8 +7,8 @@ import os
 import statistics
 import subprocess
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -33,9 +33,17 @@ def timed(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
 
 def hermetic_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAT_", "GIT_", "XDG_"))}
-    env.update({"HOME": str(home), "PLAT_HOME": str(home / "plat"), "GIT_CONFIG_NOSYSTEM": "1",
-                "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.test",
-                "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.test"})
+    env.update(
+        {
+            "HOME": str(home),
+            "PLAT_HOME": str(home / "plat"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.test",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.test",
+        }
+    )
     home.mkdir(parents=True, exist_ok=True)
     return env
 
@@ -47,8 +55,10 @@ def compare(label: str, ours: Callable[[int], float], peer: Callable[[int], floa
         a.append(ours(i))
         b.append(peer(i))
     ma, mb = statistics.median(a), statistics.median(b)
-    print(f"{label}: plat median {ma:.3f}s, peer median {mb:.3f}s, ratio {ma / mb:.2f} "
-          f"(runs={runs}; plat {_fmt(a)}; peer {_fmt(b)})")
+    print(
+        f"{label}: plat median {ma:.3f}s, peer median {mb:.3f}s, ratio {ma / mb:.2f} "
+        f"(runs={runs}; plat {_fmt(a)}; peer {_fmt(b)})"
+    )
     return ma / mb
 
 

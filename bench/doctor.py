@@ -54,7 +54,7 @@ def main() -> None:
             "re-render + diff": [sys.executable, "-c", RECOPY_DIFF, str(service)],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for name, argv in commands.items():  # warm-up: page cache, .pyc files
+        for argv in commands.values():  # warm-up: page cache, .pyc files
             timed(argv, root, env)
         for _ in range(args.runs):
             for name, argv in commands.items():
@@ -76,12 +76,19 @@ def report(times: dict[str, list[float]], args: argparse.Namespace) -> None:
 def _rules_run(plat: str, service: Path, root: Path, env: dict[str, str]) -> str:
     import json
 
-    out = subprocess.run([plat, "doctor", str(service), "--json", "--fail-on", "critical"], cwd=root, env=env,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [plat, "doctor", str(service), "--json", "--fail-on", "critical"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     data = json.loads(out.stdout)
     skipped = [s["family"] for s in data["skipped"]]
-    return (f"{len(data['rules_run'])} rules, {len(data['findings'])} findings, level {data['level']}"
-            + (f", skipped {skipped}" if skipped else ""))
+    return f"{len(data['rules_run'])} rules, {len(data['findings'])} findings, level {data['level']}" + (
+        f", skipped {skipped}" if skipped else ""
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-
 from _timing import VENV_BIN, compare, hermetic_env, parse_args, timed
-
 
 # What a user would run after `copier copy` to get what plat leaves behind: a repo with main and
 # the baseline branch pushed to a bare remote, and a registration branch in the GitOps repo.
@@ -48,26 +46,61 @@ def main() -> None:
         src, ref = recorded.pop("_src_path"), recorded.pop("_commit")
 
         def plat_new(i: int) -> float:
-            return timed([plat, "new", "service", f"svc-{i}", "--type", args.type, "--owner", "bench-team",
-                          "--yes"], root, env)
+            return timed(
+                [plat, "new", "service", f"svc-{i}", "--type", args.type, "--owner", "bench-team", "--yes"], root, env
+            )
 
         def copier_copy(i: int) -> float:
             answers = root / f"answers-{i}.yml"
             answers.write_text(yaml.safe_dump({**recorded, "service_name": f"raw-{i}"}))
-            return timed([copier, "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", ref,
-                          "--data-file", str(answers), src, str(root / f"raw-{i}")], root, env)
+            return timed(
+                [
+                    copier,
+                    "copy",
+                    "--trust",
+                    "--defaults",
+                    "--quiet",
+                    "--vcs-ref",
+                    ref,
+                    "--data-file",
+                    str(answers),
+                    src,
+                    str(root / f"raw-{i}"),
+                ],
+                root,
+                env,
+            )
 
         def by_hand(i: int) -> float:
             start = copier_copy(100 + i)
-            return start + timed(["bash", "-c", BY_HAND, "by-hand", str(root / f"raw-{100 + i}"),
-                                  str(root / "bare"), f"raw-{100 + i}", str(root / "home" / "plat" / "forge" / "local" / "gitops.git")],
-                                 root, env)
+            return start + timed(
+                [
+                    "bash",
+                    "-c",
+                    BY_HAND,
+                    "by-hand",
+                    str(root / f"raw-{100 + i}"),
+                    str(root / "bare"),
+                    f"raw-{100 + i}",
+                    str(root / "home" / "plat" / "forge" / "local" / "gitops.git"),
+                ],
+                root,
+                env,
+            )
 
         compare(f"plat new service ({args.type}) vs copier copy", plat_new, copier_copy, args.runs)
-        compare(f"plat new service ({args.type}) vs copier copy + the same git steps by hand",
-                lambda i: plat_new(1000 + i), by_hand, args.runs)
-        compare("plat --help vs copier --help",
-                lambda _: timed([plat, "--help"], root, env), lambda _: timed([copier, "--help"], root, env), args.runs)
+        compare(
+            f"plat new service ({args.type}) vs copier copy + the same git steps by hand",
+            lambda i: plat_new(1000 + i),
+            by_hand,
+            args.runs,
+        )
+        compare(
+            "plat --help vs copier --help",
+            lambda _: timed([plat, "--help"], root, env),
+            lambda _: timed([copier, "--help"], root, env),
+            args.runs,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

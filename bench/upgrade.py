@@ -51,8 +51,13 @@ def git(repo: Path, *args: str, env: dict[str, str]) -> None:
 
 
 def service(root: Path, name: str, kind: str, env: dict[str, str]) -> Path:
-    subprocess.run([str(VENV_BIN / "plat"), "new", "service", name, "--type", kind, "--owner", "bench-team",
-                    "--yes"], cwd=root, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(VENV_BIN / "plat"), "new", "service", name, "--type", kind, "--owner", "bench-team", "--yes"],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     repo = root / name
     for path in sorted((repo / "chart").glob("values-*.yaml"))[:1]:
         path.write_text(path.read_text() + "# local edit\n")
@@ -73,15 +78,33 @@ def main() -> None:
         env1 = {**hermetic_env(root / "home"), "PLAT_TEMPLATE_SOURCE": str(v1)}
         env2 = {**env1, "PLAT_TEMPLATE_SOURCE": str(v2)}
         plat, copier = str(VENV_BIN / "plat"), str(VENV_BIN / "copier")
-        pairs = [(service(root, f"p-{i}", args.type, env1), service(root, f"c-{i}", args.type, env1))
-                 for i in range(args.runs + 1)]
+        pairs = [
+            (service(root, f"p-{i}", args.type, env1), service(root, f"c-{i}", args.type, env1))
+            for i in range(args.runs + 1)
+        ]
         timed([plat, "upgrade", str(pairs[0][0])], root, env2)  # warm-up: publishes the 0.2.0 releases
-        ratio = compare(f"plat upgrade vs copier update ({args.type} 0.1.0 → 0.2.0)",
-                        lambda i: timed([plat, "upgrade", str(pairs[i + 1][0])], root, env2),
-                        lambda i: timed([copier, "update", "--trust", "--defaults", "--quiet", "--skip-tasks",
-                                         "--conflict", "inline", "--vcs-ref", "v0.2.0", str(pairs[i + 1][1])],
-                                        root, env2),
-                        args.runs)
+        ratio = compare(
+            f"plat upgrade vs copier update ({args.type} 0.1.0 → 0.2.0)",
+            lambda i: timed([plat, "upgrade", str(pairs[i + 1][0])], root, env2),
+            lambda i: timed(
+                [
+                    copier,
+                    "update",
+                    "--trust",
+                    "--defaults",
+                    "--quiet",
+                    "--skip-tasks",
+                    "--conflict",
+                    "inline",
+                    "--vcs-ref",
+                    "v0.2.0",
+                    str(pairs[i + 1][1]),
+                ],
+                root,
+                env2,
+            ),
+            args.runs,
+        )
         print(f"ratio {ratio:.2f} ({'meets' if ratio <= 0.5 else 'misses'} the ≤ 0.5 goal)")
 
 

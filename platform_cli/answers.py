@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import yaml
 
@@ -38,8 +39,9 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise UsageError(f"answers file {path} is not valid YAML{where}",
-                         hint="it must be a YAML mapping of question: answer") from exc
+        raise UsageError(
+            f"answers file {path} is not valid YAML{where}", hint="it must be a YAML mapping of question: answer"
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -79,8 +81,11 @@ def collect(
     if prompter is not None and not yes:
         for question in askable:
             known = {**context, **answers}
-            value = prompter.ask(question, template_logic.default(question, known),
-                                 partial(_error, question, known=known, extra=extra.get(question.name)))
+            value = prompter.ask(
+                question,
+                template_logic.default(question, known),
+                partial(_error, question, known=known, extra=extra.get(question.name)),
+            )
             if value != "" or question.required:
                 answers[question.name] = _checked(question, value)
     missing = tuple(q.name for q in askable if q.required and q.name not in answers)
@@ -98,20 +103,27 @@ def _validate(template: Template, answers: Mapping[str, Any], context: Mapping[s
             known[question.name] = answers[question.name]
         elif question.name not in known:
             known[question.name] = template_logic.default(question, known)
-    errors = {q.name: template_logic.error(q, known[q.name], known) for q in template.questions
-              if q.name not in PLATFORM_ANSWERS}
+    errors = {
+        q.name: template_logic.error(q, known[q.name], known)
+        for q in template.questions
+        if q.name not in PLATFORM_ANSWERS
+    }
     wrong = {name: message for name, message in errors.items() if message}
     if wrong:
-        raise UsageError("invalid answers: " + "; ".join(wrong.values()),
-                         hint=" ".join(f"--set {name}=…" for name in wrong) + " (or fix the answers file)")
+        raise UsageError(
+            "invalid answers: " + "; ".join(wrong.values()),
+            hint=" ".join(f"--set {name}=…" for name in wrong) + " (or fix the answers file)",
+        )
 
 
 def refuse_computed(given: Mapping[str, Any], computed: Mapping[str, Any]) -> None:
     """A computed answer given through --set or --answers-file must equal plat's; checks the keys in `computed`."""
     for key in sorted(PLATFORM_ANSWERS & set(given) & set(computed)):
         if str(given[key]) != str(computed[key]):
-            raise UsageError(f"{key} is computed by plat ({computed[key]}), not {given[key]!r}",
-                             hint=f"leave {key} out of --set and --answers-file; it comes from {COMPUTED_FROM[key]}")
+            raise UsageError(
+                f"{key} is computed by plat ({computed[key]}), not {given[key]!r}",
+                hint=f"leave {key} out of --set and --answers-file; it comes from {COMPUTED_FROM[key]}",
+            )
 
 
 def _reject_unknown(template: Template, given: Mapping[str, Any]) -> None:
@@ -128,8 +140,10 @@ def _checked(question: Question | None, value: Any) -> Any:
     assert question is not None
     value = coerce(question, value)
     if question.choices and value not in question.choices:
-        raise UsageError(f"{question.name} must be one of {', '.join(map(str, question.choices))}, got {value!r}",
-                         hint=f"--set {question.name}={question.choices[0]}")
+        raise UsageError(
+            f"{question.name} must be one of {', '.join(map(str, question.choices))}, got {value!r}",
+            hint=f"--set {question.name}={question.choices[0]}",
+        )
     check = CHECKS.get(question.name)
     return check(value) if check else value
 

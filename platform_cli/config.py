@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from platform_cli import layout
 from platform_cli.errors import ConfigError
@@ -117,7 +118,9 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
         items = value.split(",") if isinstance(value, str) else value
         envs = tuple(str(item).strip() for item in items if str(item).strip())
         if not envs or not isinstance(items, (str, list, tuple)):
-            raise ConfigError(f"environments from {origin} is empty", hint="e.g. environments = [\"staging\", \"production\"]")
+            raise ConfigError(
+                f"environments from {origin} is empty", hint='e.g. environments = ["staging", "production"]'
+            )
         return envs
     if not isinstance(value, str):
         raise ConfigError(f"setting {key} from {origin} must be a string, got {value!r}", hint="quote the value")

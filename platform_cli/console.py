@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 
 class Console:
     """`quiet`: no progress lines (results and errors only); `verbose`: also trace lines (`trace`)."""
 
-    def __init__(self, json_mode: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None,
-                 quiet: bool = False, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        json_mode: bool = False,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        quiet: bool = False,
+        verbose: bool = False,
+    ) -> None:
         self.json_mode = json_mode
         self.quiet = quiet
         self.verbose = verbose
@@ -50,7 +57,7 @@ class Console:
         if self.verbose:
             self._stderr.write(message.rstrip("\n") + "\n")
 
-    def emit(self, data: dict[str, Any], render: Callable[["Console"], None]) -> None:
+    def emit(self, data: dict[str, Any], render: Callable[[Console], None]) -> None:
         if self.json_mode:
             self._stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
         else:
@@ -89,7 +96,7 @@ def _plain_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...
     widths = [max(len(r[i]) for r in (columns, *rows)) for i in range(len(columns))]
 
     def line(row: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
 
     return [title, line(columns), *(line(row) for row in rows)]
 

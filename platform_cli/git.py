@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
-import shutil
 import re
+import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from platform_cli.errors import PlatError
 from platform_cli.models import ChangedFile
 
 FALLBACK_IDENTITY = ("plat", "plat@localhost")
 REPRODUCIBLE_ENV = {
-    "GIT_AUTHOR_NAME": FALLBACK_IDENTITY[0], "GIT_AUTHOR_EMAIL": FALLBACK_IDENTITY[1],
-    "GIT_COMMITTER_NAME": FALLBACK_IDENTITY[0], "GIT_COMMITTER_EMAIL": FALLBACK_IDENTITY[1],
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+    "GIT_AUTHOR_NAME": FALLBACK_IDENTITY[0],
+    "GIT_AUTHOR_EMAIL": FALLBACK_IDENTITY[1],
+    "GIT_COMMITTER_NAME": FALLBACK_IDENTITY[0],
+    "GIT_COMMITTER_EMAIL": FALLBACK_IDENTITY[1],
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
 }
 
 
@@ -55,8 +58,12 @@ def observe(observer: Callable[[tuple[str, ...], Path | None, int, float], None]
     return lambda: _observers.remove(observer)
 
 
-def run(args: tuple[str, ...] | list[str], cwd: Path | None = None, input: str | None = None,
-        env: dict[str, str] | None = None) -> str:
+def run(
+    args: tuple[str, ...] | list[str],
+    cwd: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
     """Run git with `args` in `cwd`; return stdout stripped of its trailing newline."""
     argv = ("git", *_identity_flags(), *args)
     started = time.monotonic()
@@ -131,10 +138,10 @@ def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: 
         if parent:
             run(["read-tree", parent], repo, env=index)
         blobs = [Path(tmp) / f"blob-{i}" for i in range(len(files))]
-        for blob, text in zip(blobs, files.values()):
+        for blob, text in zip(blobs, files.values(), strict=True):
             blob.write_bytes(text.encode("utf-8"))
         shas = run(["hash-object", "-w", "--no-filters", "--stdin-paths"], repo, input="".join(f"{b}\n" for b in blobs))
-        entries = "".join(f"100644 {sha}\t{name}\n" for sha, name in zip(shas.split(), files))
+        entries = "".join(f"100644 {sha}\t{name}\n" for sha, name in zip(shas.split(), files, strict=True))
         run(["update-index", "--add", "--index-info"], repo, input=entries, env=index)
         tree = run(["write-tree"], repo, env=index)
     return run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], repo)
@@ -206,8 +213,13 @@ def _identity_flags() -> tuple[str, ...]:
 
     Only the global and system configuration count (GIT_DIR points nowhere): an identity set in
     the repo plat happens to start in is absent from the temporary clones it also commits in."""
-    proc = subprocess.run(("git", "config", "--get", "user.email"), capture_output=True, text=True,
-                          env={**_env(), "GIT_DIR": os.devnull}, check=False)
+    proc = subprocess.run(
+        ("git", "config", "--get", "user.email"),
+        capture_output=True,
+        text=True,
+        env={**_env(), "GIT_DIR": os.devnull},
+        check=False,
+    )
     if proc.stdout.strip():
         return ()
     name, email = FALLBACK_IDENTITY
@@ -215,6 +227,7 @@ def _identity_flags() -> tuple[str, ...]:
 
 
 # --- helpers for upgrades (baseline branch, worktrees, merges) ---
+
 
 def show(repo: Path, rev: str, path: str) -> str | None:
     """The content of `path` at `rev`, or None when it is not there."""

@@ -45,8 +45,10 @@ def branch_name(service: str) -> str:
 
 
 def registration_files(reg: Registration) -> dict[str, str]:
-    files = {f"apps/{reg.service}/{env}.yaml": _dump(_application(reg, env, i == 0))
-             for i, env in enumerate(reg.environments)}
+    files = {
+        f"apps/{reg.service}/{env}.yaml": _dump(_application(reg, env, i == 0))
+        for i, env in enumerate(reg.environments)
+    }
     files[f"catalog/{reg.service}.yaml"] = _dump(_location(reg))
     return files
 
@@ -58,28 +60,31 @@ def bootstrap_files(org: str, repo_url: str) -> dict[str, str]:
         "metadata": {"name": "apps", "namespace": "argocd"},
         "spec": {
             "project": "default",
-            "source": {"repoURL": repo_url, "targetRevision": "main", "path": "apps",
-                       "directory": {"recurse": True}},
+            "source": {"repoURL": repo_url, "targetRevision": "main", "path": "apps", "directory": {"recurse": True}},
             "destination": {"server": "https://kubernetes.default.svc", "namespace": "argocd"},
             "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
         },
     }
-    readme = (f"# GitOps repo of {org}\n\nArgo CD reconciles this repo. `bootstrap/apps.yaml` is the "
-              "app-of-apps: apply it once, and every `apps/<service>/<env>.yaml` merged here is deployed.\n"
-              "Services are registered by `plat new service` through pull requests; `catalog/` lists "
-              "their Backstage catalog entries.\n")
+    readme = (
+        f"# GitOps repo of {org}\n\nArgo CD reconciles this repo. `bootstrap/apps.yaml` is the "
+        "app-of-apps: apply it once, and every `apps/<service>/<env>.yaml` merged here is deployed.\n"
+        "Services are registered by `plat new service` through pull requests; `catalog/` lists "
+        "their Backstage catalog entries.\n"
+    )
     return {"README.md": readme, "bootstrap/apps.yaml": _dump(root), "apps/.keep": "", "catalog/.keep": ""}
 
 
 def pull_request_body(reg: Registration) -> str:
     envs = ", ".join(reg.environments)
-    return (f"Registers `{reg.service}` (owner: `{reg.owner}`) from {reg.repo_url}.\n\n"
-            f"- Argo CD Applications for {envs}: `{reg.environments[0]}` syncs automatically, "
-            "the others sync by hand after review.\n"
-            f"- Namespaces `{reg.service}-<environment>`, created by Argo CD with Pod Security `restricted` "
-            "(enforce, audit, warn).\n"
-            f"- Backstage catalog location `catalog/{reg.service}.yaml`.\n\n"
-            "Opened by `plat new service`. Merge with a merge commit.")
+    return (
+        f"Registers `{reg.service}` (owner: `{reg.owner}`) from {reg.repo_url}.\n\n"
+        f"- Argo CD Applications for {envs}: `{reg.environments[0]}` syncs automatically, "
+        "the others sync by hand after review.\n"
+        f"- Namespaces `{reg.service}-<environment>`, created by Argo CD with Pod Security `restricted` "
+        "(enforce, audit, warn).\n"
+        f"- Backstage catalog location `catalog/{reg.service}.yaml`.\n\n"
+        "Opened by `plat new service`. Merge with a merge commit."
+    )
 
 
 def bootstrap(forge: Forge, org: str, repo: str) -> str:
@@ -96,8 +101,10 @@ def propose(forge: Forge, org: str, repo: str, reg: Registration) -> PullRequest
 
 
 def _application(reg: Registration, env: str, automated: bool) -> dict:
-    sync: dict = {"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
-                  "managedNamespaceMetadata": {"labels": dict(POD_SECURITY)}}
+    sync: dict = {
+        "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
+        "managedNamespaceMetadata": {"labels": dict(POD_SECURITY)},
+    }
     if automated:
         sync["automated"] = {"prune": True, "selfHeal": True}
     return {
@@ -106,8 +113,12 @@ def _application(reg: Registration, env: str, automated: bool) -> dict:
         "metadata": {
             "name": f"{reg.service}-{env}",
             "namespace": "argocd",
-            "labels": {"app.kubernetes.io/name": reg.service, "app.kubernetes.io/part-of": reg.system,
-                       "plat.dev/owner": reg.owner, "plat.dev/environment": env},
+            "labels": {
+                "app.kubernetes.io/name": reg.service,
+                "app.kubernetes.io/part-of": reg.system,
+                "plat.dev/owner": reg.owner,
+                "plat.dev/environment": env,
+            },
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },
         "spec": {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from platform_cli.config import Settings
 
@@ -28,7 +29,7 @@ class Journal:
         self.complete = False
 
     @classmethod
-    def open(cls, path: Path, key: Mapping[str, Any]) -> "Journal":
+    def open(cls, path: Path, key: Mapping[str, Any]) -> Journal:
         journal = cls(path, key)
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -65,7 +66,9 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         data = {
-            "key": self.key, "steps": self.steps, "complete": self.complete,
+            "key": self.key,
+            "steps": self.steps,
+            "complete": self.complete,
             "created": [{"kind": c.kind, "target": c.target} for c in self.created],
         }
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")

@@ -13,7 +13,7 @@ NO_RENDER = frozenset({"--help", "-h", "--check", "--rollback"})  # ... unless g
 
 def renders(args: list[str]) -> bool:
     words = [a for a in args if not a.startswith("-")]
-    return any(tuple(words[:len(cmd)]) == cmd for cmd in RENDERING) and not NO_RENDER & set(args)
+    return any(tuple(words[: len(cmd)]) == cmd for cmd in RENDERING) and not NO_RENDER & set(args)
 
 
 def main() -> None:

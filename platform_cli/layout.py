@@ -27,8 +27,13 @@ CONTENT = {
 # what makes a platform release pip-installable, beside the platform_cli package
 PROJECT = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md")
 # path in a platform release -> content name
-RELEASE = {".github/workflows": "workflows", "terraform-modules": "terraform-modules", "policies": "policies",
-           "templates": "templates", "plat.toml": "plat.toml"}
+RELEASE = {
+    ".github/workflows": "workflows",
+    "terraform-modules": "terraform-modules",
+    "policies": "policies",
+    "templates": "templates",
+    "plat.toml": "plat.toml",
+}
 IGNORED = ("__pycache__", ".pytest_cache", PACKAGE_DATA)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ZONES = ("platform", "shared", "team")
 
@@ -118,9 +119,16 @@ class NewResult:
             "branch": self.branch,
             "baseline_branch": self.baseline_branch,
             "commit": self.commit,
-            "pull_request": None if pr is None else {
-                "id": pr.id, "repo": pr.repo, "url": pr.url, "head": pr.head,
-                "base": pr.base, "state": pr.state, "title": pr.title,
+            "pull_request": None
+            if pr is None
+            else {
+                "id": pr.id,
+                "repo": pr.repo,
+                "url": pr.url,
+                "head": pr.head,
+                "base": pr.base,
+                "state": pr.state,
+                "title": pr.title,
             },
             "gitops_repo": self.gitops_repo,
             "gitops_branch": self.gitops_branch,

@@ -8,10 +8,23 @@ from platform_cli.errors import UsageError
 
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 TEAM = re.compile(r"^[a-z][a-z0-9-]{1,38}$")
-RESERVED = frozenset({
-    "default", "kubernetes", "kube-system", "kube-public", "kube-node-lease",
-    "plat", "platform", "gitops", "argocd", "flux-system", "monitoring", "test", "null",
-})
+RESERVED = frozenset(
+    {
+        "default",
+        "kubernetes",
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "plat",
+        "platform",
+        "gitops",
+        "argocd",
+        "flux-system",
+        "monitoring",
+        "test",
+        "null",
+    }
+)
 
 
 def check_service_name(name: str, taken: frozenset[str] = frozenset()) -> str:
@@ -19,8 +32,7 @@ def check_service_name(name: str, taken: frozenset[str] = frozenset()) -> str:
     if not name:
         raise UsageError("service name is empty", hint="pass a name, e.g. plat new service payments-api")
     if len(name) > 63:
-        raise UsageError(f"service name {name!r} is {len(name)} characters long (max 63)",
-                         hint="choose a shorter name")
+        raise UsageError(f"service name {name!r} is {len(name)} characters long (max 63)", hint="choose a shorter name")
     if not DNS_1035.match(name):
         raise UsageError(
             f"service name {name!r} is not a DNS-1035 label",

@@ -6,8 +6,8 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from platform_cli.errors import PlatError
 
@@ -34,11 +34,15 @@ class Prometheus:
             with urllib.request.urlopen(endpoint, timeout=self.timeout) as response:  # noqa: S310 - user-given URL
                 body = json.loads(response.read().decode("utf-8"))
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise PrometheusUnreachable(f"Prometheus at {self.url} did not answer: {_reason(exc)}",
-                                        hint="check --prometheus URL and that the server is up") from exc
+            raise PrometheusUnreachable(
+                f"Prometheus at {self.url} did not answer: {_reason(exc)}",
+                hint="check --prometheus URL and that the server is up",
+            ) from exc
         if body.get("status") != "success":
-            raise PrometheusUnreachable(f"Prometheus rejected the query: {body.get('error', 'unknown error')}",
-                                        hint="check that the SLO rules are loaded (plat slo generate)")
+            raise PrometheusUnreachable(
+                f"Prometheus rejected the query: {body.get('error', 'unknown error')}",
+                hint="check that the SLO rules are loaded (plat slo generate)",
+            )
         result = body["data"]["result"]
         return tuple(Sample(labels=r["metric"], value=float(r["value"][1])) for r in result)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from platform_cli.errors import UsageError
 from platform_cli.models import Question
@@ -24,11 +26,13 @@ class Prompter:
         if question.choices:
             choices = [str(c) for c in question.choices]
             chosen = str(default) if str(default) in choices else None
-            return coerce(question, self._ask(
-                lambda: _questionary().select(question.label, choices=choices, default=chosen, **self._io)))
+            return coerce(
+                question,
+                self._ask(lambda: _questionary().select(question.label, choices=choices, default=chosen, **self._io)),
+            )
         text = "" if default is None else str(default)
         while True:
-            text = self._ask(lambda: _questionary().text(question.label, default=text, **self._io))
+            text = self._ask(partial(_questionary().text, question.label, default=text, **self._io))
             problem = _problem(question, text, validate)
             if problem is None:
                 return coerce(question, text)
@@ -72,8 +76,9 @@ def coerce(question: Question, value: Any) -> Any:
         try:
             return int(value) if question.type == "int" else float(value)
         except (TypeError, ValueError) as exc:
-            raise UsageError(f"{question.name} must be a number, got {value!r}",
-                             hint=f"--set {question.name}=<number>") from exc
+            raise UsageError(
+                f"{question.name} must be a number, got {value!r}", hint=f"--set {question.name}=<number>"
+            ) from exc
     return value if isinstance(value, str) else str(value)
 
 

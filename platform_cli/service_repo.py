@@ -10,8 +10,9 @@ upgrade, and any tool reading the branch by hand can do the same with a fast-for
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from platform_cli import git
 
@@ -25,8 +26,19 @@ RENDER_TRAILER = "Plat-Baseline:"  # on every pristine render commit an upgrade 
 def baseline_of(repo: Path, branch_tip: str, rev: str) -> str:
     """The pristine render `rev` builds on: the newest render commit descending from the baseline
     branch's tip (`branch_tip`) that `rev` contains — a merged upgrade's — else the tip itself."""
-    newer = git.run(["rev-list", "-n", "1", "--topo-order", "--ancestry-path", "--fixed-strings",
-                     f"--grep={RENDER_TRAILER}", f"{branch_tip}..{rev}"], repo)
+    newer = git.run(
+        [
+            "rev-list",
+            "-n",
+            "1",
+            "--topo-order",
+            "--ancestry-path",
+            "--fixed-strings",
+            f"--grep={RENDER_TRAILER}",
+            f"{branch_tip}..{rev}",
+        ],
+        repo,
+    )
     return newer or branch_tip
 
 

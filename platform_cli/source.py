@@ -21,12 +21,16 @@ def checkout(url: str, ref: str, home: Path) -> Path:
         elif _moving(dest, ref):
             git.run(["fetch", "-q", "--tags", "--force", "--prune", "origin"], dest)
     except git.GitError as exc:
-        raise ConfigError(f"cannot fetch the platform repo {url}: {exc.stderr.strip().splitlines()[-1:]}",
-                          hint="check template_url (and your access to it)") from exc
+        raise ConfigError(
+            f"cannot fetch the platform repo {url}: {exc.stderr.strip().splitlines()[-1:]}",
+            hint="check template_url (and your access to it)",
+        ) from exc
     rev = _resolve(dest, ref)
     if rev is None:
-        raise ConfigError(f"the platform repo {url} has no branch, tag or commit {ref!r}",
-                          hint="set template_ref to a branch, a tag such as v1.2.0, or a commit sha")
+        raise ConfigError(
+            f"the platform repo {url} has no branch, tag or commit {ref!r}",
+            hint="set template_ref to a branch, a tag such as v1.2.0, or a commit sha",
+        )
     git.run(["checkout", "-q", "--force", "--detach", rev], dest)
     git.run(["clean", "-q", "-f", "-d", "-x"], dest)
     return dest

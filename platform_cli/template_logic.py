@@ -10,8 +10,9 @@ in the middle of a render.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from platform_cli.errors import TemplateError
 from platform_cli.models import Question
@@ -41,8 +42,9 @@ def _render(text: str, context: Mapping[str, Any], what: str) -> str:
     try:
         return _environment().from_string(text).render(**context)
     except JinjaError as exc:
-        raise TemplateError(f"{what} does not render: {exc}", hint="fix the question in the template's copier.yml") \
-            from exc
+        raise TemplateError(
+            f"{what} does not render: {exc}", hint="fix the question in the template's copier.yml"
+        ) from exc
 
 
 @lru_cache(maxsize=1)

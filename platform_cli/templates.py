@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
 from platform_cli import yamlio
 from platform_cli.errors import TemplateError
-from platform_cli.models import Ownership, Question, Template, ZONES
+from platform_cli.models import ZONES, Ownership, Question, Template
 
 # Answers plat fills in itself (from settings and the platform release); never prompted.
-PLATFORM_ANSWERS = frozenset({"org", "platform_repo", "platform_repo_url", "platform_ref", "platform_version",
-                              "platform_team"})
+PLATFORM_ANSWERS = frozenset(
+    {"org", "platform_repo", "platform_repo_url", "platform_ref", "platform_version", "platform_team"}
+)
 
 
 def templates_root(template_source: Path) -> Path:
@@ -46,8 +46,9 @@ def load(template_source: Path, name: str) -> Template:
         name=name,
         path=path,
         version=version(template_source),
-        questions=tuple(_question(key, spec) for key, spec in config.items()
-                        if not key.startswith("_") and not _hidden(spec)),
+        questions=tuple(
+            _question(key, spec) for key, spec in config.items() if not key.startswith("_") and not _hidden(spec)
+        ),
         ownership=_ownership(_read_yaml(path / "plat.yml"), path / "plat.yml"),
     )
 

@@ -155,9 +155,16 @@ def hermetic_session_env(root: Path):
     home = root / "home"
     home.mkdir(parents=True, exist_ok=True)
     (home / ".gitconfig").write_text("")
-    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.test", "GIT_COMMITTER_NAME": "Test",
-           "GIT_COMMITTER_EMAIL": "t@example.test", "GIT_ALLOW_PROTOCOL": "file"}
+    env = {
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "t@example.test",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "t@example.test",
+        "GIT_ALLOW_PROTOCOL": "file",
+    }
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
@@ -173,8 +180,14 @@ def plat_new(root: Path, template: str, answers: dict, dest: Path, settings: dic
     settings = Settings(**{"home": root / "plathome", "template_source": REPO_ROOT, "org": "acme", **(settings or {})})
     given = {k: v for k, v in answers.items() if k not in ("service_name", "owner")}
     sets = tuple(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in given.items())
-    req = NewRequest(name=str(answers["service_name"]), template=template, owner=str(answers["owner"]),
-                     sets=sets, yes=True, directory=dest)
+    req = NewRequest(
+        name=str(answers["service_name"]),
+        template=template,
+        owner=str(answers["owner"]),
+        sets=sets,
+        yes=True,
+        directory=dest,
+    )
     return new_service(req, settings, LocalForge(settings.home / "forge"), cwd=root).directory
 
 
@@ -183,5 +196,7 @@ def real_services(tmp_path_factory) -> dict[str, Path]:
     """One service per real golden-path template, made by `plat new service --yes` (read-only!)."""
     root = tmp_path_factory.mktemp("real-services")
     with hermetic_session_env(root):
-        return {kind: plat_new(root, kind, {"service_name": f"demo-{kind}", "owner": "team-a"},
-                               root / f"demo-{kind}") for kind in REAL_TEMPLATES}
+        return {
+            kind: plat_new(root, kind, {"service_name": f"demo-{kind}", "owner": "team-a"}, root / f"demo-{kind}")
+            for kind in REAL_TEMPLATES
+        }

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Optional
 
 import pytest
 
@@ -55,17 +56,18 @@ def mirrored_versions(mirror: Path) -> tuple[str, ...]:
     if not root.is_dir():
         return ()
     found = [p.parent.name for p in root.glob(f"*/{PLATFORM}")] + [
-        p.name.split("_")[1] for p in root.glob(f"terraform-provider-aws_*_{PLATFORM}.zip")]
+        p.name.split("_")[1] for p in root.glob(f"terraform-provider-aws_*_{PLATFORM}.zip")
+    ]
     return tuple(sorted(set(found)))
 
 
-def find_mirror() -> Optional[Path]:
+def find_mirror() -> Path | None:
     override = os.environ.get("TERRAFORM_PROVIDER_MIRROR")
     candidates = (Path(override),) if override else MIRRORS
     return next((m for m in candidates if mirrored_versions(m)), None)
 
 
-def find_terraform() -> Optional[str]:
+def find_terraform() -> str | None:
     override = os.environ.get("TERRAFORM_BIN")
     if override:
         return override if os.access(override, os.X_OK) else None
@@ -84,7 +86,7 @@ def locate() -> Tools:
     return Tools(terraform, mirror, mirrored_versions(mirror))
 
 
-def offline_env(tmp: Path, base: Optional[Mapping[str, str]] = None) -> dict[str, str]:
+def offline_env(tmp: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """os.environ (or `base`) plus a CLI config under `tmp` that installs providers only from the
     mirror, a plugin cache shared by every caller passing the same `tmp`, and no prompts or
     update checks."""
@@ -95,11 +97,13 @@ def offline_env(tmp: Path, base: Optional[Mapping[str, str]] = None) -> dict[str
     cache = tmp / "plugin-cache"
     cache.mkdir(exist_ok=True)
     env = dict(os.environ if base is None else base)
-    env.update({
-        "TF_CLI_CONFIG_FILE": str(config),
-        "TF_PLUGIN_CACHE_DIR": str(cache),
-        "TF_IN_AUTOMATION": "1",
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-    })
+    env.update(
+        {
+            "TF_CLI_CONFIG_FILE": str(config),
+            "TF_PLUGIN_CACHE_DIR": str(cache),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+        }
+    )
     return env

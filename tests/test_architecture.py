@@ -13,10 +13,28 @@ from tests.conftest import REPO_ROOT
 PACKAGE = REPO_ROOT / "platform_cli"
 BASE = {"config", "errors", "models", "layout", "names"}
 ADAPTERS = {"forge", "git", "prompts", "console", "yamlio", "source", "prometheus"}
-ENGINES = {"rendering", "upgrade", "slo", "checks", "gitops", "answers", "templates", "template_logic",
-           "service_repo", "journal"}
-LAYERS = {"launch": 5, "__main__": 5, "cli": 4, "commands": 3, **dict.fromkeys(ENGINES, 2),
-          **dict.fromkeys(ADAPTERS, 1), **dict.fromkeys(BASE, 0), "__init__": 0}
+ENGINES = {
+    "rendering",
+    "upgrade",
+    "slo",
+    "checks",
+    "gitops",
+    "answers",
+    "templates",
+    "template_logic",
+    "service_repo",
+    "journal",
+}
+LAYERS = {
+    "launch": 5,
+    "__main__": 5,
+    "cli": 4,
+    "commands": 3,
+    **dict.fromkeys(ENGINES, 2),
+    **dict.fromkeys(ADAPTERS, 1),
+    **dict.fromkeys(BASE, 0),
+    "__init__": 0,
+}
 
 
 def modules() -> list[Path]:

@@ -94,9 +94,11 @@ def test_rollback_through_the_cli(env):
 
 
 def test_help_imports_nothing_heavy():
-    code = ("import sys\nfrom platform_cli.cli import app\n"
-            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('copier', 'github', 'rich', 'questionary', 'yaml') if m in sys.modules))")
+    code = (
+        "import sys\nfrom platform_cli.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('copier', 'github', 'rich', 'questionary', 'yaml') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -115,8 +117,20 @@ def test_version_says_what_where_and_which_templates(env):
 def test_dash_h_is_help_everywhere_and_every_command_ends_with_examples_and_its_docs():
     from tests.conftest import REPO_ROOT
 
-    commands = [[], ["new", "service"], ["upgrade"], ["adopt"], ["doctor"], ["config", "show"], ["pr", "list"],
-                ["pr", "show"], ["pr", "merge"], ["slo", "generate"], ["slo", "budget"], ["slo", "gate"]]
+    commands = [
+        [],
+        ["new", "service"],
+        ["upgrade"],
+        ["adopt"],
+        ["doctor"],
+        ["config", "show"],
+        ["pr", "list"],
+        ["pr", "show"],
+        ["pr", "merge"],
+        ["slo", "generate"],
+        ["slo", "budget"],
+        ["slo", "gate"],
+    ]
     for words in commands:
         result = run(*words, "-h")
         assert result.exit_code == 0, (words, result.output)
@@ -206,8 +220,13 @@ def test_pr_merge_works_without_a_global_git_identity_from_a_repo_that_has_one(e
     run("new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes")
     git.run(["config", "user.email", "me@example.test"], env / "payments")  # only this repo knows who I am
     bare = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_"))}
-    proc = subprocess.run([sys.executable, "-m", "platform_cli", "pr", "merge", "gitops", "1"],
-                          cwd=env / "payments", env=bare, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "platform_cli", "pr", "merge", "gitops", "1"],
+        cwd=env / "payments",
+        env=bare,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "merged #1" in proc.stdout
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import pytest
 
 from platform_cli import config
@@ -10,11 +9,18 @@ from platform_cli.errors import ConfigError
 def test_precedence_flags_env_user_file_platform_file_defaults(tmp_path):
     platform = tmp_path / "platform"
     platform.mkdir()
-    (platform / "plat.toml").write_text('[plat]\norg = "from-platform"\ngitops_repo = "deploys"\ndefault_owner = "core"\n')
+    (platform / "plat.toml").write_text(
+        '[plat]\norg = "from-platform"\ngitops_repo = "deploys"\ndefault_owner = "core"\n'
+    )
     user = tmp_path / "user.toml"
     user.write_text('org = "from-user"\nforge = "local"\nenvironments = ["dev", "prod"]\n')
-    environ = {"HOME": str(tmp_path), "PLAT_CONFIG": str(user), "PLAT_TEMPLATE_SOURCE": str(platform),
-               "PLAT_ORG": "from-env", "PLAT_DEFAULT_OWNER": "env-team"}
+    environ = {
+        "HOME": str(tmp_path),
+        "PLAT_CONFIG": str(user),
+        "PLAT_TEMPLATE_SOURCE": str(platform),
+        "PLAT_ORG": "from-env",
+        "PLAT_DEFAULT_OWNER": "env-team",
+    }
     resolved = config.load(flags={"org": "from-flag", "forge": None}, environ=environ)
     s, src = resolved.settings, resolved.sources
     assert (s.org, src["org"]) == ("from-flag", "flag")
@@ -39,12 +45,15 @@ def test_environments_from_env_are_comma_separated(tmp_path):
     assert s.environments == ("staging", "production", "dr")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("org = [unclosed", "cannot parse"),
-    ('colour = "blue"', "unknown setting"),
-    ("org = 3", "must be a string"),
-    ("environments = []", "empty"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("org = [unclosed", "cannot parse"),
+        ('colour = "blue"', "unknown setting"),
+        ("org = 3", "must be a string"),
+        ("environments = []", "empty"),
+    ],
+)
 def test_bad_config_files(tmp_path, text, message):
     path = tmp_path / "c.toml"
     path.write_text(text)

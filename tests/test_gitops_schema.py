@@ -23,8 +23,14 @@ from tests.conftest import REPO_ROOT
 ARGOCD = REPO_ROOT / ".tools" / "argo-cd"
 VALIDATOR = Path(__file__).with_name("argocd_validate.mjs")
 RESTRICTED = {f"pod-security.kubernetes.io/{m}": "restricted" for m in ("enforce", "audit", "warn")}
-REG = gitops.Registration(service="billing-engine", org="Acme-Corp", owner="team-billing", system="billing",
-                          repo_url="https://github.com/Acme-Corp/billing-engine", environments=("staging", "production"))
+REG = gitops.Registration(
+    service="billing-engine",
+    org="Acme-Corp",
+    owner="team-billing",
+    system="billing",
+    repo_url="https://github.com/Acme-Corp/billing-engine",
+    environments=("staging", "production"),
+)
 
 
 def validate(docs: dict[str, dict]) -> dict[str, str | None]:
@@ -33,15 +39,21 @@ def validate(docs: dict[str, dict]) -> dict[str, str | None]:
     if node is None or not (ARGOCD / "node_modules" / "@kubernetes-models" / "argo-cd").is_dir():
         pytest.fail("node and .tools/argo-cd are needed: run `scripts/install-test-tools`", pytrace=False)
     payload = json.dumps([{"name": name, "doc": doc} for name, doc in docs.items()])
-    proc = subprocess.run([node, str(VALIDATOR), str(ARGOCD)], input=payload, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [node, str(VALIDATOR), str(ARGOCD)], input=payload, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return {r["name"]: r["error"] for r in json.loads(proc.stdout)}
 
 
 def argo_docs(files: dict[str, str]) -> dict[str, dict]:
-    return {f"{path}#{i}": doc for path, text in files.items() if path.endswith(".yaml")
-            for i, doc in enumerate(yaml.safe_load_all(text)) if doc and doc.get("apiVersion", "").startswith("argoproj.io/")}
+    return {
+        f"{path}#{i}": doc
+        for path, text in files.items()
+        if path.endswith(".yaml")
+        for i, doc in enumerate(yaml.safe_load_all(text))
+        if doc and doc.get("apiVersion", "").startswith("argoproj.io/")
+    }
 
 
 def applications(files: dict[str, str]) -> list[dict]:
@@ -57,20 +69,26 @@ def test_registration_and_bootstrap_manifests_validate_against_argo_cds_schema()
 
 def test_every_service_namespace_is_created_with_restricted_pod_security():
     apps = [doc for doc in applications(gitops.registration_files(REG))]
-    assert {doc["spec"]["destination"]["namespace"] for doc in apps} == {"billing-engine-staging",
-                                                                          "billing-engine-production"}
+    assert {doc["spec"]["destination"]["namespace"] for doc in apps} == {
+        "billing-engine-staging",
+        "billing-engine-production",
+    }
     for doc in apps:
         sync = doc["spec"]["syncPolicy"]
         assert "CreateNamespace=true" in sync["syncOptions"]  # managedNamespaceMetadata needs it
         assert sync["managedNamespaceMetadata"]["labels"] == RESTRICTED
 
 
-@pytest.mark.parametrize("break_it", [
-    lambda d: d["spec"]["syncPolicy"]["managedNamespaceMetadata"].update(labels="restricted"),
-    lambda d: d["spec"].update(destination="billing-engine-staging"),
-    lambda d: d["spec"]["syncPolicy"].update(syncOptions="CreateNamespace=true"),
-    lambda d: d.pop("spec"),
-], ids=["labels-not-a-map", "destination-not-an-object", "sync-options-not-a-list", "no-spec"])
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        lambda d: d["spec"]["syncPolicy"]["managedNamespaceMetadata"].update(labels="restricted"),
+        lambda d: d["spec"].update(destination="billing-engine-staging"),
+        lambda d: d["spec"]["syncPolicy"].update(syncOptions="CreateNamespace=true"),
+        lambda d: d.pop("spec"),
+    ],
+    ids=["labels-not-a-map", "destination-not-an-object", "sync-options-not-a-list", "no-spec"],
+)
 def test_an_application_that_violates_the_schema_fails(break_it):
     doc = copy.deepcopy(applications(gitops.registration_files(REG))[0])
     break_it(doc)

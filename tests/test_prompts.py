@@ -30,16 +30,27 @@ def test_one_prompt_per_missing_answer_with_validation(mini_platform, piped):
     piped.send_text(BACKSPACE * 4 + "9090" + ENTER)
     piped.send_text("y")
     piped.send_text(ENTER)
-    answers = collect(template, {"service_name": "payments"}, yes=False,
-                      prompter=Prompter(input=piped, output=DummyOutput()))
-    assert answers == {"service_name": "payments", "owner": "team-a", "lifecycle": "production",
-                       "port": 9090, "with_database": True, "system": "payments"}
+    answers = collect(
+        template, {"service_name": "payments"}, yes=False, prompter=Prompter(input=piped, output=DummyOutput())
+    )
+    assert answers == {
+        "service_name": "payments",
+        "owner": "team-a",
+        "lifecycle": "production",
+        "port": 9090,
+        "with_database": True,
+        "system": "payments",
+    }
 
 
 def test_yes_never_prompts(mini_platform, piped):
     template = templates.load(mini_platform, "mini")
-    answers = collect(template, {"service_name": "payments", "owner": "team-a"}, yes=True,
-                      prompter=Prompter(input=piped, output=DummyOutput()))
+    answers = collect(
+        template,
+        {"service_name": "payments", "owner": "team-a"},
+        yes=True,
+        prompter=Prompter(input=piped, output=DummyOutput()),
+    )
     assert answers == {"service_name": "payments", "owner": "team-a"}
 
 
@@ -47,8 +58,7 @@ def test_interrupt_at_a_prompt_is_a_clean_error(mini_platform, piped):
     template = templates.load(mini_platform, "mini")
     piped.send_text("\x03")  # ctrl-c: reaches the CLI's boundary, which exits 130 (tests/test_cli.py)
     with pytest.raises(KeyboardInterrupt):
-        collect(template, {"service_name": "payments"}, yes=False,
-                prompter=Prompter(input=piped, output=DummyOutput()))
+        collect(template, {"service_name": "payments"}, yes=False, prompter=Prompter(input=piped, output=DummyOutput()))
 
 
 class Screen:
@@ -72,9 +82,13 @@ def test_computed_defaults_are_shown_and_kept(piped):
 
     template = templates.load(REPO_ROOT, "http-api")
     piped.send_text(ENTER * 40)  # accept every default
-    answers = collect(template, {"service_name": "payments", "owner": "team-a"}, yes=False,
-                      prompter=Prompter(input=piped, output=DummyOutput()),
-                      context={"org": "Acme-Corp", "platform_repo": "platform", "platform_version": "0.1.0"})
+    answers = collect(
+        template,
+        {"service_name": "payments", "owner": "team-a"},
+        yes=False,
+        prompter=Prompter(input=piped, output=DummyOutput()),
+        context={"org": "Acme-Corp", "platform_repo": "platform", "platform_version": "0.1.0"},
+    )
     assert answers["registry"] == "ghcr.io/acme-corp" and answers["system"] == "payments"
 
 
@@ -84,8 +98,9 @@ def test_template_validators_refuse_at_the_prompt_with_the_reason_under_it(mini_
     piped.send_text("team-a" + ENTER + ENTER + ENTER)  # owner, description, lifecycle
     piped.send_text(BACKSPACE * 4 + "80" + ENTER)  # port 80: the template's validator refuses it
     piped.send_text(BACKSPACE * 2 + "8081" + ENTER + "n" + ENTER)
-    answers = collect(template, {"service_name": "payments"}, yes=False,
-                      prompter=Prompter(input=piped, output=screen.output))
+    answers = collect(
+        template, {"service_name": "payments"}, yes=False, prompter=Prompter(input=piped, output=screen.output)
+    )
     assert answers["port"] == 8081
     assert "✗ port must be >= 1024" in screen.text
     assert "port [port]" in screen.text and "owning team [owner]" in screen.text, "labels are the questions' help"
@@ -123,6 +138,11 @@ def test_yes_at_the_summary_creates_the_service(settings, tmp_path, piped):
 
     forge = LocalForge(settings.home / "forge")
     piped.send_text("billing" + ENTER + ENTER * 5 + "y")
-    result = new_service(NewRequest(template="mini", owner="team-a"), settings, forge, cwd=tmp_path,
-                         prompter=Prompter(input=piped, output=DummyOutput()))
+    result = new_service(
+        NewRequest(template="mini", owner="team-a"),
+        settings,
+        forge,
+        cwd=tmp_path,
+        prompter=Prompter(input=piped, output=DummyOutput()),
+    )
     assert result.service == "billing" and forge.repo_exists(settings.org, "billing")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from platform_cli import git, templates
-
-from platform_cli.rendering import publish
 from platform_cli.forge.local import LocalForge
+from platform_cli.rendering import publish
 
 
 def release(mini_platform: Path, store: Path) -> publish.Release:
@@ -65,8 +64,15 @@ def test_platform_release_is_the_plat_project_with_the_source_content(mini_platf
     forge = LocalForge(tmp_path / "forge")
     rel = publish.platform_release(forge, "acme", "platform", mini_platform, "0.1.0", tmp_path / "cache")
     tree = set(git.tracked_files(Path(rel.source), rel.sha))
-    assert {"pyproject.toml", "setup.py", "MANIFEST.in", "platform_cli/__init__.py", "platform_cli/layout.py",
-            ".github/workflows/build.yml", "templates/mini/copier.yml"} <= tree
+    assert {
+        "pyproject.toml",
+        "setup.py",
+        "MANIFEST.in",
+        "platform_cli/__init__.py",
+        "platform_cli/layout.py",
+        ".github/workflows/build.yml",
+        "templates/mini/copier.yml",
+    } <= tree
     assert not any("__pycache__" in p or p.startswith("platform_cli/_content") for p in tree)
     assert not any(p.startswith(("templates/http-api", "workflows/")) for p in tree)  # the source's content only
 
@@ -78,5 +84,6 @@ def test_a_platform_release_checkout_publishes_the_same_release(mini_platform, t
     checkout = tmp_path / "release-checkout"
     git.clone(first.source, checkout, branch=first.tag)
     again = publish.platform_release(forge, "acme", "copy", checkout, "0.1.0", tmp_path / "cache")
-    assert git.run(["rev-parse", f"{first.sha}^{{tree}}"], Path(first.source)) == \
-        git.run(["rev-parse", f"{again.sha}^{{tree}}"], Path(again.source))
+    assert git.run(["rev-parse", f"{first.sha}^{{tree}}"], Path(first.source)) == git.run(
+        ["rev-parse", f"{again.sha}^{{tree}}"], Path(again.source)
+    )

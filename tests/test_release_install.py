@@ -38,8 +38,14 @@ def installed(tmp_path_factory):
         release = Path(LocalForge(root / "plathome" / "forge").repo_url(answers["org"], answers["platform_repo"]))
         venv = _fresh_venv(root / "venv")
         # file://localhost/…: pip 23's PEP 508 parser refuses a git+file URL with an empty host
-        _pip(venv, "install", "--no-deps", "--no-build-isolation", "--no-index",
-             f"platform-cli @ git+file://localhost{release}@{answers['platform_ref']}")
+        _pip(
+            venv,
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            f"platform-cli @ git+file://localhost{release}@{answers['platform_ref']}",
+        )
         _pip(venv, "check")
     outside = root / "elsewhere"
     outside.mkdir()
@@ -59,9 +65,14 @@ def test_the_release_at_the_pinned_sha_is_a_project_with_the_workflows_services_
 
 def test_installed_plat_runs_from_its_own_package_data(installed):
     service, _, _, venv, outside = installed
-    where = _run([str(venv / "bin" / "python"), "-c",
-                  "import platform_cli, platform_cli.config as c; print(platform_cli.__file__); print(c.bundled_source())"],
-                 outside)
+    where = _run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import platform_cli, platform_cli.config as c; print(platform_cli.__file__); print(c.bundled_source())",
+        ],
+        outside,
+    )
     package, content = where.stdout.split()
     assert Path(package).is_relative_to(venv) and Path(content) == Path(package).parent / "_content"
     assert (Path(content) / "workflows" / "build.yml").is_file()  # from .github/workflows of the release
@@ -79,31 +90,46 @@ def test_installed_plat_runs_from_its_own_package_data(installed):
 
 def test_installed_plat_creates_a_service_from_its_package_data(installed, tmp_path):
     _, _, _, venv, outside = installed
-    new = _run([str(venv / "bin" / "plat"), "new", "service", "billing", "--owner", "payments", "--yes"], outside,
-               PLAT_HOME=str(tmp_path / "home"), PLAT_ORG="acme")
+    new = _run(
+        [str(venv / "bin" / "plat"), "new", "service", "billing", "--owner", "payments", "--yes"],
+        outside,
+        PLAT_HOME=str(tmp_path / "home"),
+        PLAT_ORG="acme",
+    )
     assert new.returncode == 0, new.stdout + new.stderr
     assert (outside / "billing" / "chart" / "Chart.yaml").is_file()
     # the release it published from its package data is installable again: the project and the content
     recorded = yaml.safe_load((outside / "billing" / ".copier-answers.yml").read_text())
     tree = set(git.tracked_files(tmp_path / "home" / "forge" / "acme" / "platform.git", recorded["platform_ref"]))
-    assert {"pyproject.toml", "setup.py", "platform_cli/layout.py", ".github/workflows/build.yml",
-            "templates/VERSION"} <= tree
+    assert {
+        "pyproject.toml",
+        "setup.py",
+        "platform_cli/layout.py",
+        ".github/workflows/build.yml",
+        "templates/VERSION",
+    } <= tree
     assert not any(p.startswith("platform_cli/_content") or "__pycache__" in p for p in tree)
 
 
 def _fresh_venv(venv: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    purelib = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     (Path(purelib) / "plat-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return venv
 
 
 def _pip(venv: Path, *args: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), *args],
-                          env=_env(PIP_CONFIG_FILE=os.devnull, PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
-                                   PIP_NO_CACHE_DIR="1"),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), *args],
+        env=_env(PIP_CONFIG_FILE=os.devnull, PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1"),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, f"pip {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
 
 
@@ -124,11 +150,30 @@ def wheel(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("wheel")
     source = root / "source"
-    shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".tools", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache"))
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                            "-w", str(root / "dist"), str(source)], env=_env(PIP_CONFIG_FILE=os.devnull),
-                           capture_output=True, text=True)
+    shutil.copytree(
+        REPO_ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", ".tools", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache"
+        ),
+    )
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(root / "dist"),
+            str(source),
+        ],
+        env=_env(PIP_CONFIG_FILE=os.devnull),
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     [whl] = (root / "dist").glob("platform_cli-*.whl")
     shutil.rmtree(source)  # nothing of the checkout is left to lean on
@@ -142,8 +187,14 @@ def test_the_wheel_carries_the_golden_path(wheel):
     import zipfile
 
     names = set(zipfile.ZipFile(wheel[0]).namelist())
-    for path in ("templates/http-api/copier.yml", "templates/worker/plat.yml", "templates/VERSION",
-                 "workflows/build.yml", "terraform-modules/s3-bucket/main.tf", "pyproject.toml"):
+    for path in (
+        "templates/http-api/copier.yml",
+        "templates/worker/plat.yml",
+        "templates/VERSION",
+        "workflows/build.yml",
+        "terraform-modules/s3-bucket/main.tf",
+        "pyproject.toml",
+    ):
         assert f"platform_cli/_content/{path}" in names, path
     assert not any("__pycache__" in n for n in names)
 

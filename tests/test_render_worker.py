@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from platform_cli import launch
-
-from platform_cli.rendering import render
 from platform_cli.errors import TemplateError
+from platform_cli.rendering import render
 from tests.conftest import REAL_TEMPLATES, REPO_ROOT
 
 ANSWERS = {"service_name": "payments", "owner": "team-a", "port": 9090}
@@ -29,8 +28,11 @@ def worker():
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode & 0o111)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode & 0o111)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def template(mini_platform: Path) -> str:
@@ -102,20 +104,23 @@ def test_the_render_runs_in_the_worker_and_the_worker_ends_with_plat(mini_platfo
     assert not _alive(int(pid)), "the worker outlived plat"
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["new", "service", "x", "--yes"], True),
-    (["new", "service", "--type", "worker"], True),
-    (["upgrade"], True),
-    (["upgrade", "--dry-run"], True),
-    (["adopt", ".", "--type", "http-api"], True),
-    (["--help"], False),
-    ([], False),
-    (["new", "service", "--help"], False),
-    (["new", "service", "x", "--rollback"], False),
-    (["upgrade", "--check"], False),
-    (["doctor"], False),
-    (["config", "show"], False),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["new", "service", "x", "--yes"], True),
+        (["new", "service", "--type", "worker"], True),
+        (["upgrade"], True),
+        (["upgrade", "--dry-run"], True),
+        (["adopt", ".", "--type", "http-api"], True),
+        (["--help"], False),
+        ([], False),
+        (["new", "service", "--help"], False),
+        (["new", "service", "x", "--rollback"], False),
+        (["upgrade", "--check"], False),
+        (["doctor"], False),
+        (["config", "show"], False),
+    ],
+)
 def test_the_worker_starts_only_for_commands_that_render(argv, expected):
     assert launch.renders(argv) is expected
 

@@ -57,8 +57,9 @@ def test_plat_new_renders_from_the_fork(published, tmp_path, monkeypatch):
     monkeypatch.setenv("PLAT_TEMPLATE_URL", published)
     monkeypatch.setenv("PLAT_TEMPLATE_REF", "v0.1.0")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a",
-                                      "--yes", "--json"])
+    result = CliRunner().invoke(
+        app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["template_version"] == "v0.1.0"
     shown = json.loads(CliRunner().invoke(app, ["config", "show", "--json"]).stdout)

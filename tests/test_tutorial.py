@@ -23,8 +23,9 @@ def test_the_tutorial_runs_as_written(tmp_path):
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAT_", "XDG_"))}
     env["HOME"] = str(home)
-    proc = subprocess.run(["bash", "-x", "-c", script()], cwd=work, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        ["bash", "-x", "-c", script()], cwd=work, env=env, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     out = proc.stdout
     assert '{"status": "ok"}' in out, "the app answered /healthz"

@@ -8,17 +8,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from platform_cli import git, templates
-
-from platform_cli.rendering import publish
-
-from platform_cli.rendering import render
-from platform_cli.upgrade.baseline import BASELINE_BRANCH
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.config import Settings
 from platform_cli.forge.local import LocalForge
+from platform_cli.rendering import publish, render
+from platform_cli.upgrade.baseline import BASELINE_BRANCH
 
 ZONES = {"p": "platform", "s": "shared", "t": "team"}
 COPIER = "_subdirectory: template\n_answers_file: .copier-answers.yml\nservice_name:\n  type: str\n  default: svc\n"
@@ -102,10 +101,16 @@ def apply_local_edits(repo: Path, plans: tuple[FilePlan, ...]) -> dict[str, str]
 
 
 file_plans = st.lists(
-    st.builds(FilePlan, path=st.sampled_from([f"{z}/f{i}.txt" for z in ZONES for i in range(3)]),
-              change=st.sampled_from(TEMPLATE_CHANGES), edit=st.sampled_from(LOCAL_EDITS),
-              line=st.integers(0, LINES - 1)),
-    min_size=1, max_size=6, unique_by=lambda p: p.path,
+    st.builds(
+        FilePlan,
+        path=st.sampled_from([f"{z}/f{i}.txt" for z in ZONES for i in range(3)]),
+        change=st.sampled_from(TEMPLATE_CHANGES),
+        edit=st.sampled_from(LOCAL_EDITS),
+        line=st.integers(0, LINES - 1),
+    ),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda p: p.path,
 ).map(tuple)
 
 

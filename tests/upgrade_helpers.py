@@ -44,7 +44,8 @@ def _v2(root: Path, tpl: Path) -> None:
     (tpl / "config" / "legacy.yaml").unlink()
     (tpl / ".github" / "workflows" / "security.yml").write_text("name: security\n")
     (tpl / "chart" / "templates" / "deployment.yaml").write_text(
-        "kind: Deployment\nname: {{ .Release.Name }}\n\n\nreplicas: {{ .Values.replicas }}\n")
+        "kind: Deployment\nname: {{ .Release.Name }}\n\n\nreplicas: {{ .Values.replicas }}\n"
+    )
     (tpl / "scripts" / "run.sh").rename(tpl / "scripts" / "start.sh")
     (tpl / "chart" / "values.yaml.jinja").write_text("port: {{ port }}\nreplicas: {{ replicas }}\n")
     (tpl / "chart" / "values-extra.yaml.jinja").write_text("a: 1\nb: 2\nc: 30\nd: 4\ne: 5\n")
@@ -61,10 +62,12 @@ def _v3(root: Path, tpl: Path) -> None:
     (tpl / "chart" / "values.yaml.jinja").unlink()
     (tpl / "deploy").mkdir()
     (tpl / "deploy" / "values.yaml.jinja").write_text(
-        "# values of the chart\nport: {{ http_port }}\nreplicas: {{ replicas }}\n")
+        "# values of the chart\nport: {{ http_port }}\nreplicas: {{ replicas }}\n"
+    )
     (root / "templates" / "migrations.yml").write_text(
         '"0.3.0":\n  - rename_question: {from: port, to: http_port}\n'
-        '  - move_file: {from: chart/values.yaml, to: deploy/values.yaml}\n')
+        "  - move_file: {from: chart/values.yaml, to: deploy/values.yaml}\n"
+    )
     plat = yaml.safe_load((root / "templates" / "mini" / "plat.yml").read_text())
     plat["ownership"]["shared"].append("deploy/**")
     (root / "templates" / "mini" / "plat.yml").write_text(yaml.safe_dump(plat))
@@ -95,8 +98,9 @@ def at_version(settings, base: Path, version: str):
     return dataclasses.replace(settings, template_source=platform_version(base / f"platform-{version}", version))
 
 
-def edit(repo: Path, rel: str, text: str | None, message: str = "local edit", append: bool = True,
-         push: bool = True) -> None:
+def edit(
+    repo: Path, rel: str, text: str | None, message: str = "local edit", append: bool = True, push: bool = True
+) -> None:
     """Commit a change on the checked-out branch and, like a team would, push it (`push=False`: keep it local)."""
     path = repo / rel
     if text is None:

@@ -8,9 +8,10 @@ the called reusable workflow declares `required: false`, or gives a fallback (`v
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from platform_cli import yamlio
 from platform_cli.checks.context import ServiceContext
@@ -18,9 +19,14 @@ from platform_cli.checks.finding import Finding, Rule, found
 from platform_cli.checks.workflows import workflow_files
 from platform_cli.errors import PlatError
 
-UNSET = Rule("PLAT-GH-001", "Actions variables and secrets the workflows need are set on GitHub", "high", "bronze",
-             "set it on the repo (gh variable set NAME / gh secret set NAME --repo ORG/REPO), or share an "
-             "organization variable or secret with the repo")
+UNSET = Rule(
+    "PLAT-GH-001",
+    "Actions variables and secrets the workflows need are set on GitHub",
+    "high",
+    "bronze",
+    "set it on the repo (gh variable set NAME / gh secret set NAME --repo ORG/REPO), or share an "
+    "organization variable or secret with the repo",
+)
 RULES = {UNSET.id: UNSET}
 NEEDS: tuple[str, ...] = ("github-api",)  # a token that may list the repo's Actions variables and secrets
 SKIP_IS_UNVERIFIED = False  # not applicable on the local forge; unreadable settings count via NEEDS
@@ -89,10 +95,21 @@ def check(ctx: ServiceContext) -> list[Finding]:
         have = actions.variables if read.kind == "variable" else actions.secrets
         if not read.needed or read.name in have:
             continue
-        fix = (f"gh {read.kind} set {read.name} --repo {repo}" + (" --body VALUE" if read.kind == "variable" else "")
-               + f" (or share an organization {read.kind} with {repo}); the platform's docs/github.md says what it holds")
-        out.append(found(UNSET, f"`{read.expression}` (read by {', '.join(read.workflows)}) is not set on {repo} "
-                                f"nor shared with it by the organization", read.file, read.line, fix))
+        fix = (
+            f"gh {read.kind} set {read.name} --repo {repo}"
+            + (" --body VALUE" if read.kind == "variable" else "")
+            + f" (or share an organization {read.kind} with {repo}); the platform's docs/github.md says what it holds"
+        )
+        out.append(
+            found(
+                UNSET,
+                f"`{read.expression}` (read by {', '.join(read.workflows)}) is not set on {repo} "
+                f"nor shared with it by the organization",
+                read.file,
+                read.line,
+                fix,
+            )
+        )
     return out
 
 
@@ -126,7 +143,7 @@ def _optional_references(text: str, platform_workflows: Path | None) -> set[tupl
         rest["jobs"][job_id] = {k: v for k, v in job.items() if k not in ("with", "secrets")}
         for section in ("with", "secrets"):
             args = job.get(section)
-            for key, value in (args.items() if isinstance(args, dict) else ()):
+            for key, value in args.items() if isinstance(args, dict) else ():
                 into = optional if _optional(value, declared.get(section, {}).get(key)) else needed
                 into.update(_found(str(value)))
     return optional - needed - {ref for value in _strings(rest) for ref in _found(value)}

@@ -8,10 +8,20 @@ from platform_cli.checks.finding import Finding, Rule, found
 
 CATALOG_FILE = "catalog-info.yaml"
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-CATALOG = Rule("PLAT-CAT-001", "Catalog entry present and valid", "medium", "bronze",
-               f"add {CATALOG_FILE} (Backstage Component with metadata.name and spec.owner)")
-CODEOWNERS = Rule("PLAT-CAT-002", "CODEOWNERS present", "medium", "bronze",
-                  "add .github/CODEOWNERS naming the owning team, e.g. `* @acme/payments-team`")
+CATALOG = Rule(
+    "PLAT-CAT-001",
+    "Catalog entry present and valid",
+    "medium",
+    "bronze",
+    f"add {CATALOG_FILE} (Backstage Component with metadata.name and spec.owner)",
+)
+CODEOWNERS = Rule(
+    "PLAT-CAT-002",
+    "CODEOWNERS present",
+    "medium",
+    "bronze",
+    "add .github/CODEOWNERS naming the owning team, e.g. `* @acme/payments-team`",
+)
 RULES = {r.id: r for r in (CATALOG, CODEOWNERS)}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -28,8 +38,9 @@ def check(ctx: ServiceContext) -> list[Finding]:
         out.append(found(CATALOG, problem, CATALOG_FILE))
     owners = [text for p in CODEOWNERS_PATHS if (text := ctx.text(p)) is not None]
     if not owners:
-        out.append(found(CODEOWNERS, "no CODEOWNERS file: reviews are not routed to the owning team",
-                         CODEOWNERS_PATHS[0]))
+        out.append(
+            found(CODEOWNERS, "no CODEOWNERS file: reviews are not routed to the owning team", CODEOWNERS_PATHS[0])
+        )
     elif not any(line.strip() and not line.lstrip().startswith("#") for line in owners[0].splitlines()):
         out.append(found(CODEOWNERS, "CODEOWNERS names no owners", CODEOWNERS_PATHS[0]))
     return out

@@ -8,13 +8,28 @@ from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 from platform_cli.checks.manifests import Manifest
 
-PDB = Rule("PLAT-K8S-006", "PodDisruptionBudget for multi-replica workloads", "medium", "gold",
-           "add a policy/v1 PodDisruptionBudget selecting the pods (unhealthyPodEvictionPolicy: AlwaysAllow)")
-HPA = Rule("PLAT-K8S-007", "HorizontalPodAutoscaler", "low", "gold",
-           "set autoscaling.enabled: true (autoscaling/v2, minReplicas >= 2, maxReplicas > minReplicas)")
-NETPOL = Rule("PLAT-K8S-008", "Default-deny NetworkPolicy", "high", "silver",
-              "add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, "
-              "then allow only the documented traffic")
+PDB = Rule(
+    "PLAT-K8S-006",
+    "PodDisruptionBudget for multi-replica workloads",
+    "medium",
+    "gold",
+    "add a policy/v1 PodDisruptionBudget selecting the pods (unhealthyPodEvictionPolicy: AlwaysAllow)",
+)
+HPA = Rule(
+    "PLAT-K8S-007",
+    "HorizontalPodAutoscaler",
+    "low",
+    "gold",
+    "set autoscaling.enabled: true (autoscaling/v2, minReplicas >= 2, maxReplicas > minReplicas)",
+)
+NETPOL = Rule(
+    "PLAT-K8S-008",
+    "Default-deny NetworkPolicy",
+    "high",
+    "silver",
+    "add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, "
+    "then allow only the documented traffic",
+)
 RULES = {r.id: r for r in (PDB, HPA, NETPOL)}
 NEEDS: tuple[str, ...] = ("helm",)  # the chart is rendered with helm
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -36,8 +51,13 @@ def check(ctx: ServiceContext) -> list[Finding]:
             out.append(found(HPA, f"{m.kind} {m.name} has no HorizontalPodAutoscaler", *_at(ctx, m, r"replicas:")))
         replicas = (m.doc.get("spec") or {}).get("replicas", 1)
         if (scaled or (isinstance(replicas, int) and replicas > 1)) and not any(_selects(p, m) for p in pdbs):
-            out.append(found(PDB, f"{m.kind} {m.name} runs several replicas without a PodDisruptionBudget",
-                             *_at(ctx, m, r"^kind:")))
+            out.append(
+                found(
+                    PDB,
+                    f"{m.kind} {m.name} runs several replicas without a PodDisruptionBudget",
+                    *_at(ctx, m, r"^kind:"),
+                )
+            )
     if not any(_default_deny(p.doc) for p in ctx.render.of_kind("NetworkPolicy")):
         where = f"{ctx.render.chart}/templates"
         out.append(found(NETPOL, "no NetworkPolicy denies all ingress and egress by default", where, 1))
@@ -61,6 +81,10 @@ def _selects(pdb: Manifest, m: Manifest) -> bool:
 
 def _default_deny(doc: dict[str, Any]) -> bool:
     spec = doc.get("spec") or {}
-    return (spec.get("podSelector") in ({}, None) and "podSelector" in spec
-            and {"Ingress", "Egress"} <= set(spec.get("policyTypes") or ())
-            and not spec.get("ingress") and not spec.get("egress"))
+    return (
+        spec.get("podSelector") in ({}, None)
+        and "podSelector" in spec
+        and {"Ingress", "Egress"} <= set(spec.get("policyTypes") or ())
+        and not spec.get("ingress")
+        and not spec.get("egress")
+    )

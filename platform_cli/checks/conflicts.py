@@ -9,7 +9,7 @@ GitHub looks) ships them. A conflict is a `<<<<<<< ` line followed, later in the
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from platform_cli import git
 from platform_cli.checks.context import ServiceContext
@@ -17,8 +17,13 @@ from platform_cli.checks.drift import HUNK
 from platform_cli.checks.finding import Finding, Rule, found
 from platform_cli.models import ChangedFile
 
-MARKERS = Rule("PLAT-GIT-001", "No unresolved merge conflicts", "critical", "bronze",
-               "resolve the conflict: keep the right lines, delete the <<<<<<< ======= >>>>>>> lines, commit")
+MARKERS = Rule(
+    "PLAT-GIT-001",
+    "No unresolved merge conflicts",
+    "critical",
+    "bronze",
+    "resolve the conflict: keep the right lines, delete the <<<<<<< ======= >>>>>>> lines, commit",
+)
 RULES = {MARKERS.id: MARKERS}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -31,8 +36,10 @@ def skip_reason(ctx: ServiceContext) -> str:
 
 
 def check(ctx: ServiceContext) -> list[Finding]:
-    return [found(MARKERS, f"{path} has unresolved conflict markers", path, line)
-            for path, line in conflicted(_marker_lines(ctx))]
+    return [
+        found(MARKERS, f"{path} has unresolved conflict markers", path, line)
+        for path, line in conflicted(_marker_lines(ctx))
+    ]
 
 
 def conflicted(lines: Iterable[tuple[str, int, str]]) -> list[tuple[str, int]]:
@@ -55,7 +62,7 @@ def in_patches(files: Iterable[ChangedFile]) -> list[tuple[str, int]]:
 def _added_lines(patch: str) -> Iterator[tuple[int, str]]:
     line = 0
     for text in patch.splitlines():
-        if (hunk := HUNK.match(text)):
+        if hunk := HUNK.match(text):
             line = int(hunk[1])
         elif text.startswith("+") and line:
             yield line, text[1:]
@@ -67,8 +74,22 @@ def _added_lines(patch: str) -> Iterator[tuple[int, str]]:
 def _marker_lines(ctx: ServiceContext) -> list[tuple[str, int, str]]:
     """Tracked text files' lines that start with a conflict marker, in file and line order."""
     try:
-        out = git.run(["-c", "core.quotePath=false", "grep", "-I", "-n", "-z", "--full-name", "-E",
-                       f"^({OPEN}|{CLOSE})", "--", "."], ctx.root)
+        out = git.run(
+            [
+                "-c",
+                "core.quotePath=false",
+                "grep",
+                "-I",
+                "-n",
+                "-z",
+                "--full-name",
+                "-E",
+                f"^({OPEN}|{CLOSE})",
+                "--",
+                ".",
+            ],
+            ctx.root,
+        )
     except git.GitError as exc:
         if exc.code == 1:  # nothing matched
             return []

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from platform_cli import git, templates
+from platform_cli import git, templates, yamlio
 from platform_cli.checks import manifests as manifests_mod
-from platform_cli import yamlio
 from platform_cli.checks.tools import Tools
 from platform_cli.errors import PlatError, TemplateError, UsageError
 from platform_cli.models import Ownership
-
 from platform_cli.service_repo import ANSWERS_FILE, BASELINE_BRANCH, baseline_of, template_name
 
 __all__ = ["ANSWERS_FILE", "BASELINE_BRANCH", "ServiceContext", "build"]
@@ -75,8 +74,9 @@ class ServiceContext:
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
 
-def build(path: Path, template_source: Path, tools: Tools, forge: Callable[[], Any] | None = None,
-          forge_name: str = "local") -> ServiceContext:
+def build(
+    path: Path, template_source: Path, tools: Tools, forge: Callable[[], Any] | None = None, forge_name: str = "local"
+) -> ServiceContext:
     root = repo_root(path)
     answers = read_answers(root)
     render = manifests_mod.start_render(root, str(answers.get("service_name") or root.name), tools.helm)
@@ -89,9 +89,18 @@ def build(path: Path, template_source: Path, tools: Tools, forge: Callable[[], A
         render()
         raise
     return ServiceContext(
-        root=root, answers=answers, template_name=name, version_in_use=commit, latest_version=latest,
-        ownership=ownership, baseline=baseline, pending_render=render, tools=tools,
-        notes=tuple(n for n in (note,) if n), forge=forge, forge_name=forge_name,
+        root=root,
+        answers=answers,
+        template_name=name,
+        version_in_use=commit,
+        latest_version=latest,
+        ownership=ownership,
+        baseline=baseline,
+        pending_render=render,
+        tools=tools,
+        notes=tuple(n for n in (note,) if n),
+        forge=forge,
+        forge_name=forge_name,
         platform_workflows=template_source / "workflows",
     )
 
@@ -101,16 +110,20 @@ def repo_root(path: Path) -> Path:
         raise UsageError(f"{path} does not exist", hint="pass the path of a service repo: plat doctor PATH")
     root = git.toplevel(path)
     if root is None:
-        raise UsageError(f"{path} is not inside a git repository",
-                         hint="run plat doctor in a service repo created by `plat new service`")
+        raise UsageError(
+            f"{path} is not inside a git repository",
+            hint="run plat doctor in a service repo created by `plat new service`",
+        )
     return root
 
 
 def read_answers(root: Path) -> dict[str, Any]:
     path = root / ANSWERS_FILE
     if not path.is_file():
-        raise UsageError(f"{root} has no {ANSWERS_FILE}: not a golden-path service",
-                         hint="plat doctor checks repos created by `plat new service` (or copier)")
+        raise UsageError(
+            f"{root} has no {ANSWERS_FILE}: not a golden-path service",
+            hint="plat doctor checks repos created by `plat new service` (or copier)",
+        )
     try:
         data = yamlio.load(path.read_text(encoding="utf-8")) or {}
     except yamlio.YAMLError as exc:

@@ -14,11 +14,21 @@ from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 from platform_cli.checks.tools import run
 
-CHECKOV = Rule("PLAT-DEEP-CHECKOV", "checkov policy check", "medium", "gold",
-               "see the checkov guideline for the check id; skip inline with a written reason if it cannot apply")
+CHECKOV = Rule(
+    "PLAT-DEEP-CHECKOV",
+    "checkov policy check",
+    "medium",
+    "gold",
+    "see the checkov guideline for the check id; skip inline with a written reason if it cannot apply",
+)
 ZIZMOR = Rule("PLAT-DEEP-ZIZMOR", "zizmor workflow audit", "medium", "gold", "see the zizmor audit documentation")
-PROMTOOL = Rule("PLAT-DEEP-PROMTOOL", "Prometheus rules valid (promtool)", "high", "gold",
-                "fix the PrometheusRule built from the SLOs so `promtool check rules` passes")
+PROMTOOL = Rule(
+    "PLAT-DEEP-PROMTOOL",
+    "Prometheus rules valid (promtool)",
+    "high",
+    "gold",
+    "fix the PrometheusRule built from the SLOs so `promtool check rules` passes",
+)
 RULES = {r.id: r for r in (CHECKOV, ZIZMOR, PROMTOOL)}
 ZIZMOR_SEVERITY = {"Unknown": "low", "Informational": "info", "Low": "low", "Medium": "medium", "High": "high"}
 
@@ -26,9 +36,11 @@ ZIZMOR_SEVERITY = {"Unknown": "low", "Informational": "info", "Low": "low", "Med
 def scanners(ctx: ServiceContext) -> dict[str, str]:
     """Which scanners will run, or why not: {name: "" | reason skipped}."""
     t = ctx.tools
-    return {"checkov": "" if t.checkov else "checkov not installed",
-            "zizmor": "" if t.zizmor else "zizmor not installed",
-            "promtool": "" if t.promtool else "promtool not installed"}
+    return {
+        "checkov": "" if t.checkov else "checkov not installed",
+        "zizmor": "" if t.zizmor else "zizmor not installed",
+        "promtool": "" if t.promtool else "promtool not installed",
+    }
 
 
 def check(ctx: ServiceContext) -> list[Finding]:
@@ -51,8 +63,19 @@ def _checkov(ctx: ServiceContext, checkov: str) -> list[Finding]:
         frameworks += ["github_actions"] if workflows.workflow_files(ctx.root) else []
         if not frameworks:
             return []
-        args = [checkov, "--quiet", "--compact", "-o", "json", "--skip-download", "--framework", *frameworks,
-                "-d", str(ctx.root), *[a for d in dirs for a in ("-d", str(d))]]
+        args = [
+            checkov,
+            "--quiet",
+            "--compact",
+            "-o",
+            "json",
+            "--skip-download",
+            "--framework",
+            *frameworks,
+            "-d",
+            str(ctx.root),
+            *[a for d in dirs for a in ("-d", str(d))],
+        ]
         out = run(args, env={"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_API_KEY": ""})
         rendered = {m.source for m in ctx.render.manifests or ()}
         return [_checkov_finding(item, ctx.root, rendered) for item in _checkov_failed(out.stdout)]
@@ -89,8 +112,13 @@ def _checkov_finding(item: dict[str, Any], root: Path, rendered: set[str]) -> Fi
     line = (item.get("file_line_range") or [1])[0] or 1
     if path in rendered:  # a line of the rendered manifest means nothing in the chart template
         line = line_of(root / path, r"^kind:")
-    f = found(CHECKOV, f"{item.get('check_id')}: {item.get('check_name')} ({item.get('resource')})", path, line,
-              item.get("guideline") or CHECKOV.remediation)
+    f = found(
+        CHECKOV,
+        f"{item.get('check_id')}: {item.get('check_name')} ({item.get('resource')})",
+        path,
+        line,
+        item.get("guideline") or CHECKOV.remediation,
+    )
     return _tool(f, "checkov", f"CKV:{item.get('check_id')}", (item.get("severity") or "medium").lower())
 
 
@@ -107,7 +135,9 @@ def _zizmor(ctx: ServiceContext, zizmor: str) -> list[Finding]:
         row = (((loc.get("concrete") or {}).get("location") or {}).get("start_point") or {}).get("row", 0)
         path = str(where.get("verbatim_path") or where.get("given_path") or ".github/workflows")
         path = Path(path).relative_to(ctx.root).as_posix() if Path(path).is_absolute() else path
-        f = found(ZIZMOR, f"{item.get('ident')}: {item.get('desc')}", path, row + 1, item.get("url") or ZIZMOR.remediation)
+        f = found(
+            ZIZMOR, f"{item.get('ident')}: {item.get('desc')}", path, row + 1, item.get("url") or ZIZMOR.remediation
+        )
         sev = ZIZMOR_SEVERITY.get((item.get("determinations") or {}).get("severity", ""), "medium")
         result.append(_tool(f, "zizmor", f"ZIZMOR:{item.get('ident')}", sev))
     return result
@@ -122,7 +152,9 @@ def _promtool(ctx: ServiceContext, promtool: str) -> list[Finding]:
             path.write_text(yaml.safe_dump({"groups": (m.doc.get("spec") or {}).get("groups") or []}), encoding="utf-8")
             out = run([promtool, "check", "rules", str(path)])
             if out.code != 0:
-                error = next((l for l in (out.stderr + out.stdout).splitlines() if l.strip()), "promtool failed")
+                error = next(
+                    (line for line in (out.stderr + out.stdout).splitlines() if line.strip()), "promtool failed"
+                )
                 result.append(_tool(found(PROMTOOL, f"PrometheusRule {m.name}: {error.strip()}", m.source), "promtool"))
     return result
 

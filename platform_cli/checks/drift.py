@@ -9,14 +9,29 @@ from platform_cli import git
 from platform_cli.checks.context import ANSWERS_FILE, BASELINE_BRANCH, ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found
 
-MODIFIED = Rule("PLAT-DRIFT-001", "Platform-owned file matches the golden path", "high", "silver",
-                "run `plat doctor --fix` to restore the golden-path version; propose the change to the "
-                "platform team if the template should change")
-MISSING = Rule("PLAT-DRIFT-002", "Platform-owned file present", "high", "silver",
-               "run `plat doctor --fix` to restore the file from the template baseline")
-NO_BASELINE = Rule("PLAT-DRIFT-003", "Template baseline branch present", "medium", "gold",
-                   f"push the `{BASELINE_BRANCH}` branch (created by `plat new service`) or fetch it: "
-                   f"git fetch origin {BASELINE_BRANCH}:{BASELINE_BRANCH}")
+MODIFIED = Rule(
+    "PLAT-DRIFT-001",
+    "Platform-owned file matches the golden path",
+    "high",
+    "silver",
+    "run `plat doctor --fix` to restore the golden-path version; propose the change to the "
+    "platform team if the template should change",
+)
+MISSING = Rule(
+    "PLAT-DRIFT-002",
+    "Platform-owned file present",
+    "high",
+    "silver",
+    "run `plat doctor --fix` to restore the file from the template baseline",
+)
+NO_BASELINE = Rule(
+    "PLAT-DRIFT-003",
+    "Template baseline branch present",
+    "medium",
+    "gold",
+    f"push the `{BASELINE_BRANCH}` branch (created by `plat new service`) or fetch it: "
+    f"git fetch origin {BASELINE_BRANCH}:{BASELINE_BRANCH}",
+)
 RULES = {r.id: r for r in (MODIFIED, MISSING, NO_BASELINE)}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -38,8 +53,9 @@ def skip_reason(ctx: ServiceContext) -> str:
 
 def check(ctx: ServiceContext) -> list[Finding]:
     if ctx.baseline is None:
-        return [found(NO_BASELINE, f"no {BASELINE_BRANCH} branch: drift from the template cannot be measured",
-                      ANSWERS_FILE)]
+        return [
+            found(NO_BASELINE, f"no {BASELINE_BRANCH} branch: drift from the template cannot be measured", ANSWERS_FILE)
+        ]
     out = []
     for change in platform_changes(ctx):
         if change.status == "deleted":
@@ -57,8 +73,10 @@ def platform_changes(ctx: ServiceContext) -> list[Change]:
 
 def changes(ctx: ServiceContext) -> list[Change]:
     """Every file of the working tree that differs from the baseline, with the first changed line."""
-    patch = git.run(["-c", "core.quotePath=false", "diff", "-U0", "--no-renames", "--no-ext-diff",
-                     ctx.baseline or "", "--"], ctx.root)
+    patch = git.run(
+        ["-c", "core.quotePath=false", "diff", "-U0", "--no-renames", "--no-ext-diff", ctx.baseline or "", "--"],
+        ctx.root,
+    )
     found_: dict[str, Change] = {}
     path, status = "", "modified"
     for text in patch.splitlines():

@@ -14,25 +14,36 @@ one (no reason, owner or expiry) exempts nothing either (PLAT-EXEMPT-002).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from platform_cli import yamlio
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 from platform_cli.errors import UsageError
 
 EXEMPTIONS_FILE = ".plat/exemptions.yml"
-EXPIRED = Rule("PLAT-EXEMPT-001", "Exemptions are current", "medium", "bronze",
-               f"fix the finding, or renew the exemption in {EXEMPTIONS_FILE} with a new expiry and reason")
-INCOMPLETE = Rule("PLAT-EXEMPT-002", "Exemptions are complete", "medium", "bronze",
-                  f"give every exemption in {EXEMPTIONS_FILE} an id, a reason, an owner and an expires date (YYYY-MM-DD)")
+EXPIRED = Rule(
+    "PLAT-EXEMPT-001",
+    "Exemptions are current",
+    "medium",
+    "bronze",
+    f"fix the finding, or renew the exemption in {EXEMPTIONS_FILE} with a new expiry and reason",
+)
+INCOMPLETE = Rule(
+    "PLAT-EXEMPT-002",
+    "Exemptions are complete",
+    "medium",
+    "bronze",
+    f"give every exemption in {EXEMPTIONS_FILE} an id, a reason, an owner and an expires date (YYYY-MM-DD)",
+)
 RULES = {r.id: r for r in (EXPIRED, INCOMPLETE)}
 Clock = Callable[[], dt.date]
 
 
 def utc_today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 @dataclass(frozen=True)
@@ -48,8 +59,13 @@ class Exemption:
         return f.rule_id == self.id and (not self.file or self.file == f.file)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "reason": self.reason, "owner": self.owner,
-                "expires": self.expires.isoformat() if self.expires else None, "file": self.file or None}
+        return {
+            "id": self.id,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "file": self.file or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,9 @@ def load(root: Path) -> tuple[Exemption, ...]:
     try:
         data = yamlio.load(path.read_text(encoding="utf-8")) or {}
     except yamlio.YAMLError as exc:
-        raise UsageError(f"{EXEMPTIONS_FILE} is not valid YAML: {exc}", hint="fix the file (see docs/doctor.md)") from exc
+        raise UsageError(
+            f"{EXEMPTIONS_FILE} is not valid YAML: {exc}", hint="fix the file (see docs/doctor.md)"
+        ) from exc
     items = data.get("exemptions") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise UsageError(f"{EXEMPTIONS_FILE} must hold a list under `exemptions:`", hint="see docs/doctor.md")
@@ -82,9 +100,14 @@ def _exemption(path: Path, item: dict[str, Any]) -> Exemption:
     if isinstance(expires, dt.datetime):
         expires = expires.date()
     rule_id = str(item.get("id") or "")
-    return Exemption(id=rule_id, reason=str(item.get("reason") or "").strip(), owner=str(item.get("owner") or "").strip(),
-                     expires=expires if isinstance(expires, dt.date) else None, file=str(item.get("file") or ""),
-                     line=line_of(path, rf"id:\s*['\"]?{rule_id}\b") if rule_id else 1)
+    return Exemption(
+        id=rule_id,
+        reason=str(item.get("reason") or "").strip(),
+        owner=str(item.get("owner") or "").strip(),
+        expires=expires if isinstance(expires, dt.date) else None,
+        file=str(item.get("file") or ""),
+        line=line_of(path, rf"id:\s*['\"]?{rule_id}\b") if rule_id else 1,
+    )
 
 
 def apply(findings: list[Finding], exemptions: tuple[Exemption, ...], clock: Clock) -> Applied:
@@ -93,11 +116,23 @@ def apply(findings: list[Finding], exemptions: tuple[Exemption, ...], clock: Clo
     for e in exemptions:
         missing = [k for k in ("id", "reason", "owner") if not getattr(e, k)] + ([] if e.expires else ["expires"])
         if missing:
-            extra.append(found(INCOMPLETE, f"exemption {e.id or '(no id)'} lacks {', '.join(missing)}: not applied",
-                               EXEMPTIONS_FILE, e.line))
+            extra.append(
+                found(
+                    INCOMPLETE,
+                    f"exemption {e.id or '(no id)'} lacks {', '.join(missing)}: not applied",
+                    EXEMPTIONS_FILE,
+                    e.line,
+                )
+            )
         elif e.expires and e.expires < today:
-            extra.append(found(EXPIRED, f"exemption for {e.id} (owner {e.owner}) expired on {e.expires.isoformat()}",
-                               EXEMPTIONS_FILE, e.line))
+            extra.append(
+                found(
+                    EXPIRED,
+                    f"exemption for {e.id} (owner {e.owner}) expired on {e.expires.isoformat()}",
+                    EXEMPTIONS_FILE,
+                    e.line,
+                )
+            )
         else:
             valid.append(e)
     active, exempted = [], []

@@ -33,14 +33,30 @@ class Finding:
     source: str = "plat"  # plat, or the external scanner (checkov, zizmor, promtool)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.rule_id, "title": self.title, "message": self.message, "severity": self.severity,
-                "level": self.level, "file": self.file, "line": self.line, "remediation": self.remediation,
-                "source": self.source}
+        return {
+            "id": self.rule_id,
+            "title": self.title,
+            "message": self.message,
+            "severity": self.severity,
+            "level": self.level,
+            "file": self.file,
+            "line": self.line,
+            "remediation": self.remediation,
+            "source": self.source,
+        }
 
 
 def found(rule: Rule, message: str, file: str, line: int = 1, remediation: str = "") -> Finding:
-    return Finding(rule_id=rule.id, title=rule.title, message=message, severity=rule.severity, level=rule.level,
-                   file=file, line=max(1, line), remediation=remediation or rule.remediation)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        message=message,
+        severity=rule.severity,
+        level=rule.level,
+        file=file,
+        line=max(1, line),
+        remediation=remediation or rule.remediation,
+    )
 
 
 def severity_rank(severity: str) -> int:

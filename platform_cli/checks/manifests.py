@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from platform_cli.checks import tools as tools_mod
 from platform_cli import yamlio
+from platform_cli.checks import tools as tools_mod
 
 PLACEHOLDER_DIGEST = "sha256:" + "0" * 64  # the deploy workflow sets the real one; rendering needs a value
 SOURCE = re.compile(r"^# Source: (?P<path>\S+)", re.MULTILINE)
@@ -40,9 +41,11 @@ def find_chart(root: Path) -> Path | None:
     return next((p.parent for p in sorted(root.glob("*/Chart.yaml"))), None)
 
 
-HELM_MISSING = ("helm not found (looked in .tools/bin and on PATH): the chart was not rendered; install helm 3.8+ "
-                "(brew install helm, snap install helm --classic, or a release from github.com/helm/helm/releases) "
-                "and run plat doctor again")
+HELM_MISSING = (
+    "helm not found (looked in .tools/bin and on PATH): the chart was not rendered; install helm 3.8+ "
+    "(brew install helm, snap install helm --classic, or a release from github.com/helm/helm/releases) "
+    "and run plat doctor again"
+)
 
 
 def render_chart(root: Path, release: str, helm: str | None) -> Render:
@@ -56,10 +59,20 @@ def start_render(root: Path, release: str, helm: str | None) -> Callable[[], Ren
         return lambda: Render(chart=None, manifests=None, skipped="the service has no Helm chart (no */Chart.yaml)")
     rel = chart.relative_to(root).as_posix()
     if helm is None:
-        return lambda: Render(chart=rel, manifests=None, missing="helm",
-                              skipped=HELM_MISSING)
-    wait = tools_mod.start([helm, "template", release, str(chart), "--namespace", release,
-                            "--set-string", f"image.digest={PLACEHOLDER_DIGEST}"], cwd=root)
+        return lambda: Render(chart=rel, manifests=None, missing="helm", skipped=HELM_MISSING)
+    wait = tools_mod.start(
+        [
+            helm,
+            "template",
+            release,
+            str(chart),
+            "--namespace",
+            release,
+            "--set-string",
+            f"image.digest={PLACEHOLDER_DIGEST}",
+        ],
+        cwd=root,
+    )
 
     def finish() -> Render:
         out = wait()
@@ -83,7 +96,7 @@ def split(text: str, chart_name: str, chart_rel: str) -> tuple[Manifest, ...]:
     for chunk in re.split(r"^---\s*$", text, flags=re.MULTILINE):
         match = SOURCE.search(chunk)
         source = match["path"] if match else f"{chart_name}/templates"
-        source = chart_rel + source[len(chart_name):] if source.startswith(chart_name + "/") else source
+        source = chart_rel + source[len(chart_name) :] if source.startswith(chart_name + "/") else source
         try:
             doc = yamlio.load(chunk)
         except yamlio.YAMLError:

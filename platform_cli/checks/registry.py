@@ -9,8 +9,19 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Protocol
 
-from platform_cli.checks import (actions_settings, catalog, cluster, conflicts, drift, exemptions, slo, terraform, version,
-                                 workflows, workloads)
+from platform_cli.checks import (
+    actions_settings,
+    catalog,
+    cluster,
+    conflicts,
+    drift,
+    exemptions,
+    slo,
+    terraform,
+    version,
+    workflows,
+    workloads,
+)
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule
 

@@ -12,13 +12,28 @@ from platform_cli.errors import PlatError
 from platform_cli.slo import files, spec
 from platform_cli.slo.files import SLO_FILE
 
-PRESENT = Rule("PLAT-SLO-001", "SLO file present", "medium", "bronze",
-               f"add {SLO_FILE} (restore it with `plat doctor --fix` if the template shipped it)")
-VALID = Rule("PLAT-SLO-002", "SLO file valid", "medium", "gold",
-             f"fix {SLO_FILE}: version prometheus/v1, service, and slos each with name, objective (0-100) "
-             "and sli.events.error_query/total_query or sli.raw.error_ratio_query, each using {{.window}}")
-STALE = Rule("PLAT-SLO-003", "SLO rules match the SLO file", "medium", "silver",
-             "run `plat slo generate` and commit chart/files/slo-rules*.yaml")
+PRESENT = Rule(
+    "PLAT-SLO-001",
+    "SLO file present",
+    "medium",
+    "bronze",
+    f"add {SLO_FILE} (restore it with `plat doctor --fix` if the template shipped it)",
+)
+VALID = Rule(
+    "PLAT-SLO-002",
+    "SLO file valid",
+    "medium",
+    "gold",
+    f"fix {SLO_FILE}: version prometheus/v1, service, and slos each with name, objective (0-100) "
+    "and sli.events.error_query/total_query or sli.raw.error_ratio_query, each using {{.window}}",
+)
+STALE = Rule(
+    "PLAT-SLO-003",
+    "SLO rules match the SLO file",
+    "medium",
+    "silver",
+    "run `plat slo generate` and commit chart/files/slo-rules*.yaml",
+)
 RULES = {r.id: r for r in (PRESENT, VALID, STALE)}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -37,8 +52,10 @@ def check(ctx: ServiceContext) -> list[Finding]:
     except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [found(VALID, f"{SLO_FILE} is not valid YAML", SLO_FILE, (mark.line + 1) if mark else 1)]
-    invalid = [found(VALID, p.message, SLO_FILE, line_of(ctx.root / SLO_FILE, _anchor(p)), p.hint)
-               for p in spec.problems(data, ctx.service)]
+    invalid = [
+        found(VALID, p.message, SLO_FILE, line_of(ctx.root / SLO_FILE, _anchor(p)), p.hint)
+        for p in spec.problems(data, ctx.service)
+    ]
     return invalid or stale(ctx)
 
 

@@ -8,10 +8,20 @@ from pathlib import Path
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found
 
-BACKEND = Rule("PLAT-TF-001", "Terraform state backend with locking", "high", "silver",
-               'configure backend "s3" with encrypt = true and use_lockfile = true (S3-native locking)')
-TAGS = Rule("PLAT-TF-002", "Mandatory tags on every resource", "medium", "gold",
-            'give provider "aws" default_tags with team, service, environment and cost-center')
+BACKEND = Rule(
+    "PLAT-TF-001",
+    "Terraform state backend with locking",
+    "high",
+    "silver",
+    'configure backend "s3" with encrypt = true and use_lockfile = true (S3-native locking)',
+)
+TAGS = Rule(
+    "PLAT-TF-002",
+    "Mandatory tags on every resource",
+    "medium",
+    "gold",
+    'give provider "aws" default_tags with team, service, environment and cost-center',
+)
 RULES = {r.id: r for r in (BACKEND, TAGS)}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -44,17 +54,25 @@ def _is_root(text: str) -> bool:
 
 
 def _backend(ctx: ServiceContext, files: list[Path]) -> list[Finding]:
-    backends = [(p, m, text) for p in files for text in [read(p)]
-                for m in re.finditer(r'backend\s+"(\w+)"\s*\{', text)]
+    backends = [(p, m, text) for p in files for text in [read(p)] for m in re.finditer(r'backend\s+"(\w+)"\s*\{', text)]
     if not backends:
         return [found(BACKEND, f"stack {_rel(ctx, files[0].parent)} has no remote state backend", _rel(ctx, files[0]))]
     out = []
     for path, match, text in backends:
         body = block(text, match.end() - 1)
         if match[1] == "s3" and not re.search(r"\buse_lockfile\s*=\s*true\b", body):
-            out.append(found(BACKEND, 'backend "s3" does not set use_lockfile = true', _rel(ctx, path), _line(text, match.start())))
+            out.append(
+                found(
+                    BACKEND,
+                    'backend "s3" does not set use_lockfile = true',
+                    _rel(ctx, path),
+                    _line(text, match.start()),
+                )
+            )
         elif match[1] == "s3" and not re.search(r"\bencrypt\s*=\s*true\b", body):
-            out.append(found(BACKEND, 'backend "s3" does not set encrypt = true', _rel(ctx, path), _line(text, match.start())))
+            out.append(
+                found(BACKEND, 'backend "s3" does not set encrypt = true', _rel(ctx, path), _line(text, match.start()))
+            )
         elif match[1] == "local":
             out.append(found(BACKEND, "state is kept in a local file", _rel(ctx, path), _line(text, match.start())))
     return out
@@ -70,10 +88,18 @@ def _tags(ctx: ServiceContext, files: list[Path]) -> list[Finding]:
             tags_at = re.search(r"default_tags\s*\{", body)
             scope = block(body, tags_at.end() - 1) if tags_at else ""
             scope += ("\n" + locals_) if "local." in scope else ""
-            missing = [t for t in MANDATORY_TAGS if not re.search(rf'(^|[\s{{,"]){re.escape(t)}"?\s*=', scope, re.MULTILINE)]
+            missing = [
+                t for t in MANDATORY_TAGS if not re.search(rf'(^|[\s{{,"]){re.escape(t)}"?\s*=', scope, re.MULTILINE)
+            ]
             if missing:
-                out.append(found(TAGS, f'provider "aws" default_tags lack {", ".join(missing)}',
-                                 _rel(ctx, path), _line(text, match.start())))
+                out.append(
+                    found(
+                        TAGS,
+                        f'provider "aws" default_tags lack {", ".join(missing)}',
+                        _rel(ctx, path),
+                        _line(text, match.start()),
+                    )
+                )
     return out
 
 
@@ -89,8 +115,8 @@ def block(text: str, open_brace: int) -> str:
     for i in range(open_brace, len(text)):
         depth += {"{": 1, "}": -1}.get(text[i], 0)
         if depth == 0:
-            return text[open_brace + 1:i]
-    return text[open_brace + 1:]
+            return text[open_brace + 1 : i]
+    return text[open_brace + 1 :]
 
 
 def _line(text: str, offset: int) -> int:

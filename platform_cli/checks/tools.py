@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from platform_cli.config import PACKAGE_ROOT
 
@@ -26,7 +26,7 @@ class Tools:
     promtool: str | None = None
 
     @classmethod
-    def discover(cls, bin_dir: Path = PACKAGE_ROOT / ".tools" / "bin") -> "Tools":
+    def discover(cls, bin_dir: Path = PACKAGE_ROOT / ".tools" / "bin") -> Tools:
         return cls(**{name: find(name, bin_dir) for name in TOOL_NAMES})
 
 
@@ -64,12 +64,18 @@ def start(argv: list[str], cwd: Path | None = None, timeout: float = 600) -> Cal
     return wait
 
 
-def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 600) -> Completed:
+def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600) -> Completed:
     """Run an external scanner; its exit code is data (scanners exit non-zero on findings)."""
     try:
-        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, timeout=timeout,
-                              env={**os.environ, **(env or {})})
+        proc = subprocess.run(
+            argv,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Completed(127, "", f"{argv[0]}: {exc}")
     return Completed(proc.returncode, proc.stdout, proc.stderr)

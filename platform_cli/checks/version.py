@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from platform_cli import git
-from platform_cli import yamlio
+from platform_cli import git, yamlio
 from platform_cli.checks.context import ANSWERS_FILE, ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 from platform_cli.errors import PlatError
 
 BEHIND = Rule("PLAT-VER-001", "Template version is the latest", "low", "gold", "plat upgrade --to {latest}")
-SPLIT = Rule("PLAT-VER-002", "Answers agree with the template baseline", "medium", "silver",
-             "someone ran `copier update` by hand: re-sync with `plat upgrade`, or restore "
-             f"{ANSWERS_FILE} with `plat doctor --fix`")
+SPLIT = Rule(
+    "PLAT-VER-002",
+    "Answers agree with the template baseline",
+    "medium",
+    "silver",
+    "someone ran `copier update` by hand: re-sync with `plat upgrade`, or restore "
+    f"{ANSWERS_FILE} with `plat doctor --fix`",
+)
 RULES = {r.id: r for r in (BEHIND, SPLIT)}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = True  # every service has a template version: skipped = lag not verified
@@ -40,14 +44,25 @@ def check(ctx: ServiceContext) -> list[Finding]:
     if behind:
         latest = ctx.latest_version or ""
         severity = "low" if behind == 1 else "medium" if behind == 2 else "high"
-        f = found(BEHIND, f"uses template {ctx.template_name} {ctx.version_in_use}; latest is v{latest} "
-                          f"({behind} version{'s' if behind > 1 else ''} behind)",
-                  ANSWERS_FILE, line_of(ctx.root / ANSWERS_FILE, r"^_commit:"), f"plat upgrade --to {latest}")
+        f = found(
+            BEHIND,
+            f"uses template {ctx.template_name} {ctx.version_in_use}; latest is v{latest} "
+            f"({behind} version{'s' if behind > 1 else ''} behind)",
+            ANSWERS_FILE,
+            line_of(ctx.root / ANSWERS_FILE, r"^_commit:"),
+            f"plat upgrade --to {latest}",
+        )
         out.append(_with_severity(f, severity))
     base = baseline_commit(ctx)
     if base and base != ctx.version_in_use:
-        out.append(found(SPLIT, f"{ANSWERS_FILE} records {ctx.version_in_use} but the baseline records {base}",
-                         ANSWERS_FILE, line_of(ctx.root / ANSWERS_FILE, r"^_commit:")))
+        out.append(
+            found(
+                SPLIT,
+                f"{ANSWERS_FILE} records {ctx.version_in_use} but the baseline records {base}",
+                ANSWERS_FILE,
+                line_of(ctx.root / ANSWERS_FILE, r"^_commit:"),
+            )
+        )
     return out
 
 

@@ -10,12 +10,27 @@ from platform_cli import yamlio
 from platform_cli.checks.context import ServiceContext
 from platform_cli.checks.finding import Finding, Rule, found, line_of
 
-PINNED = Rule("PLAT-GHA-001", "Actions and reusable workflows pinned by commit SHA", "high", "bronze",
-              "pin `uses:` to a full 40-character commit SHA with a version comment: uses: owner/repo@<sha> # vX.Y.Z")
-PERMISSIONS = Rule("PLAT-GHA-002", "Least-privilege workflow permissions", "high", "silver",
-                   "set top-level `permissions: {}` and grant each job only the scopes it needs (never write-all)")
-SECRETS = Rule("PLAT-GHA-003", "No inherited secrets", "medium", "silver",
-               "pass the secrets a reusable workflow needs explicitly instead of `secrets: inherit`")
+PINNED = Rule(
+    "PLAT-GHA-001",
+    "Actions and reusable workflows pinned by commit SHA",
+    "high",
+    "bronze",
+    "pin `uses:` to a full 40-character commit SHA with a version comment: uses: owner/repo@<sha> # vX.Y.Z",
+)
+PERMISSIONS = Rule(
+    "PLAT-GHA-002",
+    "Least-privilege workflow permissions",
+    "high",
+    "silver",
+    "set top-level `permissions: {}` and grant each job only the scopes it needs (never write-all)",
+)
+SECRETS = Rule(
+    "PLAT-GHA-003",
+    "No inherited secrets",
+    "medium",
+    "silver",
+    "pass the secrets a reusable workflow needs explicitly instead of `secrets: inherit`",
+)
 RULES = {r.id: r for r in (PINNED, PERMISSIONS, SECRETS)}
 NEEDS: tuple[str, ...] = ()
 SKIP_IS_UNVERIFIED = False  # skipped only where it does not apply
@@ -64,15 +79,33 @@ def _permissions(path: Path, rel: str, doc: dict[str, Any]) -> list[Finding]:
     out = []
     top = doc.get("permissions", None)
     if "permissions" not in doc:
-        out.append(found(PERMISSIONS, "no top-level `permissions:` (the token gets the repository default)", rel,
-                         line_of(path, r"^jobs:")))
+        out.append(
+            found(
+                PERMISSIONS,
+                "no top-level `permissions:` (the token gets the repository default)",
+                rel,
+                line_of(path, r"^jobs:"),
+            )
+        )
     elif _broad(top):
-        out.append(found(PERMISSIONS, f"top-level permissions grant {_describe(top)}; use `permissions: {{}}`", rel,
-                         line_of(path, r"^permissions:")))
+        out.append(
+            found(
+                PERMISSIONS,
+                f"top-level permissions grant {_describe(top)}; use `permissions: {{}}`",
+                rel,
+                line_of(path, r"^permissions:"),
+            )
+        )
     for name, job in (doc.get("jobs") or {}).items():
         if isinstance(job, dict) and _broad(job.get("permissions"), job_level=True):
-            out.append(found(PERMISSIONS, f"job {name} grants {_describe(job.get('permissions'))}", rel,
-                             line_of(path, rf"^\s+{re.escape(str(name))}:")))
+            out.append(
+                found(
+                    PERMISSIONS,
+                    f"job {name} grants {_describe(job.get('permissions'))}",
+                    rel,
+                    line_of(path, rf"^\s+{re.escape(str(name))}:"),
+                )
+            )
     return out
 
 
@@ -91,6 +124,8 @@ def _describe(perms: Any) -> str:
 
 
 def _secrets(path: Path, rel: str, doc: dict[str, Any]) -> list[Finding]:
-    return [found(SECRETS, f"job {name} passes `secrets: inherit`", rel, line_of(path, r"secrets:\s*inherit"))
-            for name, job in (doc.get("jobs") or {}).items()
-            if isinstance(job, dict) and job.get("secrets") == "inherit"]
+    return [
+        found(SECRETS, f"job {name} passes `secrets: inherit`", rel, line_of(path, r"secrets:\s*inherit"))
+        for name, job in (doc.get("jobs") or {}).items()
+        if isinstance(job, dict) and job.get("secrets") == "inherit"
+    ]

@@ -5,21 +5,34 @@ Exit codes: 0 success; 1 a PlatError (bad input, refused operation; message + hi
 PyGithub) are imported lazily so `plat --help` stays fast.
 """
 
-
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from platform_cli.cli import doctor, slo, upgrade
-from platform_cli.cli.shared import (ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, Output, examples, guard, load_settings,
-                                     prompter_for)
+from platform_cli.cli.shared import (
+    ForgeOpt,
+    GithubUrlOpt,
+    JsonOpt,
+    OrgOpt,
+    Output,
+    examples,
+    guard,
+    load_settings,
+    prompter_for,
+)
 
 HELP = {"help_option_names": ["-h", "--help"]}  # inherited by every sub-command
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
-                  help="plat: golden-path services — create, upgrade, check.",
-                  epilog=examples("plat new service payments-api --owner payments", "plat doctor",
-                                  "plat upgrade --check", doc="README.md"))
+app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=HELP,
+    help="plat: golden-path services — create, upgrade, check.",
+    epilog=examples(
+        "plat new service payments-api --owner payments", "plat doctor", "plat upgrade --check", doc="README.md"
+    ),
+)
 new_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Create things on the golden path.")
 config_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect plat's settings.")
 pr_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Pull requests plat opened on the forge.")
@@ -46,28 +59,45 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_show_version,
-                                          help="Show plat's version, where it is installed, Python, templates.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            is_eager=True,
+            callback=_show_version,
+            help="Show plat's version, where it is installed, Python, templates.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors: no progress lines.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show the git commands plat runs.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Verbose, with timings and the traceback of any error.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Verbose, with timings and the traceback of any error.")
+    ] = False,
 ) -> None:
     """plat: golden-path services — create, upgrade, check."""
     ctx.obj = Output(quiet=quiet, verbose=verbose, debug=debug)
 
 
-@new_app.command("service", epilog=examples(
-    "plat new service payments-api --owner payments",
-    "plat new service payments-api --type worker --owner payments --set port=9090 --yes",
-    "plat new service payments-api --owner payments --dry-run",
-    "plat new service payments-api --rollback", doc="README.md (plat new service)"))
+@new_app.command(
+    "service",
+    epilog=examples(
+        "plat new service payments-api --owner payments",
+        "plat new service payments-api --type worker --owner payments --set port=9090 --yes",
+        "plat new service payments-api --owner payments --dry-run",
+        "plat new service payments-api --rollback",
+        doc="README.md (plat new service)",
+    ),
+)
 def new_service(
-    name: Annotated[Optional[str], typer.Argument(help="Service name (DNS-1035 label).")] = None,
-    type_: Annotated[Optional[str], typer.Option("--type", help="Template: http-api, worker or cronjob.")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Owning team slug.")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Answer a template question: KEY=VALUE.")] = None,
-    answers_file: Annotated[Optional[Path], typer.Option("--answers-file", help="YAML file of answers.")] = None,
-    directory: Annotated[Optional[Path], typer.Option("--dir", help="Where the working clone goes (default ./NAME).")] = None,
+    name: Annotated[str | None, typer.Argument(help="Service name (DNS-1035 label).")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Template: http-api, worker or cronjob.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owning team slug.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Answer a template question: KEY=VALUE.")] = None,
+    answers_file: Annotated[Path | None, typer.Option("--answers-file", help="YAML file of answers.")] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where the working clone goes (default ./NAME).")
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept defaults; never prompt.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Remove what a run for NAME created.")] = False,
@@ -80,11 +110,13 @@ def new_service(
 
     Exit codes: 0 created (or planned with --dry-run); 1 bad input or a failed step (re-run to resume).
     """
+
     def body(console) -> None:
         from platform_cli import forge as forges
-        from platform_cli.commands import new, rollback as rb
-        from platform_cli.errors import UsageError
         from platform_cli.cli import views
+        from platform_cli.commands import new
+        from platform_cli.commands import rollback as rb
+        from platform_cli.errors import UsageError
 
         settings = load_settings(forge=forge, org=org, github_url=github_url).settings
         the_forge = forges.create(settings)
@@ -94,38 +126,55 @@ def new_service(
             undone = rb.rollback_service(name, settings, the_forge)
             console.emit(undone.to_json(), lambda c: views.rollback(c, undone))
             return
-        request = new.NewRequest(name=name, template=type_, owner=owner, sets=tuple(set_ or ()),
-                                 answers_file=answers_file, directory=directory, yes=yes, dry_run=dry_run)
-        result = new.new_service(request, settings, the_forge, cwd=Path.cwd(),
-                                 prompter=prompter_for(yes, json_), progress=console.step)
+        request = new.NewRequest(
+            name=name,
+            template=type_,
+            owner=owner,
+            sets=tuple(set_ or ()),
+            answers_file=answers_file,
+            directory=directory,
+            yes=yes,
+            dry_run=dry_run,
+        )
+        result = new.new_service(
+            request, settings, the_forge, cwd=Path.cwd(), prompter=prompter_for(yes, json_), progress=console.step
+        )
         console.emit(result.to_json(), lambda c: views.new_result(c, result))
 
     guard(json_, body)
 
 
-@config_app.command("show", epilog=examples("plat config show", "plat config show --json",
-                                            doc="docs/configuration.md"))
+@config_app.command("show", epilog=examples("plat config show", "plat config show --json", doc="docs/configuration.md"))
 def config_show(json_: JsonOpt = False) -> None:
     """Print the effective settings and where each came from (flag, env, file, default)."""
+
     def body(console) -> None:
         from platform_cli.commands import config as config_cmd
 
         rows = config_cmd.show(load_settings(checkout=False))
         data = {r.key: {"value": r.value, "source": r.source} for r in rows}
-        console.emit(data, lambda c: c.table("plat settings", ("setting", "value", "source"),
-                                             [(r.key, r.value, r.source) for r in rows]))
+        console.emit(
+            data,
+            lambda c: c.table(
+                "plat settings", ("setting", "value", "source"), [(r.key, r.value, r.source) for r in rows]
+            ),
+        )
 
     guard(json_, body)
 
 
-@pr_app.command("list", epilog=examples("plat pr list gitops", "plat pr list payments-api --state open",
-                                        doc="README.md (plat pr)"))
+@pr_app.command(
+    "list", epilog=examples("plat pr list gitops", "plat pr list payments-api --state open", doc="README.md (plat pr)")
+)
 def pr_list(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO (e.g. gitops).")],
-    state: Annotated[Optional[str], typer.Option("--state", help="open, merged or closed.")] = None,
-    json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
+    state: Annotated[str | None, typer.Option("--state", help="open, merged or closed.")] = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
 ) -> None:
     """List pull requests of a repo on the forge."""
+
     def body(console) -> None:
         from platform_cli import forge as forges
         from platform_cli.cli import views
@@ -133,21 +182,30 @@ def pr_list(
 
         settings = load_settings(forge=forge, org=org).settings
         pulls = pr.list_pulls(forges.create(settings), repo, settings.org, state)
-        console.emit({"pull_requests": [views.pr_json(p) for p in pulls]},
-                     lambda c: views.pr_table(c, pulls))
+        console.emit({"pull_requests": [views.pr_json(p) for p in pulls]}, lambda c: views.pr_table(c, pulls))
 
     guard(json_, body)
 
 
-@pr_app.command("show", epilog=examples("plat pr show gitops 1", "plat pr show payments-api 2 --diff",
-                                        "plat pr show payments-api 2 --json", doc="README.md (plat pr)"))
+@pr_app.command(
+    "show",
+    epilog=examples(
+        "plat pr show gitops 1",
+        "plat pr show payments-api 2 --diff",
+        "plat pr show payments-api 2 --json",
+        doc="README.md (plat pr)",
+    ),
+)
 def pr_show(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO.")],
     number: Annotated[int, typer.Argument(help="Pull request number.")],
     diff: Annotated[bool, typer.Option("--diff", help="Also show the diff of each changed file.")] = False,
-    json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
 ) -> None:
     """Show one pull request: its body and the files it changes (their diff with --diff)."""
+
     def body(console) -> None:
         from platform_cli import forge as forges
         from platform_cli.cli import views
@@ -160,14 +218,18 @@ def pr_show(
     guard(json_, body)
 
 
-@pr_app.command("merge", epilog=examples("plat pr merge gitops 1", "plat pr merge payments-api 2",
-                                         doc="README.md (plat pr)"))
+@pr_app.command(
+    "merge", epilog=examples("plat pr merge gitops 1", "plat pr merge payments-api 2", doc="README.md (plat pr)")
+)
 def pr_merge(
     repo: Annotated[str, typer.Argument(help="ORG/REPO or REPO.")],
     number: Annotated[int, typer.Argument(help="Pull request number.")],
-    json_: JsonOpt = False, forge: ForgeOpt = None, org: OrgOpt = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
 ) -> None:
     """Merge a pull request with a merge commit (refused while it holds conflict markers)."""
+
     def body(console) -> None:
         from platform_cli import forge as forges
         from platform_cli.cli import views

@@ -18,21 +18,42 @@ def to_sarif(report: Any, rules: dict[str, Rule]) -> dict[str, Any]:
     ids = sorted({r.id for r in report.rules_run} | {f.rule_id for f in everything})
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     results = [_result(f, index) for f in report.findings]
-    results += [{**_result(f, index), "suppressions": [
-        {"kind": "external", "status": "accepted",
-         "justification": f"{e.reason} (owner {e.owner}, expires {e.expires})"}]} for f, e in exempted]
+    results += [
+        {
+            **_result(f, index),
+            "suppressions": [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": f"{e.reason} (owner {e.owner}, expires {e.expires})",
+                }
+            ],
+        }
+        for f, e in exempted
+    ]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "plat doctor", "version": __version__,
-                                "informationUri": "https://example.invalid/plat/docs/doctor.md",
-                                "rules": [_descriptor(i, rules.get(i), everything) for i in ids]}},
-            "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
-            "results": results,
-            "properties": {"level": report.level, "score": report.score, "template": report.template,
-                           "templateVersion": report.version_in_use},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "plat doctor",
+                        "version": __version__,
+                        "informationUri": "https://example.invalid/plat/docs/doctor.md",
+                        "rules": [_descriptor(i, rules.get(i), everything) for i in ids],
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
+                "results": results,
+                "properties": {
+                    "level": report.level,
+                    "score": report.score,
+                    "template": report.template,
+                    "templateVersion": report.version_in_use,
+                },
+            }
+        ],
     }
 
 
@@ -47,9 +68,11 @@ def _descriptor(rule_id: str, rule: Rule | None, findings: list[Finding]) -> dic
         "shortDescription": {"text": title},
         "help": {"text": remediation or title},
         "defaultConfiguration": {"level": SARIF_LEVEL.get(severity, "warning")},
-        "properties": {"security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
-                       "level": rule.level if rule else (sample.level if sample else "gold"),
-                       "tags": ["plat", "golden-path"]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
+            "level": rule.level if rule else (sample.level if sample else "gold"),
+            "tags": ["plat", "golden-path"],
+        },
     }
 
 
@@ -59,8 +82,13 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleIndex": index[f.rule_id],
         "level": SARIF_LEVEL.get(f.severity, "warning"),
         "message": {"text": f"{f.message}. Fix: {f.remediation}"},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"},
-            "region": {"startLine": f.line}}}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"},
+                    "region": {"startLine": f.line},
+                }
+            }
+        ],
         "properties": {"severity": f.severity, "level": f.level, "source": f.source},
     }

@@ -1,14 +1,13 @@
 """What every CLI command shares: common options, settings, prompter, and the error boundary."""
 
-
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 import typer
-
 
 
 class ExitCode(IntEnum):
@@ -25,11 +24,13 @@ class ExitCode(IntEnum):
     UPGRADE_CONFLICTS = 11  # upgrade: the pull request holds conflicts to resolve before merging
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
-ForgeOpt = Annotated[Optional[str], typer.Option("--forge", help="Forge to use: local (default) or github.")]
-GithubUrlOpt = Annotated[Optional[str], typer.Option(
-    "--github-url", help="GitHub API URL (GitHub Enterprise Server: https://HOST/api/v3).")]
-OrgOpt = Annotated[Optional[str], typer.Option("--org", help="Organisation on the forge.")]
+ForgeOpt = Annotated[str | None, typer.Option("--forge", help="Forge to use: local (default) or github.")]
+GithubUrlOpt = Annotated[
+    str | None, typer.Option("--github-url", help="GitHub API URL (GitHub Enterprise Server: https://HOST/api/v3).")
+]
+OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation on the forge.")]
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,10 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
         _traceback(console, flags.debug)
         log = _crash_log()
         where = f"; the traceback is in {log}" if log else ""
-        console.error(f"unexpected error: {type(exc).__name__}: {exc}",
-                      f"this is a bug in plat; please report it with the command you ran{where}")
+        console.error(
+            f"unexpected error: {type(exc).__name__}: {exc}",
+            f"this is a bug in plat; please report it with the command you ran{where}",
+        )
         raise typer.Exit(ExitCode.BUG) from None
     finally:
         if stop_tracing:
@@ -133,8 +136,10 @@ def load_settings(checkout: bool = True, **flags: Any):
     from platform_cli import source
 
     path = source.checkout(s.template_url, s.template_ref, s.home)
-    return config.ResolvedSettings(config.with_overrides(s, template_source=path),
-                                   {**resolved.sources, "template_source": f"{s.template_url}@{s.template_ref}"})
+    return config.ResolvedSettings(
+        config.with_overrides(s, template_source=path),
+        {**resolved.sources, "template_source": f"{s.template_url}@{s.template_ref}"},
+    )
 
 
 def prompter_for(yes: bool, json_mode: bool):

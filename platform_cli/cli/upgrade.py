@@ -6,29 +6,37 @@ available (for CI: `plat upgrade --check || echo "upgrade available"`); 11 upgra
 request holds conflicts to resolve before it can merge.
 """
 
-
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from platform_cli.cli.shared import ExitCode, ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
 
-UPGRADE_EXAMPLES = examples("plat upgrade", "plat upgrade --dry-run", "plat upgrade --to 0.3.0 ../payments-api",
-                            "plat upgrade --check   # in CI: exit 10 when an upgrade is available",
-                            doc="docs/upgrade.md")
-ADOPT_EXAMPLES = examples("plat adopt --type http-api --owner payments", "plat adopt ../legacy-api --dry-run",
-                          doc="docs/upgrade.md (Adopting a repo plat did not make)")
+UPGRADE_EXAMPLES = examples(
+    "plat upgrade",
+    "plat upgrade --dry-run",
+    "plat upgrade --to 0.3.0 ../payments-api",
+    "plat upgrade --check   # in CI: exit 10 when an upgrade is available",
+    doc="docs/upgrade.md",
+)
+ADOPT_EXAMPLES = examples(
+    "plat adopt --type http-api --owner payments",
+    "plat adopt ../legacy-api --dry-run",
+    doc="docs/upgrade.md (Adopting a repo plat did not make)",
+)
 PathArg = Annotated[Path, typer.Argument(help="The service repo (default: the current directory).")]
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Answer a template question: KEY=VALUE.")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Answer a template question: KEY=VALUE.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Accept defaults for new questions; never prompt.")]
 
 
 def upgrade(
     path: PathArg = Path("."),
-    to: Annotated[Optional[str], typer.Option("--to", help="Target template version (default: the latest).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Target template version (default: the latest).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Only report; exit 10 when an upgrade is available.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff the upgrade would propose; change nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the diff the upgrade would propose; change nothing.")
+    ] = False,
     set_: SetOpt = None,
     yes: YesOpt = False,
     json_: JsonOpt = False,
@@ -40,14 +48,16 @@ def upgrade(
     Exit codes: 0 upgraded, planned or already current; 1 refused or failed (nothing changed);
     10 with --check when an upgrade is available; 11 upgraded with conflicts to resolve first.
     """
+
     def body(console) -> None:
         from platform_cli import forge as forges
         from platform_cli.commands import upgrade as cmd
 
         settings = load_settings(forge=forge, org=org).settings
         req = cmd.UpgradeRequest(path=path, to=to, check=check, dry_run=dry_run, sets=tuple(set_ or ()), yes=yes)
-        result = cmd.upgrade(req, settings, forges.create(settings), prompter=prompter_for(yes, json_),
-                             progress=console.step)
+        result = cmd.upgrade(
+            req, settings, forges.create(settings), prompter=prompter_for(yes, json_), progress=console.step
+        )
         console.emit(result.to_json(), lambda c: render_upgrade(c, result))
         if check and result.upgrade_available:
             raise typer.Exit(ExitCode.UPGRADE_AVAILABLE)
@@ -59,9 +69,11 @@ def upgrade(
 
 def adopt(
     path: PathArg = Path("."),
-    type_: Annotated[Optional[str], typer.Option("--type", help="Template the repo follows: http-api, worker, cronjob.")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Owning team slug.")] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Service name (default: the directory name).")] = None,
+    type_: Annotated[
+        str | None, typer.Option("--type", help="Template the repo follows: http-api, worker, cronjob.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owning team slug.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Service name (default: the directory name).")] = None,
     set_: SetOpt = None,
     yes: YesOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what adopting would add; change nothing.")] = False,
@@ -73,13 +85,15 @@ def adopt(
 
     Exit codes: 0 adopted (or planned with --dry-run); 1 refused (dirty, already managed, bad answers).
     """
+
     def body(console) -> None:
         from platform_cli import forge as forges
         from platform_cli.commands import adopt as cmd
 
         settings = load_settings(forge=forge, org=org).settings
-        req = cmd.AdoptRequest(path=path, template=type_, owner=owner, name=name, sets=tuple(set_ or ()),
-                               yes=yes, dry_run=dry_run)
+        req = cmd.AdoptRequest(
+            path=path, template=type_, owner=owner, name=name, sets=tuple(set_ or ()), yes=yes, dry_run=dry_run
+        )
         result = cmd.adopt(req, settings, forges.create(settings), prompter=prompter_for(yes, json_))
         console.emit(result.to_json(), lambda c: render_adopt(c, result))
 
@@ -111,11 +125,15 @@ def render_upgrade(console: Any, r: Any) -> None:
     if pr:
         console.print(f"  pull request #{pr.id} on {pr.repo}: {pr.title}")
     if r.conflicts:
-        console.print(f"  resolve the {len(r.conflicts)} conflicts before merging: git switch {r.branch}, edit the "
-                      f"files above, commit, git push origin {r.branch}", style="bold yellow")
+        console.print(
+            f"  resolve the {len(r.conflicts)} conflicts before merging: git switch {r.branch}, edit the "
+            f"files above, commit, git push origin {r.branch}",
+            style="bold yellow",
+        )
     if pr:
-        console.print(f"  {'then merge' if r.conflicts else 'merge'} it with a merge commit: "
-                      f"plat pr merge {pr.repo} {pr.id}")
+        console.print(
+            f"  {'then merge' if r.conflicts else 'merge'} it with a merge commit: plat pr merge {pr.repo} {pr.id}"
+        )
     else:
         console.print(f"  not on the forge: git push origin {r.baseline_branch} {r.branch}, then open a pull request")
 

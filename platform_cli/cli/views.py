@@ -11,8 +11,9 @@ from platform_cli.models import NewResult, PullRequest
 
 def new_result(console: Console, result: NewResult) -> None:
     if result.dry_run:
-        console.print(f"Plan for {result.service} ({result.template} {result.template_version}) — nothing changed:",
-                      style="bold")
+        console.print(
+            f"Plan for {result.service} ({result.template} {result.template_version}) — nothing changed:", style="bold"
+        )
         console.print(f"  render {len(result.files)} files into {result.directory}")
         console.print(f"  create repo {result.repo_url}; push main and {result.baseline_branch}")
         console.print(f"  open a pull request on {result.gitops_repo} from branch {result.gitops_branch}")
@@ -25,7 +26,9 @@ def new_result(console: Console, result: NewResult) -> None:
     console.print(f"  repo           {result.repo_url} (branches main, {result.baseline_branch})")
     if pr:
         console.print(f"  registration   pull request #{pr.id} on {pr.repo}: {pr.title} [{pr.state}]")
-        console.print(f"  next           plat pr merge {pr.repo} {pr.id}   (or review it: plat pr show {pr.repo} {pr.id})")
+        console.print(
+            f"  next           plat pr merge {pr.repo} {pr.id}   (or review it: plat pr show {pr.repo} {pr.id})"
+        )
     console.print(f"  then           cd {result.directory} && plat doctor   (a walk-through: docs/tutorial.md)")
 
 
@@ -45,8 +48,11 @@ def pr_table(console: Console, pulls: tuple[PullRequest, ...]) -> None:
     if not pulls:
         console.print("no pull requests")
         return
-    console.table("pull requests", ("#", "state", "title", "head → base"),
-                  [(p.id, p.state, p.title, f"{p.head} → {p.base}") for p in pulls])
+    console.table(
+        "pull requests",
+        ("#", "state", "title", "head → base"),
+        [(p.id, p.state, p.title, f"{p.head} → {p.base}") for p in pulls],
+    )
 
 
 def pr_merged(console: Console, pr: PullRequest) -> None:

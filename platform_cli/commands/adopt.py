@@ -17,17 +17,16 @@ from typing import Any
 
 from platform_cli import answers as answers_mod
 from platform_cli import git, templates
-from platform_cli.upgrade import baseline
-from platform_cli.rendering import postrender
-from platform_cli.rendering import publish
-from platform_cli.rendering import render
-from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UpgradeError
-from platform_cli.rendering.release_render import list_files
 from platform_cli.config import Settings
 from platform_cli.errors import MissingAnswersError
 from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
+from platform_cli.rendering import postrender, publish, render
+from platform_cli.rendering.release_render import list_files
+from platform_cli.service_repo import ANSWERS_FILE
+from platform_cli.upgrade import baseline
+from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UpgradeError
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,9 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
         postrender.finalize(rendered)
         files = list_files(rendered)
         have = set(git.tracked_files(repo, MAIN))
-        added = tuple(f for f in files if f not in have and template.ownership.zone_of(f) != "team"
-                      or f == render.ANSWERS_FILE)
+        added = tuple(
+            f for f in files if f not in have and template.ownership.zone_of(f) != "team" or f == ANSWERS_FILE
+        )
         differing = tuple(f for f in files if f in have and git.show(repo, MAIN, f) != _text(rendered / f))
         result = AdoptResult(repo, template.name, release.tag, BASELINE_BRANCH, "", added, differing, req.dry_run)
         if req.dry_run:
@@ -89,7 +89,9 @@ def _check_repo(path: Path) -> Path:
     if git.ref_exists(repo, f"refs/heads/{BASELINE_BRANCH}") or baseline.read_answers(repo, "HEAD"):
         raise UpgradeError(f"{repo} is already managed by plat", hint="upgrade it instead: plat upgrade")
     if git.current_branch(repo) != MAIN:
-        raise UpgradeError(f"plat adopt works on the `{MAIN}` branch", hint=f"git switch {MAIN} (or rename your branch)")
+        raise UpgradeError(
+            f"plat adopt works on the `{MAIN}` branch", hint=f"git switch {MAIN} (or rename your branch)"
+        )
     if git.has_changes(repo):
         raise UpgradeError(f"{repo} has uncommitted or untracked files", hint="commit or remove them first")
     return repo
@@ -103,8 +105,9 @@ def _answers(req: AdoptRequest, repo: Path, template: Template, prompter: Prompt
     return answers_mod.collect(template, given, yes=req.yes, prompter=prompter)
 
 
-def _platform_answers(settings: Settings, forge: Forge, template: Template, given: dict[str, Any],
-                      dry_run: bool) -> dict[str, Any]:
+def _platform_answers(
+    settings: Settings, forge: Forge, template: Template, given: dict[str, Any], dry_run: bool
+) -> dict[str, Any]:
     """plat's settings and the platform release it publishes (a dry run publishes nothing); --set must agree."""
     values = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
     answers_mod.refuse_computed(given, values)
@@ -128,8 +131,11 @@ def _text(path: Path) -> str | None:
 
 def _root_commit(repo: Path, tree_dir: Path, index: Path, message: str) -> str:
     """A parentless commit of `tree_dir`, built with a private index (the repo's own is untouched)."""
-    env = {"GIT_DIR": git.run(["rev-parse", "--absolute-git-dir"], repo), "GIT_WORK_TREE": str(tree_dir),
-           "GIT_INDEX_FILE": str(index)}
+    env = {
+        "GIT_DIR": git.run(["rev-parse", "--absolute-git-dir"], repo),
+        "GIT_WORK_TREE": str(tree_dir),
+        "GIT_INDEX_FILE": str(index),
+    }
     git.run(["-c", "core.fileMode=true", "add", "-A", "."], tree_dir, env=env)
     tree = git.run(["write-tree"], tree_dir, env=env)
     return git.run(["commit-tree", tree, "-m", message], tree_dir, env=env)

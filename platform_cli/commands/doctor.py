@@ -6,9 +6,10 @@ template baseline (the CLI shows the plan's diff before applying it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from platform_cli import git
 from platform_cli.checks import exemptions
@@ -61,8 +62,9 @@ class DoctorReport:
     def level(self) -> str:
         """The highest level whose rules (and all lower levels' rules) have no active finding and all
         ran: a rule that could not run for want of a tool (helm) is not passed either."""
-        ranks = [level_rank(f.level) for f in self.findings] + [level_rank(lv) for s in self.skipped
-                                                                   for lv in s.unverified]
+        ranks = [level_rank(f.level) for f in self.findings] + [
+            level_rank(lv) for s in self.skipped for lv in s.unverified
+        ]
         worst = min(ranks, default=len(LEVELS))
         return LEVELS[worst - 1] if worst > 0 else "none"
 
@@ -71,23 +73,43 @@ class DoctorReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "service": self.service, "path": str(self.root), "template": self.template,
+            "service": self.service,
+            "path": str(self.root),
+            "template": self.template,
             "version": {"in_use": self.version_in_use, "latest": self.latest_version, "behind": self.versions_behind},
-            "level": self.level, "score": self.score, "deep": self.deep,
+            "level": self.level,
+            "score": self.score,
+            "deep": self.deep,
             "findings": [f.to_json() for f in self.findings],
             "exempted": [{**f.to_json(), "exemption": e.to_json()} for f, e in self.exempted],
             "rules_run": sorted(r.id for r in self.rules_run),
-            "skipped": [{"family": s.family, "rules": list(s.rules), "reason": s.reason,
-                         "verified": not s.unverified} for s in self.skipped],
-            "notes": list(self.notes), "diff": self.diff,
+            "skipped": [
+                {"family": s.family, "rules": list(s.rules), "reason": s.reason, "verified": not s.unverified}
+                for s in self.skipped
+            ],
+            "notes": list(self.notes),
+            "diff": self.diff,
         }
 
 
-def doctor(path: Path, settings: Settings, *, tools: Tools | None = None, clock: Clock = utc_today,
-           deep: bool = False, with_diff: bool = False, forge: Callable[[], Forge] | None = None) -> DoctorReport:
+def doctor(
+    path: Path,
+    settings: Settings,
+    *,
+    tools: Tools | None = None,
+    clock: Clock = utc_today,
+    deep: bool = False,
+    with_diff: bool = False,
+    forge: Callable[[], Forge] | None = None,
+) -> DoctorReport:
     """`forge` makes the service's forge when a rule first asks it (default: the configured one)."""
-    ctx = build(path, settings.template_source, tools if tools is not None else Tools.discover(),
-                forge or (lambda: create_forge(settings)), settings.forge)
+    ctx = build(
+        path,
+        settings.template_source,
+        tools if tools is not None else Tools.discover(),
+        forge or (lambda: create_forge(settings)),
+        settings.forge,
+    )
     try:
         return _report(ctx, clock, deep, with_diff)
     finally:
@@ -105,11 +127,19 @@ def _report(ctx: ServiceContext, clock: Clock, deep: bool, with_diff: bool) -> D
     findings = [remediate(f, ctx, set(drifted), behind) for f in findings]
     applied = exemptions.apply(findings, exemptions.load(ctx.root), clock)
     return DoctorReport(
-        root=ctx.root, service=ctx.service, template=ctx.template_name, version_in_use=ctx.version_in_use,
-        latest_version=ctx.latest_version, versions_behind=behind,
-        findings=tuple(sorted(applied.active, key=_order)), exempted=applied.exempted,
-        rules_run=tuple(ran) + tuple(exemptions.RULES.values()), skipped=tuple(skipped), notes=ctx.notes,
-        diff=drift.diff(ctx, drifted) if with_diff else "", deep=deep,
+        root=ctx.root,
+        service=ctx.service,
+        template=ctx.template_name,
+        version_in_use=ctx.version_in_use,
+        latest_version=ctx.latest_version,
+        versions_behind=behind,
+        findings=tuple(sorted(applied.active, key=_order)),
+        exempted=applied.exempted,
+        rules_run=tuple(ran) + tuple(exemptions.RULES.values()),
+        skipped=tuple(skipped),
+        notes=ctx.notes,
+        diff=drift.diff(ctx, drifted) if with_diff else "",
+        deep=deep,
     )
 
 
@@ -123,8 +153,9 @@ def _run_families(ctx: ServiceContext) -> tuple[list[Finding], list[Rule], list[
         reason = family.skip_reason(ctx)
         if reason:
             missing = set(family.NEEDS) & ctx.missing_tools
-            unverified = tuple(sorted({r.level for r in family.RULES.values()})) \
-                if missing or family.SKIP_IS_UNVERIFIED else ()
+            unverified = (
+                tuple(sorted({r.level for r in family.RULES.values()})) if missing or family.SKIP_IS_UNVERIFIED else ()
+            )
             skipped.append(Skipped(name, tuple(family.RULES), reason, unverified))
             continue
         ran += family.RULES.values()
@@ -155,10 +186,13 @@ def remediate(f: Finding, ctx: ServiceContext, drifted: set[str], behind: int) -
         return f
     folder = f.file.rpartition("/")[0]
     if f.file in drifted or any(d.rpartition("/")[0] == folder for d in drifted):
-        return replace(f, remediation=f"`plat doctor --fix` restores the drifted platform-owned files; else {f.remediation}")
+        return replace(
+            f, remediation=f"`plat doctor --fix` restores the drifted platform-owned files; else {f.remediation}"
+        )
     if behind:
-        return replace(f, remediation=f"plat upgrade --to {ctx.latest_version} (this file is platform-owned); "
-                                      f"else {f.remediation}")
+        return replace(
+            f, remediation=f"plat upgrade --to {ctx.latest_version} (this file is platform-owned); else {f.remediation}"
+        )
     return f
 
 
@@ -179,14 +213,17 @@ def fix_plan(path: Path, settings: Settings) -> FixPlan:
 
     ctx = build(path, settings.template_source, Tools())
     if ctx.baseline is None:
-        raise UsageError("no plat/template branch: nothing to restore from",
-                         hint="fetch it: git fetch origin plat/template:plat/template")
+        raise UsageError(
+            "no plat/template branch: nothing to restore from",
+            hint="fetch it: git fetch origin plat/template:plat/template",
+        )
     if git.has_changes(ctx.root, untracked=False):
-        raise UsageError(f"{ctx.root} has uncommitted changes; --fix refuses to mix its changes with yours",
-                         hint="commit or stash your changes, then run plat doctor --fix again")
+        raise UsageError(
+            f"{ctx.root} has uncommitted changes; --fix refuses to mix its changes with yours",
+            hint="commit or stash your changes, then run plat doctor --fix again",
+        )
     paths = tuple(sorted(c.path for c in drift.platform_changes(ctx)))
-    return FixPlan(root=ctx.root, baseline=ctx.baseline, paths=paths,
-                   diff=drift.diff(ctx, list(paths), restoring=True))
+    return FixPlan(root=ctx.root, baseline=ctx.baseline, paths=paths, diff=drift.diff(ctx, list(paths), restoring=True))
 
 
 def apply_fix(plan: FixPlan) -> tuple[str, ...]:

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from platform_cli import answers as answers_mod
 from platform_cli import git, gitops, layout, templates
-from platform_cli.rendering import postrender
-from platform_cli.rendering import publish
-from platform_cli.rendering import release_render
-from platform_cli.rendering.release_render import list_files
-from platform_cli.rendering import render
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
@@ -26,7 +22,9 @@ from platform_cli.forge.status_checks import required_checks
 from platform_cli.journal import Created, Journal, journal_path
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
-from platform_cli.service_repo import BASELINE_BRANCH
+from platform_cli.rendering import postrender, publish, release_render, render
+from platform_cli.rendering.release_render import list_files
+from platform_cli.service_repo import ANSWERS_FILE, BASELINE_BRANCH
 
 DEFAULT_TYPE = "http-api"
 Progress = Callable[[str], None]
@@ -44,8 +42,15 @@ class NewRequest:
     dry_run: bool = False
 
 
-def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
-                prompter: Prompter | None = None, progress: Progress = lambda _: None) -> NewResult:
+def new_service(
+    req: NewRequest,
+    settings: Settings,
+    forge: Forge,
+    *,
+    cwd: Path,
+    prompter: Prompter | None = None,
+    progress: Progress = lambda _: None,
+) -> NewResult:
     spec = resolve(req, settings, forge, cwd, prompter)
     journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec))
     _preflight(spec, forge, journal)
@@ -53,8 +58,13 @@ def new_service(req: NewRequest, settings: Settings, forge: Forge, *, cwd: Path,
         _confirm(spec, settings, forge, prompter)
     if req.dry_run:
         if "platform_ref" in spec.answers:  # the release a real run would pin, if it is published already
-            ref = publish.current_platform_ref(settings.org, settings.platform_repo, settings.template_source,
-                                               spec.template.version, settings.home / "cache")
+            ref = publish.current_platform_ref(
+                settings.org,
+                settings.platform_repo,
+                settings.template_source,
+                spec.template.version,
+                settings.home / "cache",
+            )
             answers_mod.refuse_computed(spec.answers, {"platform_ref": ref})
         return _plan(spec, settings, forge)
     return Run(spec, settings, forge, journal, progress).execute()
@@ -68,15 +78,26 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
-    computed = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version,
-                "platform_team": settings.platform_team}
+    computed = {
+        "org": settings.org,
+        "platform_repo": settings.platform_repo,
+        "platform_version": template.version,
+        "platform_team": settings.platform_team,
+    }
     answers_mod.refuse_computed(given, computed)
-    answers = answers_mod.collect(template, given, yes=req.yes, prompter=prompter, context=computed,
-                                  extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)})
+    answers = answers_mod.collect(
+        template,
+        given,
+        yes=req.yes,
+        prompter=prompter,
+        context=computed,
+        extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)},
+    )
     name = answers["service_name"]
     directory = (req.directory or cwd / name).expanduser().resolve()
-    return ServiceSpec(name=name, template=template, owner=answers["owner"], org=settings.org,
-                       answers=answers, directory=directory)
+    return ServiceSpec(
+        name=name, template=template, owner=answers["owner"], org=settings.org, answers=answers, directory=directory
+    )
 
 
 def _name_taken(name: str, settings: Settings, forge: Forge, req: NewRequest, cwd: Path) -> str | None:
@@ -93,11 +114,13 @@ def _name_taken(name: str, settings: Settings, forge: Forge, req: NewRequest, cw
 
 def _confirm(spec: ServiceSpec, settings: Settings, forge: Forge, prompter: Prompter) -> None:
     """On a terminal: what will be created, and a yes before anything is (--yes skips it)."""
-    lines = [f"{spec.name}: {spec.template.name} template v{spec.template.version}, owned by {spec.owner}",
-             *(f"  {key} = {value}" for key, value in sorted(spec.answers.items())),
-             f"creates the working clone {spec.directory}",
-             f"creates the repo {settings.org}/{spec.name} on the {forge.name} forge",
-             f"opens a pull request on {settings.org}/{settings.gitops_repo} registering the service"]
+    lines = [
+        f"{spec.name}: {spec.template.name} template v{spec.template.version}, owned by {spec.owner}",
+        *(f"  {key} = {value}" for key, value in sorted(spec.answers.items())),
+        f"creates the working clone {spec.directory}",
+        f"creates the repo {settings.org}/{spec.name} on the {forge.name} forge",
+        f"opens a pull request on {settings.org}/{settings.gitops_repo} registering the service",
+    ]
     if not prompter.confirm("\n".join(lines), "Create it?"):
         raise UsageError("not created: you answered no at the summary", hint="run the command again to change answers")
 
@@ -119,40 +142,56 @@ def _template_name(req: NewRequest, settings: Settings, prompter: Prompter | Non
 
 
 def _journal_key(spec: ServiceSpec) -> dict[str, Any]:
-    return {"template": spec.template.name, "directory": str(spec.directory),
-            "answers": {k: spec.answers[k] for k in sorted(spec.answers)}}
+    return {
+        "template": spec.template.name,
+        "directory": str(spec.directory),
+        "answers": {k: spec.answers[k] for k in sorted(spec.answers)},
+    }
 
 
 def _preflight(spec: ServiceSpec, forge: Forge, journal: Journal) -> None:
     if journal.exists and journal.key != _journal_key(spec):
         if journal.complete:
-            raise UsageError(f"service {spec.name} was already created in {spec.org} with other answers",
-                             hint=f"its repo: {forge.repo_url(spec.org, spec.name)}; pick another name")
-        raise UsageError(f"an unfinished run of `plat new service {spec.name}` used other answers",
-                         hint="re-run it with the same options to resume, or add --rollback to undo it")
+            raise UsageError(
+                f"service {spec.name} was already created in {spec.org} with other answers",
+                hint=f"its repo: {forge.repo_url(spec.org, spec.name)}; pick another name",
+            )
+        raise UsageError(
+            f"an unfinished run of `plat new service {spec.name}` used other answers",
+            hint="re-run it with the same options to resume, or add --rollback to undo it",
+        )
     ours = {c.target for c in journal.created}
     directory = spec.directory
     if directory.exists() and any(directory.iterdir()) and str(directory) not in ours:
-        raise UsageError(f"directory {directory} already exists and is not empty",
-                         hint="choose another --dir or remove it")
+        raise UsageError(
+            f"directory {directory} already exists and is not empty", hint="choose another --dir or remove it"
+        )
     if forge.repo_exists(spec.org, spec.name) and f"{spec.org}/{spec.name}" not in ours:
-        raise ForgeError(f"repo {spec.org}/{spec.name} already exists on the {forge.name} forge",
-                         hint="choose another service name")
+        raise ForgeError(
+            f"repo {spec.org}/{spec.name} already exists on the {forge.name} forge", hint="choose another service name"
+        )
 
 
 class Run:
     """The steps of one `plat new service`, each recorded in the journal when done."""
 
-    def __init__(self, spec: ServiceSpec, settings: Settings, forge: Forge, journal: Journal,
-                 progress: Progress) -> None:
+    def __init__(
+        self, spec: ServiceSpec, settings: Settings, forge: Forge, journal: Journal, progress: Progress
+    ) -> None:
         self.spec, self.settings, self.forge, self.journal, self.progress = spec, settings, forge, journal, progress
         self.resumed: list[str] = []
 
     def execute(self) -> NewResult:
-        steps = (("publish", self.publish), ("render", self.render), ("commit", self.commit),
-                 ("repo", self.create_repo), ("push", self.push), ("configure", self.configure),
-                 ("gitops", self.gitops_repo),
-                 ("pull_request", self.pull_request))
+        steps = (
+            ("publish", self.publish),
+            ("render", self.render),
+            ("commit", self.commit),
+            ("repo", self.create_repo),
+            ("push", self.push),
+            ("configure", self.configure),
+            ("gitops", self.gitops_repo),
+            ("pull_request", self.pull_request),
+        )
         for name, step in steps:
             if self.journal.done(name):
                 self.resumed.append(name)
@@ -169,13 +208,21 @@ class Run:
 
     def publish(self) -> None:
         s = self.settings
-        platform = publish.platform_release(self.forge, s.org, s.platform_repo, s.template_source,
-                                            self.spec.template.version, s.home / "cache")
+        platform = publish.platform_release(
+            self.forge, s.org, s.platform_repo, s.template_source, self.spec.template.version, s.home / "cache"
+        )
         answers_mod.refuse_computed(self.spec.answers, {"platform_ref": platform.sha})
         tmpl = publish.template_release(self.spec.template, s.home / "templates")
-        self.journal.record("publish", {"platform_sha": platform.sha, "platform_tag": platform.tag,
-                                        "template_src": tmpl.source, "template_tag": tmpl.tag,
-                                        "template_sha": tmpl.sha})
+        self.journal.record(
+            "publish",
+            {
+                "platform_sha": platform.sha,
+                "platform_tag": platform.tag,
+                "template_src": tmpl.source,
+                "template_tag": tmpl.tag,
+                "template_sha": tmpl.sha,
+            },
+        )
         self.progress(f"publish: platform {platform.tag} ({platform.sha[:12]}), template {tmpl.tag}")
 
     def render(self) -> None:
@@ -184,28 +231,37 @@ class Run:
         staging = target.with_name(target.name + ".plat-partial")
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            release = publish.Release(pub["template_src"], pub["template_tag"], pub.get("template_sha", ""),
-                                      self.spec.template.version)
-            release_render.render_release(release, staging, self.template_answers(), (),
-                                          release_render.layout(self.spec.template), git.clear_worktree)
+            release = publish.Release(
+                pub["template_src"], pub["template_tag"], pub.get("template_sha", ""), self.spec.template.version
+            )
+            release_render.render_release(
+                release,
+                staging,
+                self.template_answers(),
+                (),
+                release_render.layout(self.spec.template),
+                git.clear_worktree,
+            )
             postrender.finalize(staging)
         finally:
-            if not self.journal.done("render") and staging.exists() and not (staging / render.ANSWERS_FILE).exists():
+            if not self.journal.done("render") and staging.exists() and not (staging / ANSWERS_FILE).exists():
                 shutil.rmtree(staging, ignore_errors=True)
         self.journal.intend(Created("directory", str(target)))
         shutil.rmtree(target, ignore_errors=True)  # empty, or half-made by an interrupted run of ours
         target.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(target)
         self.journal.record("render")
-        self.progress(f"render: {self.spec.template.name} {pub['template_tag']} into {target} "
-                      f"({len(list_files(target))} files)")
+        self.progress(
+            f"render: {self.spec.template.name} {pub['template_tag']} into {target} ({len(list_files(target))} files)"
+        )
 
     def commit(self) -> None:
         repo = self.spec.directory
         shutil.rmtree(repo / ".git", ignore_errors=True)  # a half-made repo of an interrupted run
         git.init(repo)
-        sha = git.commit_all(repo, f"Render {self.spec.template.name} template "
-                                   f"{self.journal.steps['publish']['template_tag']}")
+        sha = git.commit_all(
+            repo, f"Render {self.spec.template.name} template {self.journal.steps['publish']['template_tag']}"
+        )
         git.run(["branch", BASELINE_BRANCH, sha], repo)
         git.run(["remote", "add", "origin", self.forge.repo_url(self.spec.org, self.spec.name)], repo)
         self.journal.record("commit", sha)
@@ -229,13 +285,23 @@ class Run:
 
     def configure(self) -> None:
         """Protect main, grant the owning team, create the environments (a no-op on the local forge)."""
-        workflows = layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
+        workflows = (
+            layout.find(self.settings.template_source, "workflows") or self.settings.template_source / "workflows"
+        )
         checks = required_checks(self.spec.directory, workflows)
-        rendered = answers_mod.read_answers_file(self.spec.directory / render.ANSWERS_FILE)  # what CODEOWNERS names
-        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
-                          platform_team=str(rendered.get("platform_team") or ""))
-        setup = RepoSetup(team=self.spec.owner, environments=self.settings.environments, required_checks=checks,
-                          platform_team=str(rendered.get("platform_team") or ""))
+        rendered = answers_mod.read_answers_file(self.spec.directory / ANSWERS_FILE)  # what CODEOWNERS names
+        setup = RepoSetup(
+            team=self.spec.owner,
+            environments=self.settings.environments,
+            required_checks=checks,
+            platform_team=str(rendered.get("platform_team") or ""),
+        )
+        setup = RepoSetup(
+            team=self.spec.owner,
+            environments=self.settings.environments,
+            required_checks=checks,
+            platform_team=str(rendered.get("platform_team") or ""),
+        )
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
         self.progress(f"configure: {done}")
@@ -261,17 +327,25 @@ class Run:
 
     def registration(self) -> gitops.Registration:
         a = self.spec.answers
-        return gitops.Registration(service=self.spec.name, org=self.spec.org, owner=self.spec.owner,
-                                   system=str(a.get("system") or self.spec.name),
-                                   repo_url=self.forge.repo_url(self.spec.org, self.spec.name),
-                                   environments=self.settings.environments)
+        return gitops.Registration(
+            service=self.spec.name,
+            org=self.spec.org,
+            owner=self.spec.owner,
+            system=str(a.get("system") or self.spec.name),
+            repo_url=self.forge.repo_url(self.spec.org, self.spec.name),
+            environments=self.settings.environments,
+        )
 
     def template_answers(self) -> dict[str, Any]:
         pub = self.journal.steps["publish"]
-        platform = {"org": self.spec.org, "platform_repo": self.settings.platform_repo,
-                    "platform_repo_url": fetch_url(self.forge.repo_url(self.spec.org, self.settings.platform_repo)),
-                    "platform_team": self.settings.platform_team,
-                    "platform_ref": pub["platform_sha"], "platform_version": self.spec.template.version}
+        platform = {
+            "org": self.spec.org,
+            "platform_repo": self.settings.platform_repo,
+            "platform_repo_url": fetch_url(self.forge.repo_url(self.spec.org, self.settings.platform_repo)),
+            "platform_team": self.settings.platform_team,
+            "platform_ref": pub["platform_sha"],
+            "platform_version": self.spec.template.version,
+        }
         declared = {q.name for q in self.spec.template.questions}
         return {**{k: v for k, v in platform.items() if k in declared}, **self.spec.answers}
 
@@ -279,11 +353,20 @@ class Run:
         org, gitops_repo = self.spec.org, self.settings.gitops_repo
         pr = self.forge.get_pull_request(org, gitops_repo, self.journal.steps["pull_request"])
         return NewResult(
-            service=self.spec.name, org=org, template=self.spec.template.name,
-            template_version=self.journal.steps["publish"]["template_tag"], directory=self.spec.directory,
-            repo_url=self.forge.repo_url(org, self.spec.name), branch="main", baseline_branch=BASELINE_BRANCH,
-            commit=self.journal.steps["commit"], pull_request=pr, files=list_files(self.spec.directory),
-            gitops_repo=f"{org}/{gitops_repo}", gitops_branch=pr.head, resumed_steps=tuple(self.resumed),
+            service=self.spec.name,
+            org=org,
+            template=self.spec.template.name,
+            template_version=self.journal.steps["publish"]["template_tag"],
+            directory=self.spec.directory,
+            repo_url=self.forge.repo_url(org, self.spec.name),
+            branch="main",
+            baseline_branch=BASELINE_BRANCH,
+            commit=self.journal.steps["commit"],
+            pull_request=pr,
+            files=list_files(self.spec.directory),
+            gitops_repo=f"{org}/{gitops_repo}",
+            gitops_branch=pr.head,
+            resumed_steps=tuple(self.resumed),
             api_calls=getattr(self.forge, "api_calls", 0),
         )
 
@@ -297,9 +380,18 @@ def _plan(spec: ServiceSpec, settings: Settings, forge: Forge) -> NewResult:
         files = list_files(dest)
     reg_branch = gitops.branch_name(spec.name)
     return NewResult(
-        service=spec.name, org=spec.org, template=spec.template.name,
-        template_version=f"v{spec.template.version}", directory=spec.directory,
-        repo_url=forge.repo_url(spec.org, spec.name), branch="main", baseline_branch=BASELINE_BRANCH,
-        commit="", pull_request=None, files=files, dry_run=True,
-        gitops_repo=f"{spec.org}/{settings.gitops_repo}", gitops_branch=reg_branch,
+        service=spec.name,
+        org=spec.org,
+        template=spec.template.name,
+        template_version=f"v{spec.template.version}",
+        directory=spec.directory,
+        repo_url=forge.repo_url(spec.org, spec.name),
+        branch="main",
+        baseline_branch=BASELINE_BRANCH,
+        commit="",
+        pull_request=None,
+        files=files,
+        dry_run=True,
+        gitops_repo=f"{spec.org}/{settings.gitops_repo}",
+        gitops_branch=reg_branch,
     )

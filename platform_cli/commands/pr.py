@@ -47,7 +47,9 @@ def merge_pull(forge: Forge, repo: str, default_org: str, number: int) -> PullRe
         unresolved = conflicts.in_patches(forge.pull_request_files(org, name, number))
         if unresolved:
             where = ", ".join(f"{path}:{line}" for path, line in unresolved)
-            raise ForgeError(f"pull request #{number} still has unresolved conflicts: {where}",
-                             hint=f"resolve them on branch {pull.head} (keep the right lines, delete the "
-                                  "<<<<<<< ======= >>>>>>> lines), commit and push, then merge again")
+            raise ForgeError(
+                f"pull request #{number} still has unresolved conflicts: {where}",
+                hint=f"resolve them on branch {pull.head} (keep the right lines, delete the "
+                "<<<<<<< ======= >>>>>>> lines), commit and push, then merge again",
+            )
     return forge.merge_pull_request(org, name, number)

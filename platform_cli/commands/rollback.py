@@ -26,8 +26,10 @@ class RollbackResult:
 def rollback_service(name: str, settings: Settings, forge: Forge) -> RollbackResult:
     journal = Journal.open(journal_path(settings, name), {})
     if not journal.exists:
-        raise UsageError(f"no run of `plat new service {name}` to roll back in {settings.org}",
-                         hint="rollback undoes only what plat recorded creating")
+        raise UsageError(
+            f"no run of `plat new service {name}` to roll back in {settings.org}",
+            hint="rollback undoes only what plat recorded creating",
+        )
     commit = journal.steps.get("commit")
     created = list(reversed(journal.created))
     _refuse_if_edited(created, commit)
@@ -47,8 +49,10 @@ def _refuse_if_edited(created: list[Created], commit: str | None) -> None:
         if item.kind != "directory" or not (path / ".git").is_dir() or not commit:
             continue
         if git.has_changes(path) or git.run(["rev-parse", "HEAD"], path) != commit:
-            raise UsageError(f"{path} has changes made after plat created it",
-                             hint="commit or move your work elsewhere, then remove the directory by hand")
+            raise UsageError(
+                f"{path} has changes made after plat created it",
+                hint="commit or move your work elsewhere, then remove the directory by hand",
+            )
 
 
 def _undo(item: Created, forge: Forge, service: str, ours: set[str]) -> bool:

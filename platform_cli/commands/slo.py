@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from platform_cli.prometheus import Prometheus
-from platform_cli.slo import budget as budget_mod, files
+from platform_cli.slo import budget as budget_mod
+from platform_cli.slo import files
 from platform_cli.slo.budget import Budget, GateResult
 from platform_cli.slo.files import Generated
 
@@ -20,6 +21,12 @@ def budgets(repo: Path, prometheus: Prometheus) -> tuple[Budget, ...]:
     return budget_mod.budgets(files.load(repo), prometheus)
 
 
-def gate(repo: Path, prometheus: Prometheus, labels: tuple[str, ...], allowed_exceptions: tuple[str, ...],
-         on_no_data: str = "fail", on_unreachable: str = "fail") -> GateResult:
+def gate(
+    repo: Path,
+    prometheus: Prometheus,
+    labels: tuple[str, ...],
+    allowed_exceptions: tuple[str, ...],
+    on_no_data: str = "fail",
+    on_unreachable: str = "fail",
+) -> GateResult:
     return budget_mod.gate(files.load(repo), prometheus, labels, allowed_exceptions, on_no_data, on_unreachable)

@@ -13,27 +13,23 @@ changed); 10 with --check when an upgrade is available.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from platform_cli import answers as answers_mod
 from platform_cli import git
-from platform_cli.upgrade import baseline
-from platform_cli.upgrade import migrations
-from platform_cli.rendering import publish
-from platform_cli.rendering import release_render
-from platform_cli.upgrade import pull_request
-from platform_cli.upgrade import targets
-from platform_cli.upgrade import versions
-from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
-from platform_cli.service_repo import render_message
 from platform_cli.config import Settings
 from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
+from platform_cli.rendering import publish, release_render
+from platform_cli.service_repo import render_message
 from platform_cli.templates import PLATFORM_ANSWERS
-from platform_cli.upgrade.merge import merge, changes, diff
+from platform_cli.upgrade import baseline, migrations, pull_request, targets, versions
+from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
+from platform_cli.upgrade.merge import changes, diff, merge
 from platform_cli.upgrade.result import UpgradeResult
 
 TRAILER = "Plat-Upgrade:"
@@ -56,20 +52,34 @@ class Prepared:
     result: UpgradeResult
 
 
-def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: Prompter | None = None,
-            progress: Progress = lambda _: None) -> UpgradeResult:
+def upgrade(
+    req: UpgradeRequest,
+    settings: Settings,
+    forge: Forge,
+    *,
+    prompter: Prompter | None = None,
+    progress: Progress = lambda _: None,
+) -> UpgradeResult:
     sets = answers_mod.parse_sets(list(req.sets))
     state = baseline.inspect(req.path, strict=not req.check)
     current = _current_version(state)
     store_root = settings.home / "templates"
     with targets.target(settings.template_source, store_root, state.template, req.to) as tgt:
         if versions.key(tgt.version) < versions.key(current):
-            raise UpgradeError(f"{tgt.version} is older than the current template version {current}",
-                               hint="plat upgrade never downgrades; pick a newer --to or leave it out")
+            raise UpgradeError(
+                f"{tgt.version} is older than the current template version {current}",
+                hint="plat upgrade never downgrades; pick a newer --to or leave it out",
+            )
         source = settings.template_source / "templates"
-        result = UpgradeResult(repo=state.repo, template=state.template, current=current, target=tgt.version,
-                               status="available", notes=state.notes,
-                               changelog=versions.entries_between(source / "CHANGELOG.md", current, tgt.version))
+        result = UpgradeResult(
+            repo=state.repo,
+            template=state.template,
+            current=current,
+            target=tgt.version,
+            status="available",
+            notes=state.notes,
+            changelog=versions.entries_between(source / "CHANGELOG.md", current, tgt.version),
+        )
         if versions.key(tgt.version) == versions.key(current):
             return replace(result, status="up-to-date")
         if req.check:
@@ -81,8 +91,12 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
         answers.update(_platform_answers(settings, forge, tgt, state, sets, req.dry_run))
         release = targets.release(tgt, store_root)
         progress(f"template: {state.template} {state.tag} → {release.tag}")
-        result = replace(result, migrations=tuple(m.describe() for m in crossing), dropped_answers=dropped,
-                         branch=UPGRADE_PREFIX + tgt.version)
+        result = replace(
+            result,
+            migrations=tuple(m.describe() for m in crossing),
+            dropped_answers=dropped,
+            branch=UPGRADE_PREFIX + tgt.version,
+        )
         prepared = _prepare(state, tgt.template, release, answers, crossing, result, progress, req.dry_run)
     if req.dry_run:
         return replace(prepared.result, status="planned")
@@ -94,13 +108,21 @@ def upgrade(req: UpgradeRequest, settings: Settings, forge: Forge, *, prompter: 
 
 def _current_version(state: ServiceState) -> str:
     if not versions.is_version(state.tag):
-        raise UpgradeError(f"the answers file on main records no template version (_commit: {state.tag!r})",
-                           hint="re-adopt the repo: plat adopt --type TEMPLATE --owner TEAM")
+        raise UpgradeError(
+            f"the answers file on main records no template version (_commit: {state.tag!r})",
+            hint="re-adopt the repo: plat adopt --type TEMPLATE --owner TEAM",
+        )
     return versions.plain(state.tag)
 
 
-def _answers(state: ServiceState, template: Template, crossing: tuple[migrations.Migration, ...],
-             sets: dict[str, str], req: UpgradeRequest, prompter: Prompter | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _answers(
+    state: ServiceState,
+    template: Template,
+    crossing: tuple[migrations.Migration, ...],
+    sets: dict[str, str],
+    req: UpgradeRequest,
+    prompter: Prompter | None,
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Main's answers (migrated), --set on top; new questions prompted for, or failed on without a TTY."""
     recorded = {k: v for k, v in state.answers.items() if not str(k).startswith("_")}
     renamed = migrations.rename_answers(recorded, crossing)
@@ -110,8 +132,9 @@ def _answers(state: ServiceState, template: Template, crossing: tuple[migrations
     return answers_mod.collect(template, given, yes=req.yes, prompter=prompter), tuple(sorted(set(renamed) - known))
 
 
-def _platform_answers(settings: Settings, forge: Forge, tgt: targets.Target, state: ServiceState,
-                      sets: dict[str, str], dry_run: bool) -> dict[str, Any]:
+def _platform_answers(
+    settings: Settings, forge: Forge, tgt: targets.Target, state: ServiceState, sets: dict[str, str], dry_run: bool
+) -> dict[str, Any]:
     """What the render pins: to a version of the template source, plat's settings and the platform release it
     publishes (a dry run: the release it would publish, so that it plans exactly what a real run changes);
     otherwise what main records. A --set of one must agree."""
@@ -119,40 +142,64 @@ def _platform_answers(settings: Settings, forge: Forge, tgt: targets.Target, sta
     values = {k: v for k, v in state.answers.items() if k in PLATFORM_ANSWERS}
     if tgt.from_source and "platform_ref" in declared:
         values.update(org=settings.org, platform_repo=settings.platform_repo, platform_version=tgt.version)
-        answers_mod.refuse_computed(sets, {k: v for k, v in values.items()
-                                           if k not in ("platform_ref", "platform_repo_url")})
-        release = publish.platform_release(forge, settings.org, settings.platform_repo, settings.template_source,
-                                           tgt.version, settings.home / "cache", dry_run=dry_run)
+        answers_mod.refuse_computed(
+            sets, {k: v for k, v in values.items() if k not in ("platform_ref", "platform_repo_url")}
+        )
+        release = publish.platform_release(
+            forge,
+            settings.org,
+            settings.platform_repo,
+            settings.template_source,
+            tgt.version,
+            settings.home / "cache",
+            dry_run=dry_run,
+        )
         values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
     answers_mod.refuse_computed(sets, values)
     return {k: v for k, v in values.items() if k in declared}
 
 
-def _prepare(state: ServiceState, template: Template, release: publish.Release, answers: dict[str, Any],
-             crossing: tuple[migrations.Migration, ...], result: UpgradeResult, progress: Progress,
-             dry_run: bool) -> Prepared:
+def _prepare(
+    state: ServiceState,
+    template: Template,
+    release: publish.Release,
+    answers: dict[str, Any],
+    crossing: tuple[migrations.Migration, ...],
+    result: UpgradeResult,
+    progress: Progress,
+    dry_run: bool,
+) -> Prepared:
     """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref."""
     title = pull_request.headline(result)
     old_tag = str((baseline.read_answers(state.repo, state.start) or {}).get("_commit") or "")
     reuse = targets.unchanged_verbatim(release, old_tag, template)
     with baseline.worktree(state.repo, state.start) as wt:
-        commits = baseline.render_onto(wt, release, answers, template.ownership, migrations.moves(crossing),
-                                       render_message(f"Render {state.template} template {release.tag}", release.tag),
-                                       reuse, release_render.layout(template))
+        commits = baseline.render_onto(
+            wt,
+            release,
+            answers,
+            template.ownership,
+            migrations.moves(crossing),
+            render_message(f"Render {state.template} template {release.tag}", release.tag),
+            reuse,
+            release_render.layout(template),
+        )
     if not dry_run:
         progress(f"render: {release.tag} committed on top of {BASELINE_BRANCH} ({commits.rendered[:12]})")
     message = f"{title}\n\n{TRAILER} {result.target}"
     with baseline.worktree(state.repo, state.main) as wt:
-        first = merge(wt, commits.moved, f"plat migrations for {result.target}\n\n{TRAILER} {result.target}") \
-            if commits.moved else None
+        first = (
+            merge(wt, commits.moved, f"plat migrations for {result.target}\n\n{TRAILER} {result.target}")
+            if commits.moved
+            else None
+        )
         outcome = merge(wt, commits.rendered, message)
         conflicts = (first.conflicts if first else ()) + outcome.conflicts
         kept = (first.kept_deleted if first else ()) + outcome.kept_deleted
         files, tip = changes(wt, state.main), git.rev_parse(wt, "HEAD")
         text = diff(wt, state.main) if dry_run else ""
     progress(f"merge: {len(files)} files changed, {len(conflicts)} conflicts")
-    return Prepared(tip, replace(result, files=files, conflicts=conflicts, kept_deleted=kept,
-                                                   commit=tip, diff=text))
+    return Prepared(tip, replace(result, files=files, conflicts=conflicts, kept_deleted=kept, commit=tip, diff=text))
 
 
 def _apply(state: ServiceState, prepared: Prepared) -> None:
@@ -161,8 +208,10 @@ def _apply(state: ServiceState, prepared: Prepared) -> None:
     if git.ref_exists(state.repo, f"refs/heads/{branch}"):
         body = git.run(["log", "-1", "--format=%B", branch], state.repo)
         if TRAILER not in body:
-            raise UpgradeError(f"branch {branch} has commits plat did not make",
-                               hint=f"merge or push that work first, or delete the branch: git branch -D {branch}")
+            raise UpgradeError(
+                f"branch {branch} has commits plat did not make",
+                hint=f"merge or push that work first, or delete the branch: git branch -D {branch}",
+            )
     if state.baseline != state.branch_tip:  # a merged upgrade's render: the branch catches up with main
         git.run(["update-ref", f"refs/heads/{BASELINE_BRANCH}", state.baseline, state.branch_tip], state.repo)
     git.run(["branch", "-f", "-q", branch, prepared.upgrade], state.repo)
@@ -172,8 +221,10 @@ def _refuse_untracked(state: ServiceState, prepared: Prepared) -> None:
     untracked = set(git.run(["ls-files", "--others", "--exclude-standard", "-z"], state.repo).split("\0")) - {""}
     clash = sorted(untracked & set(git.tracked_files(state.repo, prepared.upgrade)))
     if clash:
-        raise UpgradeError(f"untracked files would be overwritten by the upgrade: {', '.join(clash)}",
-                           hint="move them away or commit them, then run plat upgrade again")
+        raise UpgradeError(
+            f"untracked files would be overwritten by the upgrade: {', '.join(clash)}",
+            hint="move them away or commit them, then run plat upgrade again",
+        )
 
 
 def _forge_repo(state: ServiceState, settings: Settings) -> tuple[str, str]:
@@ -187,10 +238,11 @@ def _require_main_on_the_forge(state: ServiceState, settings: Settings, forge: F
     remote = forge.branch_sha(org, name, MAIN) if forge.repo_exists(org, name) else None
     if remote is None or remote == state.main or git.is_ancestor(state.repo, state.main, remote):
         return
-    raise UpgradeError(f"{MAIN} here ({state.main[:12]}) holds commits that are not on the forge's {MAIN} "
-                       f"({remote[:12]}); the upgrade branch would carry them",
-                       hint=f"push them first (git push origin {MAIN}), or pull if the forge is ahead, "
-                            "then run plat upgrade again")
+    raise UpgradeError(
+        f"{MAIN} here ({state.main[:12]}) holds commits that are not on the forge's {MAIN} "
+        f"({remote[:12]}); the upgrade branch would carry them",
+        hint=f"push them first (git push origin {MAIN}), or pull if the forge is ahead, then run plat upgrade again",
+    )
 
 
 def _deliver(state: ServiceState, result: UpgradeResult, settings: Settings, forge: Forge):

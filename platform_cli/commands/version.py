@@ -23,10 +23,12 @@ class VersionInfo:
     template_version: str  # "unknown (...)" when the templates cannot be read
 
     def lines(self) -> tuple[str, ...]:
-        return (f"plat {self.version}",
-                f"installed at {self.location}",
-                f"python {self.python} ({self.executable})",
-                f"templates {self.template_version}: {', '.join(self.templates) or 'none'} (from {self.template_source})")
+        return (
+            f"plat {self.version}",
+            f"installed at {self.location}",
+            f"python {self.python} ({self.executable})",
+            f"templates {self.template_version}: {', '.join(self.templates) or 'none'} (from {self.template_source})",
+        )
 
     def to_json(self) -> dict[str, object]:
         return {**self.__dict__, "templates": list(self.templates)}
@@ -38,9 +40,15 @@ def describe() -> VersionInfo:
         template_version = templates.version(source)
     except PlatError as exc:
         template_version = f"unknown ({exc.message})"
-    return VersionInfo(version=_installed_version(), location=str(Path(__file__).resolve().parents[1]),
-                       python=sys.version.split()[0], executable=sys.executable, template_source=str(source),
-                       templates=templates.available(source), template_version=template_version)
+    return VersionInfo(
+        version=_installed_version(),
+        location=str(Path(__file__).resolve().parents[1]),
+        python=sys.version.split()[0],
+        executable=sys.executable,
+        template_source=str(source),
+        templates=templates.available(source),
+        template_version=template_version,
+    )
 
 
 def _installed_version() -> str:

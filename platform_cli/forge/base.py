@@ -67,8 +67,9 @@ class Forge(Protocol):
 
     def clone(self, org: str, repo: str, dest: Path) -> None: ...
 
-    def commit_files(self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str],
-                     message: str) -> str:
+    def commit_files(
+        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+    ) -> str:
         """Commit `files` (path -> text) on top of branch `base` (None: a first commit) and point
         `branch` at the result, without a working clone; return the commit sha."""
 

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
-TOKEN = re.compile(r"""\s*(?:
+TOKEN = re.compile(
+    r"""\s*(?:
     (?P<str>'(?:[^']|'')*')
   | (?P<num>-?\d+(?:\.\d+)?)
   | (?P<op>==|!=|<=|>=|&&|\|\||[!<>(),.\[\]*])
   | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
-)""", re.X)
+)""",
+    re.X,
+)
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 STATUS_FUNCTIONS = ("success", "always", "failure", "cancelled")
 
@@ -132,8 +136,15 @@ def _number(value: Any) -> float:
 
 
 def _format(template: Any, *args: Any) -> str:
-    return re.sub(r"\{(\d+)\}", lambda m: to_text(args[int(m.group(1))]),
-                  str(template).replace("{{", "\0").replace("}}", "\1")).replace("\0", "{").replace("\1", "}")
+    return (
+        re.sub(
+            r"\{(\d+)\}",
+            lambda m: to_text(args[int(m.group(1))]),
+            str(template).replace("{{", "\0").replace("}}", "\1"),
+        )
+        .replace("\0", "{")
+        .replace("\1", "}")
+    )
 
 
 def _contains(haystack: Any, needle: Any) -> bool:
@@ -230,8 +241,12 @@ class _Parser:
                 self._take()
         self._take(")")
         if name in STATUS_FUNCTIONS:
-            return {"success": not self.status.failed, "always": True, "failure": self.status.failed,
-                    "cancelled": False}[name]
+            return {
+                "success": not self.status.failed,
+                "always": True,
+                "failure": self.status.failed,
+                "cancelled": False,
+            }[name]
         if name not in FUNCTIONS:
             raise ExpressionError(f"function {name}() is not supported here")
         return FUNCTIONS[name](*args)

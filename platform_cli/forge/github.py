@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from platform_cli.errors import ForgeError
 from platform_cli.forge import github_actions
@@ -22,8 +23,15 @@ from platform_cli.forge.github_setup import configure
 from platform_cli.models import ChangedFile, PullRequest
 
 PUBLIC_API = "https://api.github.com"
-REPO_DEFAULTS = {"private": True, "has_wiki": False, "has_projects": False, "allow_squash_merge": False,
-                 "allow_rebase_merge": False, "allow_merge_commit": True, "delete_branch_on_merge": True}
+REPO_DEFAULTS = {
+    "private": True,
+    "has_wiki": False,
+    "has_projects": False,
+    "allow_squash_merge": False,
+    "allow_rebase_merge": False,
+    "allow_merge_commit": True,
+    "delete_branch_on_merge": True,
+}
 
 
 def web_url(api_url: str) -> str:
@@ -32,8 +40,10 @@ def web_url(api_url: str) -> str:
     if api_url == PUBLIC_API:
         return "https://github.com"
     if not api_url.endswith("/api/v3"):
-        raise ForgeError(f"github_url {api_url} is not a GitHub API URL",
-                         hint="use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server")
+        raise ForgeError(
+            f"github_url {api_url} is not a GitHub API URL",
+            hint="use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server",
+        )
     return api_url[: -len("/api/v3")]
 
 
@@ -93,9 +103,11 @@ class GitHubForge:
             self.api.call("DELETE", f"/repos/{org}/{repo}")
         except ApiError as exc:
             if exc.status == 403:
-                raise ForgeError(f"not allowed to delete {org}/{repo} on GitHub",
-                                 hint="deleting needs the delete_repo scope (or App administration: write); "
-                                      "delete it in the repo settings instead") from None
+                raise ForgeError(
+                    f"not allowed to delete {org}/{repo} on GitHub",
+                    hint="deleting needs the delete_repo scope (or App administration: write); "
+                    "delete it in the repo settings instead",
+                ) from None
             if exc.status != 404:
                 raise
         self._exists[(org, repo)] = False
@@ -103,8 +115,10 @@ class GitHubForge:
     def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         configure(self.api, org, repo, setup)
         teams = f"teams {setup.team}, {setup.platform_team}" if setup.platform_team else f"team {setup.team}"
-        return (f"main protected ({len(setup.required_checks)} required checks), {teams}, "
-                f"environments {', '.join(setup.environments)}")
+        return (
+            f"main protected ({len(setup.required_checks)} required checks), {teams}, "
+            f"environments {', '.join(setup.environments)}"
+        )
 
     # --- Actions ---
     def share_workflows(self, org: str, repo: str) -> None:
@@ -121,8 +135,9 @@ class GitHubForge:
     def clone(self, org: str, repo: str, dest: Path) -> None:
         self.git.clone(org, repo, dest)
 
-    def commit_files(self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str],
-                     message: str) -> str:
+    def commit_files(
+        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+    ) -> str:
         refs = self._refs(org, repo)
         if base and f"refs/heads/{base}" not in refs:
             raise ForgeError(f"branch {base} does not exist in {org}/{repo}", hint="push the branch first")
@@ -154,8 +169,9 @@ class GitHubForge:
     def open_pull_request(self, org: str, repo: str, head: str, base: str, title: str, body: str) -> PullRequest:
         """One call when new; when GitHub says one is already open for `head`, update that one."""
         try:
-            _, data = self.api.call("POST", f"/repos/{org}/{repo}/pulls",
-                                    {"title": title, "body": body, "head": head, "base": base})
+            _, data = self.api.call(
+                "POST", f"/repos/{org}/{repo}/pulls", {"title": title, "body": body, "head": head, "base": base}
+            )
         except ApiError as exc:
             if exc.status == 404:
                 raise _missing(org, repo) from None
@@ -163,10 +179,12 @@ class GitHubForge:
                 raise
             if "already exists" not in exc.errors_text:
                 raise _pull_error(exc, org, repo, head, base) from None
-            _, found = self.api.call("GET", f"/repos/{org}/{repo}/pulls",
-                                     params={"state": "open", "head": f"{org}:{head}", "base": base})
-            _, data = self.api.call("PATCH", f"/repos/{org}/{repo}/pulls/{found[0]['number']}",
-                                    {"title": title, "body": body})
+            _, found = self.api.call(
+                "GET", f"/repos/{org}/{repo}/pulls", params={"state": "open", "head": f"{org}:{head}", "base": base}
+            )
+            _, data = self.api.call(
+                "PATCH", f"/repos/{org}/{repo}/pulls/{found[0]['number']}", {"title": title, "body": body}
+            )
         return self._remember(org, repo, data)
 
     def list_pull_requests(self, org: str, repo: str, state: str | None = None) -> tuple[PullRequest, ...]:
@@ -174,8 +192,9 @@ class GitHubForge:
         pulls: list[PullRequest] = []
         for page in range(1, 100):
             try:
-                _, data = self.api.call("GET", f"/repos/{org}/{repo}/pulls",
-                                        params={"state": query, "per_page": 100, "page": page})
+                _, data = self.api.call(
+                    "GET", f"/repos/{org}/{repo}/pulls", params={"state": query, "per_page": 100, "page": page}
+                )
             except ApiError as exc:
                 raise (_missing(org, repo) if exc.status == 404 else exc) from None
             pulls += [self._remember(org, repo, d) for d in data]
@@ -191,15 +210,18 @@ class GitHubForge:
         except ApiError as exc:
             if exc.status != 404:
                 raise
-            raise ForgeError(f"no pull request #{number} in {org}/{repo}",
-                             hint=f"list them: plat pr list {org}/{repo} --forge github") from None
+            raise ForgeError(
+                f"no pull request #{number} in {org}/{repo}",
+                hint=f"list them: plat pr list {org}/{repo} --forge github",
+            ) from None
         return self._remember(org, repo, data)
 
     def pull_request_files(self, org: str, repo: str, number: int) -> tuple[ChangedFile, ...]:
         files: list[ChangedFile] = []
         for page in range(1, 31):  # GitHub lists at most 3,000 files of a pull request
-            _, data = self.api.call("GET", f"/repos/{org}/{repo}/pulls/{number}/files",
-                                    params={"per_page": 100, "page": page})
+            _, data = self.api.call(
+                "GET", f"/repos/{org}/{repo}/pulls/{number}/files", params={"per_page": 100, "page": page}
+            )
             files += [ChangedFile(d["filename"], d["status"], _patch(d)) for d in data]
             if len(data) < 100:
                 break
@@ -210,16 +232,23 @@ class GitHubForge:
         self._branches.pop((org, repo), None)
         pr = self.get_pull_request(org, repo, number)
         if pr.state != "open":
-            raise ForgeError(f"pull request #{number} in {org}/{repo} is {pr.state}", hint="only open pull requests merge")
+            raise ForgeError(
+                f"pull request #{number} in {org}/{repo} is {pr.state}", hint="only open pull requests merge"
+            )
         try:
-            self.api.call("PUT", f"/repos/{org}/{repo}/pulls/{number}/merge",
-                          {"merge_method": "merge", "commit_title": f"Merge pull request #{number} from {pr.head}"})
+            self.api.call(
+                "PUT",
+                f"/repos/{org}/{repo}/pulls/{number}/merge",
+                {"merge_method": "merge", "commit_title": f"Merge pull request #{number} from {pr.head}"},
+            )
         except ApiError as exc:
             if exc.status not in (405, 409):
                 raise
-            raise ForgeError(f"pull request #{number} does not merge into {pr.base}: {exc.data.get('message', '')}",
-                             hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push; "
-                                  "check the required reviews and checks") from None
+            raise ForgeError(
+                f"pull request #{number} does not merge into {pr.base}: {exc.data.get('message', '')}",
+                hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push; "
+                "check the required reviews and checks",
+            ) from None
         merged = PullRequest(**{**pr.__dict__, "state": "merged"})
         self._pulls[(org, repo, number)] = merged
         return merged
@@ -230,8 +259,16 @@ class GitHubForge:
 
     def _remember(self, org: str, repo: str, data: Mapping[str, Any]) -> PullRequest:
         state = "merged" if data.get("merged") or data.get("merged_at") else data["state"]
-        pr = PullRequest(id=data["number"], repo=f"{org}/{repo}", title=data["title"], head=data["head"]["ref"],
-                         base=data["base"]["ref"], state=state, url=data["html_url"], body=data.get("body") or "")
+        pr = PullRequest(
+            id=data["number"],
+            repo=f"{org}/{repo}",
+            title=data["title"],
+            head=data["head"]["ref"],
+            base=data["base"]["ref"],
+            state=state,
+            url=data["html_url"],
+            body=data.get("body") or "",
+        )
         self._pulls[(org, repo, pr.id)] = pr
         return pr
 
@@ -245,8 +282,10 @@ def _patch(data: Mapping[str, Any]) -> str:
 
 
 def _missing(org: str, repo: str) -> ForgeError:
-    return ForgeError(f"repo {org}/{repo} does not exist on GitHub (or the token cannot see it)",
-                      hint=f"check the name, and that the token has access to {org}")
+    return ForgeError(
+        f"repo {org}/{repo} does not exist on GitHub (or the token cannot see it)",
+        hint=f"check the name, and that the token has access to {org}",
+    )
 
 
 def _pull_error(exc: ApiError, org: str, repo: str, head: str, base: str) -> ForgeError:
@@ -261,12 +300,16 @@ def _create_error(exc: ApiError, org: str, repo: str) -> ForgeError:
     if exc.missing_scopes():
         return exc
     if exc.status == 422 and "already exists" in exc.errors_text:
-        return ForgeError(f"repo {org}/{repo} already exists on GitHub, and it is not one plat created in this run",
-                          hint="choose another service name (someone else owns that one, or the token cannot see it)")
+        return ForgeError(
+            f"repo {org}/{repo} already exists on GitHub, and it is not one plat created in this run",
+            hint="choose another service name (someone else owns that one, or the token cannot see it)",
+        )
     if exc.status in (403, 404):
-        return ForgeError(f"organization {org} not found on GitHub, or the token may not create repos in it",
-                          hint="check --org / PLAT_ORG; the token needs the repo scope and membership in the org "
-                               "(an App needs administration: write on the org)")
+        return ForgeError(
+            f"organization {org} not found on GitHub, or the token may not create repos in it",
+            hint="check --org / PLAT_ORG; the token needs the repo scope and membership in the org "
+            "(an App needs administration: write on the org)",
+        )
     return exc
 
 

@@ -7,8 +7,9 @@ every failure becomes a ForgeError that says what happened and what to do.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
@@ -18,8 +19,10 @@ from platform_cli.errors import ConfigError, ForgeError
 
 Sleep = Callable[[float], None]
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-TOKEN_HINT = ("export GITHUB_TOKEN (a token with scopes repo, workflow, read:org), or configure a GitHub App: "
-              "PLAT_GITHUB_APP_ID, PLAT_GITHUB_APP_KEY_FILE, PLAT_GITHUB_APP_INSTALLATION_ID (see docs/github.md)")
+TOKEN_HINT = (
+    "export GITHUB_TOKEN (a token with scopes repo, workflow, read:org), or configure a GitHub App: "
+    "PLAT_GITHUB_APP_ID, PLAT_GITHUB_APP_KEY_FILE, PLAT_GITHUB_APP_INSTALLATION_ID (see docs/github.md)"
+)
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,15 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
         try:
             key = open(key_file, encoding="utf-8").read()  # noqa: SIM115 - tiny file
         except OSError as exc:
-            raise ConfigError(f"cannot read the GitHub App private key {key_file}: {exc.strerror}",
-                              hint="set PLAT_GITHUB_APP_KEY_FILE to the .pem file GitHub gave you") from None
+            raise ConfigError(
+                f"cannot read the GitHub App private key {key_file}: {exc.strerror}",
+                hint="set PLAT_GITHUB_APP_KEY_FILE to the .pem file GitHub gave you",
+            ) from None
         if "PRIVATE KEY-----" not in key:
-            raise ConfigError(f"{key_file} is not a PEM private key",
-                              hint="download a private key in the GitHub App's settings (a .pem file)")
+            raise ConfigError(
+                f"{key_file} is not a PEM private key",
+                hint="download a private key in the GitHub App's settings (a .pem file)",
+            )
         if not inst.strip().isdigit():
             raise ConfigError(f"PLAT_GITHUB_APP_INSTALLATION_ID must be a number, got {inst!r}", hint=TOKEN_HINT)
         return Credentials(app_id=app_id.strip(), app_key=key, installation_id=int(inst))
@@ -65,7 +72,7 @@ class PlatRetry(GithubRetry):
             return True  # GithubRetry.increment tells a rate limit from a plain 403
         return super().is_retry(method, status_code, has_retry_after)
 
-    def new(self, **kw: Any) -> "PlatRetry":
+    def new(self, **kw: Any) -> PlatRetry:
         fresh = super().new(**kw)
         fresh.sleeper = self.sleeper
         return fresh
@@ -81,9 +88,18 @@ class PlatRetry(GithubRetry):
 
 
 def retry_policy(sleep: Sleep = time.sleep, max_wait: float = 300.0) -> PlatRetry:
-    policy = PlatRetry(total=5, connect=3, read=2, status=3, backoff_factor=0.5,
-                       status_forcelist=[500, 502, 503, 504], allowed_methods=IDEMPOTENT,
-                       raise_on_status=False, secondary_rate_wait=60, max_rate_limit_wait=max_wait)
+    policy = PlatRetry(
+        total=5,
+        connect=3,
+        read=2,
+        status=3,
+        backoff_factor=0.5,
+        status_forcelist=[500, 502, 503, 504],
+        allowed_methods=IDEMPOTENT,
+        raise_on_status=False,
+        secondary_rate_wait=60,
+        max_rate_limit_wait=max_wait,
+    )
     policy.sleeper = sleep
     return policy
 
@@ -100,9 +116,16 @@ class Api:
         else:  # credentials_from_env makes App credentials whole, or none
             assert creds.app_id and creds.app_key and creds.installation_id is not None
             auth = Auth.AppAuth(creds.app_id, creds.app_key).get_installation_auth(creds.installation_id)
-        self._github = Github(auth=auth, base_url=self.base_url, timeout=timeout, retry=retry_policy(sleep),
-                              seconds_between_requests=0, seconds_between_writes=0, lazy=True,
-                              user_agent="plat (platform-cli)")
+        self._github = Github(
+            auth=auth,
+            base_url=self.base_url,
+            timeout=timeout,
+            retry=retry_policy(sleep),
+            seconds_between_requests=0,
+            seconds_between_writes=0,
+            lazy=True,
+            user_agent="plat (platform-cli)",
+        )
         self._requester = self._github.requester
 
     @property
@@ -120,21 +143,28 @@ class Api:
 
     def call(self, verb: str, path: str, body: Any = None, params: dict | None = None) -> tuple[dict, Any]:
         self.calls.append((verb, path))
-        return self._translate(lambda: self._requester.requestJsonAndCheck(
-            verb, self.base_url + path, parameters=params, input=body), verb, path)
+        return self._translate(
+            lambda: self._requester.requestJsonAndCheck(verb, self.base_url + path, parameters=params, input=body),
+            verb,
+            path,
+        )
 
     def _translate(self, fn: Callable[[], Any], verb: str, path: str) -> Any:
         try:
             return fn()
         except RateLimitExceededExceedsMaxWait as exc:
-            raise ForgeError(f"GitHub rate limit: {verb} {path} would have to wait {exc.wait:.0f}s",
-                             hint="wait a few minutes and run the same command again; it resumes") from None
+            raise ForgeError(
+                f"GitHub rate limit: {verb} {path} would have to wait {exc.wait:.0f}s",
+                hint="wait a few minutes and run the same command again; it resumes",
+            ) from None
         except GithubException as exc:
             raise ApiError(exc.status, exc.data, exc.headers or {}, verb, path) from None
         except requests.RequestException as exc:
-            raise ForgeError(f"lost the connection to GitHub during {verb} {path} ({type(exc).__name__})",
-                             hint=f"check that {self.base_url} is reachable, then run the same command again; "
-                                  "it resumes where it stopped") from None
+            raise ForgeError(
+                f"lost the connection to GitHub during {verb} {path} ({type(exc).__name__})",
+                hint=f"check that {self.base_url} is reachable, then run the same command again; "
+                "it resumes where it stopped",
+            ) from None
 
 
 class ApiError(ForgeError):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from platform_cli import git
 from platform_cli.errors import ForgeError
@@ -34,9 +34,10 @@ class GitRemote:
             return git.run(args, cwd, input=input, env=self._auth_env())
         except git.GitError as exc:
             kind = RepoNotFound if _not_found(exc.stderr) else ForgeError
-            raise kind(f"git {args[0]} to GitHub failed: {git.reason(exc.stderr)}",
-                       hint="check the repo exists and the token may push to it; "
-                            "run the same command again to resume") from None
+            raise kind(
+                f"git {args[0]} to GitHub failed: {git.reason(exc.stderr)}",
+                hint="check the repo exists and the token may push to it; run the same command again to resume",
+            ) from None
 
     def probe(self, org: str, repo: str) -> dict[str, str] | None:
         """The branches of the repo, or None when GitHub says it does not exist (or the token cannot see
@@ -49,9 +50,13 @@ class GitRemote:
     def _auth_env(self) -> dict[str, str]:
         basic = base64.b64encode(f"x-access-token:{self._token()}".encode()).decode()
         n = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # keep configuration the caller passed this way
-        return {"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": f"http.{self.web_url}/.extraHeader",
-                f"GIT_CONFIG_VALUE_{n}": f"Authorization: Basic {basic}", "GIT_TERMINAL_PROMPT": "0",
-                "LC_ALL": "C"}  # git's own messages in English: a missing repo is recognised by them
+        return {
+            "GIT_CONFIG_COUNT": str(n + 1),
+            f"GIT_CONFIG_KEY_{n}": f"http.{self.web_url}/.extraHeader",
+            f"GIT_CONFIG_VALUE_{n}": f"Authorization: Basic {basic}",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+        }  # git's own messages in English: a missing repo is recognised by them
 
     def push(self, local: Path, org: str, repo: str, refspecs: list[str]) -> None:
         self.run(["push", self.url(org, repo), *refspecs], local)
@@ -63,8 +68,16 @@ class GitRemote:
         out = self.run(["ls-remote", self.url(org, repo), pattern])
         return {ref: sha for sha, ref in (line.split("\t", 1) for line in out.splitlines() if line)}
 
-    def commit_files(self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str],
-                     message: str, expected: str | None) -> str:
+    def commit_files(
+        self,
+        org: str,
+        repo: str,
+        branch: str,
+        base: str | None,
+        files: dict[str, str],
+        message: str,
+        expected: str | None,
+    ) -> str:
         """Build the commit in a throwaway bare repo (branch `base` fetched shallowly) and push it, leased
         on `expected` (the branch's sha now; None: it must not exist) so a concurrent change is not lost."""
         with tempfile.TemporaryDirectory(prefix="plat-gh-commit-") as tmp:

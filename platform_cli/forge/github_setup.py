@@ -27,8 +27,11 @@ def protection(setup: RepoSetup) -> dict:
     return {
         "required_status_checks": checks,
         "enforce_admins": False,
-        "required_pull_request_reviews": {"required_approving_review_count": setup.required_reviews,
-                                          "dismiss_stale_reviews": True, "require_code_owner_reviews": True},
+        "required_pull_request_reviews": {
+            "required_approving_review_count": setup.required_reviews,
+            "dismiss_stale_reviews": True,
+            "require_code_owner_reviews": True,
+        },
         "restrictions": None,
         "required_linear_history": False,  # upgrades merge with merge commits: never require linear history
         "allow_force_pushes": False,
@@ -39,8 +42,10 @@ def protection(setup: RepoSetup) -> dict:
 def environment(setup: RepoSetup, env: str, team_id: int) -> dict:
     if env not in setup.reviewed_environments:
         return {}
-    return {"reviewers": [{"type": "Team", "id": team_id}],
-            "deployment_branch_policy": {"protected_branches": True, "custom_branch_policies": False}}
+    return {
+        "reviewers": [{"type": "Team", "id": team_id}],
+        "deployment_branch_policy": {"protected_branches": True, "custom_branch_policies": False},
+    }
 
 
 def _team_id(api: Api, org: str, team: str) -> int:
@@ -49,9 +54,10 @@ def _team_id(api: Api, org: str, team: str) -> int:
     except ApiError as exc:
         if exc.status != 404:
             raise
-        raise ForgeError(f"team {team} not found in the GitHub organization {org}",
-                         hint="the owner answer must be a team slug of the org (e.g. team-payments); "
-                              "the token needs read:org") from None
+        raise ForgeError(
+            f"team {team} not found in the GitHub organization {org}",
+            hint="the owner answer must be a team slug of the org (e.g. team-payments); the token needs read:org",
+        ) from None
     return int(data["id"])
 
 
@@ -62,6 +68,8 @@ def _grant_platform_team(api: Api, org: str, repo: str, team: str) -> None:
     except ApiError as exc:
         if exc.status != 404:
             raise
-        raise ForgeError(f"platform team {team} not found in the GitHub organization {org}",
-                         hint=f"create the team {team} in {org} (the repo's CODEOWNERS names it: plat's platform_team "
-                              "setting), then run the same command again: it resumes") from None
+        raise ForgeError(
+            f"platform team {team} not found in the GitHub organization {org}",
+            hint=f"create the team {team} in {org} (the repo's CODEOWNERS names it: plat's platform_team "
+            "setting), then run the same command again: it resumes",
+        ) from None

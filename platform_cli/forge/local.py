@@ -40,8 +40,10 @@ class LocalForge:
     def create_repo(self, org: str, repo: str, description: str = "") -> str:
         path = self._path(org, repo)
         if path.exists():
-            raise ForgeError(f"repo {org}/{repo} already exists on the local forge",
-                             hint=f"choose another name, or remove {path} if it is yours")
+            raise ForgeError(
+                f"repo {org}/{repo} already exists on the local forge",
+                hint=f"choose another name, or remove {path} if it is yours",
+            )
         git.init(path, bare=True)
         (path / "description").write_text(description + "\n", encoding="utf-8")
         return self.repo_url(org, repo)
@@ -55,8 +57,10 @@ class LocalForge:
         record = self._require(org, repo) / "plat" / "setup.json"
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps(asdict(setup), indent=2), encoding="utf-8")
-        return (f"recorded in {record} ({len(setup.required_checks)} required checks; "
-                "branch protection, teams, environments are enforced on GitHub only)")
+        return (
+            f"recorded in {record} ({len(setup.required_checks)} required checks; "
+            "branch protection, teams, environments are enforced on GitHub only)"
+        )
 
     def share_workflows(self, org: str, repo: str) -> None:
         """Every repo on disk can read every other: nothing to share."""
@@ -73,8 +77,9 @@ class LocalForge:
         self._require(org, repo)
         git.clone(self.repo_url(org, repo), dest)
 
-    def commit_files(self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str],
-                     message: str) -> str:
+    def commit_files(
+        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+    ) -> str:
         path = self._require(org, repo)
         parent = self.branch_sha(org, repo, base) if base else None
         sha = git.commit_tree(path, parent, files, message)
@@ -95,8 +100,16 @@ class LocalForge:
             raise ForgeError(f"branch {head} does not exist in {org}/{repo}", hint="push the branch first")
         existing = next((p for p in self.list_pull_requests(org, repo, "open") if p.head == head), None)
         number = existing.id if existing else self._next_number(org, repo)
-        pr = PullRequest(id=number, repo=f"{org}/{repo}", title=title, head=head, base=base, state="open",
-                         url=f"{self.repo_url(org, repo)}#pull/{number}", body=body)
+        pr = PullRequest(
+            id=number,
+            repo=f"{org}/{repo}",
+            title=title,
+            head=head,
+            base=base,
+            state="open",
+            url=f"{self.repo_url(org, repo)}#pull/{number}",
+            body=body,
+        )
         git.run(["update-ref", f"refs/pull/{number}/head", sha], self._path(org, repo))
         self._save(org, repo, pr)
         return pr
@@ -121,7 +134,9 @@ class LocalForge:
     def merge_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         pr = self.get_pull_request(org, repo, number)
         if pr.state != "open":
-            raise ForgeError(f"pull request #{number} in {org}/{repo} is {pr.state}", hint="only open pull requests merge")
+            raise ForgeError(
+                f"pull request #{number} in {org}/{repo} is {pr.state}", hint="only open pull requests merge"
+            )
         with tempfile.TemporaryDirectory(prefix="plat-merge-") as tmp:
             work = Path(tmp) / "work"
             git.clone(self.repo_url(org, repo), work, branch=pr.base)
@@ -131,8 +146,10 @@ class LocalForge:
             except git.GitError as exc:
                 if not git.run(["diff", "--name-only", "--diff-filter=U"], work):
                     raise  # not a conflict: git's own reason is the message
-                raise ForgeError(f"pull request #{number} does not merge cleanly into {pr.base}",
-                                 hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push") from exc
+                raise ForgeError(
+                    f"pull request #{number} does not merge cleanly into {pr.base}",
+                    hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push",
+                ) from exc
             git.push(work, "origin", [f"HEAD:refs/heads/{pr.base}"])
         merged = replace(pr, state="merged")
         self._save(org, repo, merged)
@@ -158,8 +175,9 @@ class LocalForge:
 
     def _require(self, org: str, repo: str) -> Path:
         if not self.repo_exists(org, repo):
-            raise ForgeError(f"repo {org}/{repo} does not exist on the local forge",
-                             hint=f"list repos: ls {self.root / org}")
+            raise ForgeError(
+                f"repo {org}/{repo} does not exist on the local forge", hint=f"list repos: ls {self.root / org}"
+            )
         return self._path(org, repo)
 
 

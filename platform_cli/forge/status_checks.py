@@ -15,10 +15,11 @@ not required either: it could not be written down once in the branch protection.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from fnmatch import fnmatchcase
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from platform_cli import yamlio
 from platform_cli.forge.expressions import UNKNOWN, ExpressionError, Unresolved, condition, interpolate, to_text
@@ -58,21 +59,32 @@ def runs_on_every_pull_request(workflow: Mapping[str, Any], base: str = "main") 
 
 
 def pull_request_context(inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return {"github": dict(PULL_REQUEST_GITHUB), "inputs": dict(inputs or {}), "vars": UNKNOWN,
-            "secrets": UNKNOWN, "env": UNKNOWN, "needs": UNKNOWN, "matrix": UNKNOWN, "steps": UNKNOWN}
+    return {
+        "github": dict(PULL_REQUEST_GITHUB),
+        "inputs": dict(inputs or {}),
+        "vars": UNKNOWN,
+        "secrets": UNKNOWN,
+        "env": UNKNOWN,
+        "needs": UNKNOWN,
+        "matrix": UNKNOWN,
+        "steps": UNKNOWN,
+    }
 
 
 def _job_checks(job_id: str, job: Mapping[str, Any], platform_workflows: Path) -> list[str]:
     context = pull_request_context()
-    name = _evaluated(lambda: "" if "if" in job and not condition(job["if"], context) else
-                      _name(job.get("name"), job_id, context))
+    name = _evaluated(
+        lambda: "" if "if" in job and not condition(job["if"], context) else _name(job.get("name"), job_id, context)
+    )
     uses = str(job.get("uses") or "")
     if not name or not uses:
         return [name] if name else []
     callee = _load(platform_workflows / Path(uses.split("@")[0]).name)
     inner_context = pull_request_context(_inputs(callee, job.get("with") or {}, context))
-    inner = [_evaluated(partial(_name, (j or {}).get("name"), str(jid), inner_context))
-             for jid, j in (callee.get("jobs") or {}).items()]
+    inner = [
+        _evaluated(partial(_name, (j or {}).get("name"), str(jid), inner_context))
+        for jid, j in (callee.get("jobs") or {}).items()
+    ]
     return [f"{name} / {i}" for i in inner if i] or ([] if inner else [name])
 
 

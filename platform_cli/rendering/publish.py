@@ -49,8 +49,9 @@ def template_release(template: Template, store_root: Path) -> Release:
     return Release(str(repo), tag, sha, template.version)
 
 
-def platform_release(forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path,
-                     dry_run: bool = False) -> Release:
+def platform_release(
+    forge: Forge, org: str, repo: str, template_source: Path, version: str, cache: Path, dry_run: bool = False
+) -> Release:
     """The platform release of `version`, published on the forge if it is not yet. With `dry_run`,
     the release it would publish: the same reproducible commit, made in a temporary clone and
     neither pushed nor remembered (the forge and the cache are left as they are)."""
@@ -62,7 +63,7 @@ def platform_release(forge: Forge, org: str, repo: str, template_source: Path, v
     if not exists and not dry_run:
         forge.create_repo(org, repo, "The platform: plat, golden-path templates, reusable workflows, modules")
     if not dry_run and forge.branch_sha(org, repo, "main") is None:  # a new platform repo: let the org's repos
-        forge.share_workflows(org, repo)                               # call its workflows
+        forge.share_workflows(org, repo)  # call its workflows
     with tempfile.TemporaryDirectory(prefix="plat-platform-") as tmp:
         work = Path(tmp) / repo
         forge.clone(org, repo, work) if exists or not dry_run else git.init(work)
@@ -82,8 +83,9 @@ def current_platform_ref(org: str, repo: str, template_source: Path, version: st
     return cached["sha"] if cached else "(not published yet)"
 
 
-def _platform_inputs(org: str, repo: str, template_source: Path, version: str,
-                     cache: Path) -> tuple[dict[str, Path], Path, str]:
+def _platform_inputs(
+    org: str, repo: str, template_source: Path, version: str, cache: Path
+) -> tuple[dict[str, Path], Path, str]:
     """The release's sources, the stamp remembering its last publication, and its content digest."""
     sources = release_sources(template_source)
     stamp = cache / f"platform-{org}-{repo}.json"
@@ -92,8 +94,11 @@ def _platform_inputs(org: str, repo: str, template_source: Path, version: str,
 
 def release_sources(template_source: Path) -> dict[str, Path]:
     """Each path of the platform release -> the file or folder it is copied from."""
-    sources = {dest: found for dest, name in layout.RELEASE.items()
-               if (found := layout.find(template_source, name)) is not None}
+    sources = {
+        dest: found
+        for dest, name in layout.RELEASE.items()
+        if (found := layout.find(template_source, name)) is not None
+    }
     own = template_source if (template_source / PACKAGE / "__init__.py").is_file() else None
     sources[PACKAGE] = (own or config.PACKAGE_ROOT) / PACKAGE
     project = own or config.bundled_source()
@@ -106,9 +111,16 @@ def _digest_of(sources: dict[str, Path], version: str, git_dir: Path) -> str:
     by_root: dict[Path, list[str]] = {}
     for src in sources.values():
         by_root.setdefault(src.parent, []).append(src.name)
-    parts = [_digest(root, sorted(names), version, git_dir,
-                     f"plat-source-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}.index")
-             for root, names in sorted(by_root.items())]
+    parts = [
+        _digest(
+            root,
+            sorted(names),
+            version,
+            git_dir,
+            f"plat-source-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}.index",
+        )
+        for root, names in sorted(by_root.items())
+    ]
     placed = "\0".join(f"{dest}={src.name}" for dest, src in sorted(sources.items()))
     return hashlib.sha256("\0".join([*parts, placed]).encode()).hexdigest()
 

@@ -11,17 +11,18 @@ plat falls back to rendering the git release itself.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Collection, Mapping
+from typing import Any
 
 import yaml
 
 from platform_cli import git
-
-from platform_cli.rendering import render
 from platform_cli.models import Template
+from platform_cli.rendering import render
 from platform_cli.rendering.publish import Release
+from platform_cli.service_repo import ANSWERS_FILE
 
 
 @dataclass(frozen=True)
@@ -39,26 +40,35 @@ def layout(template: Template) -> Layout | None:
     return Layout(prefix + "/" if prefix else "", str(suffix))
 
 
-def render_release(release: Release, dest: Path, answers: Mapping[str, Any], keep: Collection[str],
-                   shape: Layout | None, clear: Callable[[Path], None]) -> None:
+def render_release(
+    release: Release,
+    dest: Path,
+    answers: Mapping[str, Any],
+    keep: Collection[str],
+    shape: Layout | None,
+    clear: Callable[[Path], None],
+) -> None:
     """Render `release` into `dest`, without the rendered paths in `keep`."""
     exclude = [render.exact(p) for p in sorted(keep) if "{" not in p]
     if shape is not None:
         with tempfile.TemporaryDirectory(prefix="plat-export-") as tmp:
             src = _export(release, Path(tmp), shape, keep)
             render.copy(str(src), None, dest, answers, exclude=exclude)
-            if _record(dest / render.ANSWERS_FILE, str(src), release):
+            if _record(dest / ANSWERS_FILE, str(src), release):
                 return
         git.clear_worktree(dest)
     render.copy(release.source, release.tag, dest, answers, exclude=exclude)
-    _record(dest / render.ANSWERS_FILE, release.source, release)
+    _record(dest / ANSWERS_FILE, release.source, release)
 
 
 def _export(release: Release, tmp: Path, shape: Layout, keep: Collection[str]) -> Path:
     out = tmp / "template"
     out.mkdir()
-    git.run(["--work-tree", str(out), "checkout", release.tag, "--", "."], Path(release.source),
-            env={"GIT_INDEX_FILE": str(tmp / "index")})
+    git.run(
+        ["--work-tree", str(out), "checkout", release.tag, "--", "."],
+        Path(release.source),
+        env={"GIT_INDEX_FILE": str(tmp / "index")},
+    )
     for path in keep:
         for candidate in (shape.prefix + path, shape.prefix + path + shape.suffix):
             (out / candidate).unlink(missing_ok=True)
@@ -90,5 +100,10 @@ def _line(key: str, value: str) -> str:
 
 def list_files(root: Path) -> tuple[str, ...]:
     """Every file of a rendered tree (or working tree), `.git` left out, sorted."""
-    return tuple(sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                        if p.is_file() and ".git" not in p.relative_to(root).parts))
+    return tuple(
+        sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and ".git" not in p.relative_to(root).parts
+        )
+    )

@@ -23,11 +23,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from platform_cli.errors import TemplateError
-from platform_cli.service_repo import ANSWERS_FILE
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
-    from typing import Any, Mapping, Sequence
+    from typing import Any
 
 # Only small imports above: the `plat` command imports this module to start the worker before
 # anything else, so the rest is imported where it is used.
@@ -42,8 +42,13 @@ def copy(src: str, ref: str | None, dest: Path, answers: Mapping[str, Any], excl
     Template tasks are skipped and unsafe features refused. `exclude`: rendered paths not to write
     (gitignore-style patterns).
     """
-    job: dict[str, Any] = {"src": src, "ref": ref, "dest": str(dest), "answers": dict(answers),
-                           "exclude": list(exclude)}
+    job: dict[str, Any] = {
+        "src": src,
+        "ref": ref,
+        "dest": str(dest),
+        "answers": dict(answers),
+        "exclude": list(exclude),
+    }
     reply = _ask_worker(job) if ref is None else None
     if reply is None:
         _run_copy(**job)
@@ -59,9 +64,14 @@ def start_worker() -> None:
     import atexit
 
     try:
-        _worker = subprocess.Popen([sys.executable, "-P", "-m", "platform_cli.rendering.render"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                   env={**os.environ, "PATH": os.devnull})  # no git, no programs: see above
+        _worker = subprocess.Popen(
+            [sys.executable, "-P", "-m", "platform_cli.rendering.render"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PATH": os.devnull},
+        )  # no git, no programs: see above
     except OSError:  # no interpreter to start (embedded Python, a sandbox): render in-process
         return
     atexit.register(_release_worker)
@@ -139,13 +149,16 @@ def _run_copy(src: str, ref: str | None, dest: str, answers: dict[str, Any], exc
                 exclude=exclude,
             )
         except (copier.errors.CopierError, ValueError) as exc:
-            raise TemplateError(f"rendering {src} failed: {_first_line(exc)}",
-                                hint="check the answers against the template's questions") from exc
+            raise TemplateError(
+                f"rendering {src} failed: {_first_line(exc)}", hint="check the answers against the template's questions"
+            ) from exc
         except JinjaError as exc:
             filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
             where = f" ({filename}:{lineno})" if filename else ""
-            raise TemplateError(f"rendering {src} failed: {_first_line(exc)}{where}",
-                                hint="the template itself is broken: fix that file in the platform repo") from exc
+            raise TemplateError(
+                f"rendering {src} failed: {_first_line(exc)}{where}",
+                hint="the template itself is broken: fix that file in the platform repo",
+            ) from exc
 
 
 def _first_line(exc: BaseException) -> str:

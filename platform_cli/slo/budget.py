@@ -49,12 +49,22 @@ class GateResult:
     exception: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "reason": self.reason, "exception": self.exception,
-                "budgets": [b.to_json() for b in self.budgets]}
+        return {
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "exception": self.exception,
+            "budgets": [b.to_json() for b in self.budgets],
+        }
 
 
-def gate(spec: Spec, prometheus: Prometheus, labels: tuple[str, ...], allowed_exceptions: tuple[str, ...],
-         on_no_data: str = "fail", on_unreachable: str = "fail") -> GateResult:
+def gate(
+    spec: Spec,
+    prometheus: Prometheus,
+    labels: tuple[str, ...],
+    allowed_exceptions: tuple[str, ...],
+    on_no_data: str = "fail",
+    on_unreachable: str = "fail",
+) -> GateResult:
     for policy in (on_no_data, on_unreachable):
         if policy not in POLICIES:
             raise UsageError(f"unknown policy {policy!r}", hint="use fail (closed) or pass (open)")
@@ -62,14 +72,19 @@ def gate(spec: Spec, prometheus: Prometheus, labels: tuple[str, ...], allowed_ex
     try:
         found = budgets(spec, prometheus)
     except PrometheusUnreachable as exc:
-        return GateResult(on_unreachable == "pass" or exception is not None,
-                          f"{exc.message} (policy: {on_unreachable})", (), exception)
+        return GateResult(
+            on_unreachable == "pass" or exception is not None,
+            f"{exc.message} (policy: {on_unreachable})",
+            (),
+            exception,
+        )
     spent = [b.slo for b in found if b.remaining is not None and b.remaining <= 0]
     missing = [b.slo for b in found if b.remaining is None]
     if spent:
         reason = f"error budget exhausted: {', '.join(spent)}"
-        return GateResult(exception is not None, reason + (f" (allowed: {exception})" if exception else ""), found,
-                          exception)
+        return GateResult(
+            exception is not None, reason + (f" (allowed: {exception})" if exception else ""), found, exception
+        )
     if missing:
         allowed = on_no_data == "pass" or exception is not None
         return GateResult(allowed, f"no data for: {', '.join(missing)} (policy: {on_no_data})", found, exception)

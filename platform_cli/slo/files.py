@@ -7,7 +7,8 @@ from pathlib import Path
 
 from platform_cli import yamlio
 from platform_cli.errors import UsageError
-from platform_cli.slo import rules, spec as spec_mod, unit
+from platform_cli.slo import rules, unit
+from platform_cli.slo import spec as spec_mod
 
 SLO_FILE = "slo.yaml"
 RULES_FILE = "chart/files/slo-rules.yaml"  # the chart's PrometheusRule embeds it; promtool reads it

@@ -58,23 +58,37 @@ def selector(spec: Spec, slo: SLO) -> str:
 
 
 def base_labels(spec: Spec, slo: SLO) -> dict[str, str]:
-    return {**spec.labels, **slo.labels, "sloth_id": slo_id(spec, slo), "sloth_service": spec.service,
-            "sloth_slo": slo.name}
+    return {
+        **spec.labels,
+        **slo.labels,
+        "sloth_id": slo_id(spec, slo),
+        "sloth_service": spec.service,
+        "sloth_slo": slo.name,
+    }
 
 
 def _sli_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
     rules = []
     for window in WINDOWS:
-        rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": _error_ratio(slo, window),
-                      "labels": {**base_labels(spec, slo), "sloth_window": window}})
+        rules.append(
+            {
+                "record": f"slo:sli_error:ratio_rate{window}",
+                "expr": _error_ratio(slo, window),
+                "labels": {**base_labels(spec, slo), "sloth_window": window},
+            }
+        )
     period = period_window(spec)
     sel = selector(spec, slo)
-    rules.append({
-        "record": f"slo:sli_error:ratio_rate{period}",
-        "expr": (f"sum_over_time(slo:sli_error:ratio_rate5m{{{sel}}}[{period}])\n"
-                 f"/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m{{{sel}}}[{period}])\n"),
-        "labels": {**base_labels(spec, slo), "sloth_window": period},
-    })
+    rules.append(
+        {
+            "record": f"slo:sli_error:ratio_rate{period}",
+            "expr": (
+                f"sum_over_time(slo:sli_error:ratio_rate5m{{{sel}}}[{period}])\n"
+                f"/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m{{{sel}}}[{period}])\n"
+            ),
+            "labels": {**base_labels(spec, slo), "sloth_window": period},
+        }
+    )
     return rules
 
 
@@ -92,16 +106,32 @@ def _meta_rules(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
         {"record": "slo:objective:ratio", "expr": f"vector({slo.objective / 100:.6g})", "labels": labels},
         {"record": "slo:error_budget:ratio", "expr": f"vector(1-{slo.objective / 100:.6g})", "labels": labels},
         {"record": "slo:time_period:days", "expr": f"vector({spec.period_days})", "labels": labels},
-        {"record": "slo:current_burn_rate:ratio",
-         "expr": f"slo:sli_error:ratio_rate5m{{{sel}}}\n/ {on}\nslo:error_budget:ratio{{{sel}}}\n", "labels": labels},
-        {"record": "slo:period_burn_rate:ratio",
-         "expr": f"slo:sli_error:ratio_rate{period}{{{sel}}}\n/ {on}\nslo:error_budget:ratio{{{sel}}}\n",
-         "labels": labels},
-        {"record": "slo:period_error_budget_remaining:ratio",
-         "expr": f"1 - slo:period_burn_rate:ratio{{{sel}}}", "labels": labels},
-        {"record": "sloth_slo_info", "expr": "vector(1)",
-         "labels": {**labels, "sloth_objective": f"{slo.objective:g}", "sloth_mode": "cli-gen-prom",
-                    "sloth_spec": "prometheus/v1", "sloth_version": "plat"}},
+        {
+            "record": "slo:current_burn_rate:ratio",
+            "expr": f"slo:sli_error:ratio_rate5m{{{sel}}}\n/ {on}\nslo:error_budget:ratio{{{sel}}}\n",
+            "labels": labels,
+        },
+        {
+            "record": "slo:period_burn_rate:ratio",
+            "expr": f"slo:sli_error:ratio_rate{period}{{{sel}}}\n/ {on}\nslo:error_budget:ratio{{{sel}}}\n",
+            "labels": labels,
+        },
+        {
+            "record": "slo:period_error_budget_remaining:ratio",
+            "expr": f"1 - slo:period_burn_rate:ratio{{{sel}}}",
+            "labels": labels,
+        },
+        {
+            "record": "sloth_slo_info",
+            "expr": "vector(1)",
+            "labels": {
+                **labels,
+                "sloth_objective": f"{slo.objective:g}",
+                "sloth_mode": "cli-gen-prom",
+                "sloth_spec": "prometheus/v1",
+                "sloth_version": "plat",
+            },
+        },
     ]
 
 
@@ -112,21 +142,27 @@ def _alerts(spec: Spec, slo: SLO) -> list[dict[str, Any]]:
     for severity, extra in (("page", alert.page_labels), ("ticket", alert.ticket_labels)):
         windows = [w for w in BURN_WINDOWS if w.severity == severity]
         expr = "\nor\n".join(_burn_condition(spec, slo, w) for w in windows) + "\n"
-        out.append({
-            "alert": alert.name,
-            "expr": expr,
-            "labels": {**alert.labels, **extra, "sloth_severity": severity},
-            "annotations": {"title": f"(${severity}) {spec.service} {slo.name} SLO error budget burn rate is too fast.",
-                            **alert.annotations},
-        })
+        out.append(
+            {
+                "alert": alert.name,
+                "expr": expr,
+                "labels": {**alert.labels, **extra, "sloth_severity": severity},
+                "annotations": {
+                    "title": f"(${severity}) {spec.service} {slo.name} SLO error budget burn rate is too fast.",
+                    **alert.annotations,
+                },
+            }
+        )
     return out
 
 
 def _burn_condition(spec: Spec, slo: SLO, window: BurnWindow) -> str:
     threshold = f"({window.factor(spec.period_days):g} * {slo.budget:.6g})"
     sel = selector(spec, slo)
-    parts = [f"    max(slo:sli_error:ratio_rate{w}{{{sel}}} > {threshold}) without (sloth_window)"
-             for w in (window.short, window.long)]
+    parts = [
+        f"    max(slo:sli_error:ratio_rate{w}{{{sel}}} > {threshold}) without (sloth_window)"
+        for w in (window.short, window.long)
+    ]
     return "(\n" + "\n    and\n".join(parts) + "\n)"
 
 

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from platform_cli import yamlio
 from platform_cli.errors import UsageError
@@ -95,8 +96,12 @@ class _At:
         self.out.append(Problem(f"{self.path}: {message}" if self.path else message, hint, self.key, self.slo))
 
     def to(self, path: str | None = None, key: str | None = None, slo: str | None = None) -> _At:
-        return _At(self.out, self.path if path is None else path, self.key if key is None else key,
-                   self.slo if slo is None else slo)
+        return _At(
+            self.out,
+            self.path if path is None else path,
+            self.key if key is None else key,
+            self.slo if slo is None else slo,
+        )
 
 
 def _read(data: Any, service: str | None) -> tuple[Spec | None, tuple[Problem, ...]]:
@@ -105,8 +110,9 @@ def _read(data: Any, service: str | None) -> tuple[Spec | None, tuple[Problem, .
         at.problem(f"not a Sloth {VERSION} SLO spec (not a mapping)", f"start it with `version: {VERSION}`")
         return None, tuple(at.out)
     if data.get("version") != VERSION:
-        at.to(key="version").problem(f"version is {data.get('version')!r}, not a Sloth {VERSION} SLO spec",
-                                     f"start it with `version: {VERSION}`")
+        at.to(key="version").problem(
+            f"version is {data.get('version')!r}, not a Sloth {VERSION} SLO spec", f"start it with `version: {VERSION}`"
+        )
     name = _service(data, service, at.to(key="service"))
     slos = _slos(data.get("slos"), at.to(key="slos"))
     period = data.get("period_days", 30)
@@ -147,9 +153,16 @@ def _slo(item: Any, at: _At) -> SLO:
         at.problem(f"objective must be a percentage between 0 and 100, got {objective!r}", "e.g. objective: 99.9")
         objective = 0.0
     error, total, ratio = _sli(item.get("sli"), at)
-    return SLO(name=name, objective=float(objective), error_query=error, total_query=total, error_ratio_query=ratio,
-               description=str(item.get("description", "")), labels=_labels(item, "labels", at),
-               alert=_alert(item.get("alerting"), at))
+    return SLO(
+        name=name,
+        objective=float(objective),
+        error_query=error,
+        total_query=total,
+        error_ratio_query=ratio,
+        description=str(item.get("description", "")),
+        labels=_labels(item, "labels", at),
+        alert=_alert(item.get("alerting"), at),
+    )
 
 
 def _sli(sli: Any, at: _At) -> tuple[str, str, str]:
@@ -158,8 +171,10 @@ def _sli(sli: Any, at: _At) -> tuple[str, str, str]:
     if "raw" in sli:
         return "", "", _query(sli["raw"], "sli.raw.error_ratio_query", at)
     if "plugin" in sli:
-        at.problem("sli.plugin is not supported: plat generates rules from sli.events or sli.raw",
-                   f"write the plugin's query as sli.raw.error_ratio_query (with {WINDOW})")
+        at.problem(
+            "sli.plugin is not supported: plat generates rules from sli.events or sli.raw",
+            f"write the plugin's query as sli.raw.error_ratio_query (with {WINDOW})",
+        )
         return "", "", ""
     events = sli.get("events")
     return _query(events, "sli.events.error_query", at), _query(events, "sli.events.total_query", at), ""
@@ -181,11 +196,14 @@ def _alert(data: Any, at: _At) -> Alert | None:
         at.problem("is not a mapping", "give it a name and optional labels, annotations, page_alert, ticket_alert")
         return None
     page, ticket = (_mapping(data, key, at) for key in ("page_alert", "ticket_alert"))
-    return Alert(name=_text(data, "name", at), labels=_labels(data, "labels", at),
-                 annotations=_labels(data, "annotations", at),
-                 page_labels=_labels(page, "labels", at.to(path=f"{at.path}.page_alert")),
-                 ticket_labels=_labels(ticket, "labels", at.to(path=f"{at.path}.ticket_alert")),
-                 disabled=bool(page.get("disable")) and bool(ticket.get("disable")))
+    return Alert(
+        name=_text(data, "name", at),
+        labels=_labels(data, "labels", at),
+        annotations=_labels(data, "annotations", at),
+        page_labels=_labels(page, "labels", at.to(path=f"{at.path}.page_alert")),
+        ticket_labels=_labels(ticket, "labels", at.to(path=f"{at.path}.ticket_alert")),
+        disabled=bool(page.get("disable")) and bool(ticket.get("disable")),
+    )
 
 
 def _text(data: dict, key: str, at: _At) -> str:

@@ -35,18 +35,24 @@ def test_file(spec: Spec, rule_file: str) -> dict[str, Any]:
 
 def case(spec: Spec, slo: SLO, name: str, ratio: float, firing: tuple[str, ...]) -> dict[str, Any]:
     labels = base_labels(spec, slo)
-    series = [{"series": _series(f"slo:sli_error:ratio_rate{w}", {**labels, "sloth_window": w}),
-               "values": f"{ratio:.6g}x60"} for w in WINDOWS]
+    series = [
+        {"series": _series(f"slo:sli_error:ratio_rate{w}", {**labels, "sloth_window": w}), "values": f"{ratio:.6g}x60"}
+        for w in WINDOWS
+    ]
     alert = slo.alert
     assert alert is not None
     expected = []
     for severity in firing:
         extra = alert.page_labels if severity == "page" else alert.ticket_labels
-        expected.append({
-            "exp_labels": {**labels, **alert.labels, **extra, "sloth_severity": severity},
-            "exp_annotations": {"title": f"(${severity}) {spec.service} {slo.name} SLO error budget burn rate is too fast.",
-                                **alert.annotations},
-        })
+        expected.append(
+            {
+                "exp_labels": {**labels, **alert.labels, **extra, "sloth_severity": severity},
+                "exp_annotations": {
+                    "title": f"(${severity}) {spec.service} {slo.name} SLO error budget burn rate is too fast.",
+                    **alert.annotations,
+                },
+            }
+        )
     return {
         "name": f"{slo.name}: {name} ({ratio:.4%} errors)",
         "interval": "1m",

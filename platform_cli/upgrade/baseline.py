@@ -9,24 +9,30 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import yaml
 
 from platform_cli import git
-
-from platform_cli.rendering import postrender
-
-from platform_cli.rendering import render
 from platform_cli.errors import PlatError
-from platform_cli.upgrade.migrations import Migration
 from platform_cli.models import Ownership
+from platform_cli.rendering import postrender
 from platform_cli.rendering.publish import Release
 from platform_cli.rendering.release_render import Layout, render_release
-from platform_cli.service_repo import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, baseline_of, render_of, template_name
+from platform_cli.service_repo import (
+    ANSWERS_FILE,
+    BASELINE_BRANCH,
+    MAIN,
+    UPGRADE_PREFIX,
+    baseline_of,
+    render_of,
+    template_name,
+)
+from platform_cli.upgrade.migrations import Migration
 
 __all__ = ["BASELINE_BRANCH", "MAIN", "UPGRADE_PREFIX"]
 
@@ -64,16 +70,26 @@ def inspect(repo: Path, strict: bool = True) -> ServiceState:
         raise UpgradeError(f"{repo} has no `{MAIN}` branch", hint="plat upgrades the `main` branch of a service repo")
     answers = read_answers(repo, main)
     if tip is None or answers is None:
-        raise UpgradeError(f"{repo} was not made by plat (no {BASELINE_BRANCH} branch or no {render.ANSWERS_FILE})",
-                           hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM")
+        raise UpgradeError(
+            f"{repo} was not made by plat (no {BASELINE_BRANCH} branch or no {ANSWERS_FILE})",
+            hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM",
+        )
     baseline = baseline_of(repo, tip, main)
     start, notes = _start_point(repo, main, baseline, answers)
-    return ServiceState(repo=repo, main=main, answers=answers, template=template_name(answers),
-                        baseline=baseline, branch_tip=tip, start=start, notes=notes)
+    return ServiceState(
+        repo=repo,
+        main=main,
+        answers=answers,
+        template=template_name(answers),
+        baseline=baseline,
+        branch_tip=tip,
+        start=start,
+        notes=notes,
+    )
 
 
 def read_answers(repo: Path, rev: str) -> dict[str, Any] | None:
-    text = git.show(repo, rev, render.ANSWERS_FILE)
+    text = git.show(repo, rev, ANSWERS_FILE)
     if text is None:
         return None
     data = yaml.safe_load(text)
@@ -83,8 +99,9 @@ def read_answers(repo: Path, rev: str) -> dict[str, Any] | None:
 def _toplevel(path: Path) -> Path:
     root = git.toplevel(path)
     if root is None:
-        raise UpgradeError(f"{path} is not a git repository",
-                           hint="run plat upgrade inside a service repo made by plat new service")
+        raise UpgradeError(
+            f"{path} is not a git repository", hint="run plat upgrade inside a service repo made by plat new service"
+        )
     return root
 
 
@@ -114,15 +131,20 @@ def _start_point(repo: Path, main: str, baseline: str, answers: Mapping[str, Any
         if recorded == wanted:
             return baseline, ()
         _refuse_a_squashed_upgrade(repo, main, str(wanted))
-        return baseline, (f"main records template {wanted} but {BASELINE_BRANCH} records "
-                          f"{recorded} (copier update was run by hand?): the merge reconciles them",)
+        return baseline, (
+            f"main records template {wanted} but {BASELINE_BRANCH} records "
+            f"{recorded} (copier update was run by hand?): the merge reconciles them",
+        )
     base = git.merge_base(repo, baseline, main)
     if base and (read_answers(repo, base) or {}).get("_commit") == answers.get("_commit"):
         return base, (f"{BASELINE_BRANCH} held an upgrade that was never merged; it is rebuilt",)
     raise UpgradeError(
         f"{BASELINE_BRANCH} is not an ancestor of {MAIN}: an upgrade pull request was squash-merged or rebased",
-        hint=("upgrade pull requests must be merged with a merge commit; if main already contains the last "
-              f"upgrade, record the ancestry with: git merge --no-ff -s ours {BASELINE_BRANCH}"))
+        hint=(
+            "upgrade pull requests must be merged with a merge commit; if main already contains the last "
+            f"upgrade, record the ancestry with: git merge --no-ff -s ours {BASELINE_BRANCH}"
+        ),
+    )
 
 
 def _refuse_a_squashed_upgrade(repo: Path, main: str, tag: str) -> None:
@@ -133,8 +155,11 @@ def _refuse_a_squashed_upgrade(repo: Path, main: str, tag: str) -> None:
         raise UpgradeError(
             f"the {tag} render of the last upgrade is not an ancestor of {MAIN}: its pull request was "
             "squash-merged or rebased",
-            hint=("upgrade pull requests must be merged with a merge commit; record the ancestry with: "
-                  f"git merge --no-ff -s ours {render_commit[:12]}"))
+            hint=(
+                "upgrade pull requests must be merged with a merge commit; record the ancestry with: "
+                f"git merge --no-ff -s ours {render_commit[:12]}"
+            ),
+        )
 
 
 @contextmanager
@@ -156,16 +181,23 @@ class BaselineCommits:
     rendered: str  # the new render
 
 
-def render_onto(wt: Path, release: Release, answers: Mapping[str, Any], ownership: Ownership,
-                moves: tuple[Migration, ...], message: str, reuse: frozenset[str] = frozenset(),
-                shape: Layout | None = None) -> BaselineCommits:
+def render_onto(
+    wt: Path,
+    release: Release,
+    answers: Mapping[str, Any],
+    ownership: Ownership,
+    moves: tuple[Migration, ...],
+    message: str,
+    reuse: frozenset[str] = frozenset(),
+    shape: Layout | None = None,
+) -> BaselineCommits:
     """In a worktree of the baseline: move files for migrations, then render and commit the new version.
 
     Not rendered again, and given their previous baseline content: team-owned files, and `reuse`
     (files the template copies verbatim and did not change since the baseline's version)."""
     moved = _apply_moves(wt, moves)
     before = git.tracked_files(wt, "HEAD")
-    keep = {p for p in before if p != render.ANSWERS_FILE and (p in reuse or ownership.zone_of(p) == "team")}
+    keep = {p for p in before if p != ANSWERS_FILE and (p in reuse or ownership.zone_of(p) == "team")}
     git.clear_worktree(wt)
     render_release(release, wt, answers, keep, shape, git.clear_worktree)
     postrender.finalize(wt)  # derived files (SLO rules) belong to the pristine render too
@@ -184,13 +216,11 @@ def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
     return git.commit(wt, "plat migrations: move files\n\n" + "\n".join(done)) if done else None
 
 
-
-
 def _restore(wt: Path, ownership: Ownership, keep: set[str]) -> None:
     """Kept files the render left out, and team-owned files it changed, get their baseline content back."""
     out = git.run(["diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"], wt)
     fields = [f for f in out.split("\0") if f]
-    changed = [path for status, path in zip(fields[::2], fields[1::2]) if status[0] in "MDT"]
-    back = [p for p in changed if p in keep or (ownership.zone_of(p) == "team" and p != render.ANSWERS_FILE)]
+    changed = [path for status, path in zip(fields[::2], fields[1::2], strict=False) if status[0] in "MDT"]
+    back = [p for p in changed if p in keep or (ownership.zone_of(p) == "team" and p != ANSWERS_FILE)]
     if back:
         git.run(["checkout", "HEAD", "--", *back], wt)

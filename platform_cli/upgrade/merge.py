@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli import git
-from platform_cli.rendering.render import ANSWERS_FILE
+from platform_cli.service_repo import ANSWERS_FILE
 
 KINDS = {
-    "UU": "content", "AA": "added on both sides", "UD": "deleted by the template, edited here",
-    "AU": "rename", "UA": "rename", "DU": "deleted here, changed by the template", "DD": "renamed on both sides",
+    "UU": "content",
+    "AA": "added on both sides",
+    "UD": "deleted by the template, edited here",
+    "AU": "rename",
+    "UA": "rename",
+    "DU": "deleted here, changed by the template",
+    "DD": "renamed on both sides",
 }
 
 
@@ -43,8 +48,24 @@ class MergeOutcome:
 def merge(wt: Path, theirs: str, message: str) -> MergeOutcome:
     """Merge `theirs` into the worktree's HEAD and commit, conflicts and all."""
     try:
-        git.run(["-c", "core.fileMode=true", "-c", "merge.conflictStyle=merge", "-c", "rerere.enabled=false",
-                 "merge", "--no-ff", "--no-edit", "-q", "-m", message, theirs], wt)
+        git.run(
+            [
+                "-c",
+                "core.fileMode=true",
+                "-c",
+                "merge.conflictStyle=merge",
+                "-c",
+                "rerere.enabled=false",
+                "merge",
+                "--no-ff",
+                "--no-edit",
+                "-q",
+                "-m",
+                message,
+                theirs,
+            ],
+            wt,
+        )
         return MergeOutcome((), ())
     except git.GitError:
         unmerged = _unmerged(wt)

@@ -11,14 +11,15 @@ carries local edits to the new path however much the template rewrites the file 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
-from platform_cli.upgrade import versions
 from platform_cli.errors import TemplateError
+from platform_cli.upgrade import versions
 
 KINDS = ("rename_question", "move_file")
 FILE_NAME = "migrations.yml"
@@ -52,8 +53,10 @@ def _steps(path: Path, version: str, steps: Any) -> list[Migration]:
     out = []
     for step in steps:
         if not (isinstance(step, dict) and len(step) == 1 and next(iter(step)) in KINDS):
-            raise TemplateError(f"{path}: {version}: unknown migration step {step!r}",
-                                hint=f"each step is one of {', '.join(KINDS)}: {{from: ..., to: ...}}")
+            raise TemplateError(
+                f"{path}: {version}: unknown migration step {step!r}",
+                hint=f"each step is one of {', '.join(KINDS)}: {{from: ..., to: ...}}",
+            )
         kind, args = next(iter(step.items()))
         if not isinstance(args, dict) or not args.get("from") or not args.get("to"):
             raise TemplateError(f"{path}: {version}: {kind} needs `from` and `to`", hint="see docs/upgrade.md")

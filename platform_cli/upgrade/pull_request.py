@@ -25,9 +25,12 @@ def body(result: UpgradeResult) -> str:
 
 
 def _summary(r: UpgradeResult) -> str:
-    lines = [f"Template **{r.template}**: {r.current} → {r.target}, rendered with this repo's answers onto "
-             f"`{BASELINE_BRANCH}` and merged into `{r.branch}` with git's three-way merge.",
-             "", "Versions crossed: " + (", ".join(e.version for e in r.changelog) or r.target)]
+    lines = [
+        f"Template **{r.template}**: {r.current} → {r.target}, rendered with this repo's answers onto "
+        f"`{BASELINE_BRANCH}` and merged into `{r.branch}` with git's three-way merge.",
+        "",
+        "Versions crossed: " + (", ".join(e.version for e in r.changelog) or r.target),
+    ]
     lines += [f"- migration {m}" for m in r.migrations]
     lines += [f"- answer `{a}` dropped: the template no longer asks it" for a in r.dropped_answers]
     lines += [f"- note: {n}" for n in r.notes]
@@ -43,9 +46,12 @@ def _changelog(r: UpgradeResult) -> str:
 def _conflicts(r: UpgradeResult) -> str:
     lines = []
     if r.conflicts:
-        lines += ["## Conflicts to resolve", "",
-                  "These files are committed with git's conflict markers (`<<<<<<<`): check out this branch, "
-                  "resolve them, commit and push."]
+        lines += [
+            "## Conflicts to resolve",
+            "",
+            "These files are committed with git's conflict markers (`<<<<<<<`): check out this branch, "
+            "resolve them, commit and push.",
+        ]
         lines += [f"- [ ] `{c.path}` — {c.kind}" for c in r.conflicts]
     if r.kept_deleted:
         lines += ["", "Deleted in this repo and changed by the template — **kept deleted**:"]
@@ -56,11 +62,15 @@ def _conflicts(r: UpgradeResult) -> str:
 def _files(r: UpgradeResult) -> str:
     if not r.files:
         return "## Files changed\n\nnone"
-    rows = [f"- {STATUS_WORDS.get(f.status, f.status)} `{f.path}`" + (f" (from `{f.old_path}`)" if f.old_path else "")
-            for f in r.files]
+    rows = [
+        f"- {STATUS_WORDS.get(f.status, f.status)} `{f.path}`" + (f" (from `{f.old_path}`)" if f.old_path else "")
+        for f in r.files
+    ]
     return "## Files changed\n\n" + "\n".join(rows)
 
 
 def _how_to_merge() -> str:
-    return ("## How to merge\n\nMerge this pull request with a **merge commit** (not squash, not rebase): "
-            f"the next upgrade needs `{BASELINE_BRANCH}` in the history of `main`.")
+    return (
+        "## How to merge\n\nMerge this pull request with a **merge commit** (not squash, not rebase): "
+        f"the next upgrade needs `{BASELINE_BRANCH}` in the history of `main`."
+    )

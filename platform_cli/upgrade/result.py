@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from platform_cli.upgrade.baseline import BASELINE_BRANCH
 from platform_cli.models import PullRequest
+from platform_cli.upgrade.baseline import BASELINE_BRANCH
 from platform_cli.upgrade.merge import Conflict, FileChange
 from platform_cli.upgrade.versions import ChangelogEntry
 

@@ -11,20 +11,18 @@ The changelog and migrations are read from the template source (they list every 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
 from platform_cli import git, templates
-
+from platform_cli.models import Template
 from platform_cli.rendering import publish
-
 from platform_cli.upgrade import versions
 from platform_cli.upgrade.baseline import UpgradeError
-from platform_cli.models import Template
 
 
 @dataclass(frozen=True)
@@ -66,8 +64,9 @@ def target(template_source: Path, store_root: Path, name: str, to: str | None) -
             git.clone(str(template_source), Path(tmp) / "src", branch=tag)
             yield Target(templates.load(Path(tmp) / "src", name), wanted, False, None)
         else:
-            raise UpgradeError(f"unknown template version {wanted}",
-                               hint=f"available: {', '.join(available(template_source, store))}")
+            raise UpgradeError(
+                f"unknown template version {wanted}", hint=f"available: {', '.join(available(template_source, store))}"
+            )
 
 
 def release(target: Target, store_root: Path) -> publish.Release:
@@ -92,6 +91,12 @@ def unchanged_verbatim(release: publish.Release, old_tag: str, template: Templat
         return frozenset()
     changed = set(git.run(["diff", "--name-only", "-z", old_tag, release.tag], store).split("\0"))
     files = set(git.tracked_files(store, release.tag))
-    return frozenset(f[len(prefix):] for f in files
-                     if f.startswith(prefix) and f not in changed and not f.endswith(suffix)
-                     and "{" not in f and f + suffix not in files)
+    return frozenset(
+        f[len(prefix) :]
+        for f in files
+        if f.startswith(prefix)
+        and f not in changed
+        and not f.endswith(suffix)
+        and "{" not in f
+        and f + suffix not in files
+    )

@@ -1,4 +1,5 @@
-"""Doctor test support (fixtures are imported by the test modules): real service repos rendered from a complete golden-path mini template."""
+"""Doctor test support (fixtures are imported by the test modules): real service repos rendered from
+a complete golden-path mini template."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ from platform_cli.forge.local import LocalForge
 from tests.checks.golden import write_golden_platform
 
 TOOLS = Tools.discover()
-needs_helm = pytest.mark.skipif(TOOLS.helm is None, reason="helm not installed (scripts/install-test-tools puts it in .tools/bin)")
+needs_helm = pytest.mark.skipif(
+    TOOLS.helm is None, reason="helm not installed (scripts/install-test-tools puts it in .tools/bin)"
+)
 TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture
 def golden_settings(tmp_path) -> Settings:
-    return Settings(home=tmp_path / "plathome", template_source=write_golden_platform(tmp_path / "platform-src"),
-                    org="acme")
+    return Settings(
+        home=tmp_path / "plathome", template_source=write_golden_platform(tmp_path / "platform-src"), org="acme"
+    )
 
 
 @pytest.fixture

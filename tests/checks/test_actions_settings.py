@@ -65,8 +65,13 @@ jobs:
       - run: "true"
 """
 # (kind, name, needed) in the order the workflow reads them
-EXPECTED = [("variable", "ROLE_ARN", True), ("variable", "CHANGE_LABELS", False), ("variable", "REGION", False),
-            ("secret", "DELIVERY_TOKEN", True), ("variable", "RUN_VAR", True)]
+EXPECTED = [
+    ("variable", "ROLE_ARN", True),
+    ("variable", "CHANGE_LABELS", False),
+    ("variable", "REGION", False),
+    ("secret", "DELIVERY_TOKEN", True),
+    ("variable", "RUN_VAR", True),
+]
 
 
 @pytest.fixture
@@ -79,7 +84,9 @@ def platform(tmp_path) -> Path:
 
 def make(tmp_path: Path, platform: Path, plat_forge, **settings) -> tuple[Path, Settings]:
     s = Settings(home=tmp_path / "plathome", template_source=platform, org="acme", **settings)
-    req = NewRequest(name="payments", template="mini", owner="team-a", yes=True, directory=tmp_path / "work" / "payments")
+    req = NewRequest(
+        name="payments", template="mini", owner="team-a", yes=True, directory=tmp_path / "work" / "payments"
+    )
     return new_service(req, s, plat_forge, cwd=tmp_path).directory, s
 
 
@@ -143,8 +150,12 @@ def test_when_the_settings_cannot_be_read_the_rule_is_skipped_and_unverified(git
     [skipped] = [s for s in report.skipped if s.family == FAMILY]
     assert "may not list secrets" in skipped.reason and "Secrets repository permissions" in skipped.reason
     assert skipped.unverified == ("bronze",) and report.level == "none"
-    assert report.to_json()["skipped"][-1] == {"family": FAMILY, "rules": [RULE], "reason": skipped.reason,
-                                               "verified": False}
+    assert report.to_json()["skipped"][-1] == {
+        "family": FAMILY,
+        "rules": [RULE],
+        "reason": skipped.reason,
+        "verified": False,
+    }
 
     def no_token():
         raise ConfigError("no GitHub credentials: GITHUB_TOKEN / GH_TOKEN is not set", hint="export GITHUB_TOKEN")
@@ -170,8 +181,9 @@ def table_rows(text: str, heading: str) -> dict[str, tuple[str, str, tuple[str, 
 
 def expected_rows(service: Path) -> dict[str, tuple[str, str, tuple[str, ...]]]:
     reads = read_by_workflows(service, REPO_ROOT / "workflows")
-    return {r.name: (r.kind, "yes" if r.needed else "no", tuple(sorted(Path(w).name for w in r.workflows)))
-            for r in reads}
+    return {
+        r.name: (r.kind, "yes" if r.needed else "no", tuple(sorted(Path(w).name for w in r.workflows))) for r in reads
+    }
 
 
 @pytest.mark.parametrize("template", ["http-api", "worker", "cronjob"])

@@ -6,8 +6,7 @@ import pytest
 
 from platform_cli import git
 from platform_cli.checks.finding import line_of
-from tests.checks.support import golden_settings, service  # noqa: F401 - fixtures
-from tests.checks.support import edit, ids, needs_helm, run_doctor
+from tests.checks.support import edit, golden_settings, ids, needs_helm, run_doctor, service  # noqa: F401 - fixtures
 
 DEPLOY = "chart/templates/deployment.yaml"
 VALUES = "chart/values.yaml"
@@ -15,36 +14,111 @@ CI = ".github/workflows/ci.yml"
 
 # (rule id, file the finding points at, regex of the line it points at, edits: (file, old, new))
 SEEDED = [
-    ("PLAT-K8S-000", "chart/Chart.yaml", None, [(DEPLOY, "apiVersion: apps/v1", '{{ fail "broken on purpose" }}\napiVersion: apps/v1')]),
+    (
+        "PLAT-K8S-000",
+        "chart/Chart.yaml",
+        None,
+        [(DEPLOY, "apiVersion: apps/v1", '{{ fail "broken on purpose" }}\napiVersion: apps/v1')],
+    ),
     ("PLAT-K8S-001", DEPLOY, r"^\s+resources:", [(VALUES, ", ephemeral-storage: 128Mi}", "}")]),
-    ("PLAT-K8S-002", DEPLOY, r"- name: app", [(DEPLOY, "          readinessProbe:\n            httpGet: {path: /readyz, port: http}\n", "")]),
-    ("PLAT-K8S-003", DEPLOY, r"^\s{8,}securityContext:", [(DEPLOY, "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false")]),
+    (
+        "PLAT-K8S-002",
+        DEPLOY,
+        r"- name: app",
+        [(DEPLOY, "          readinessProbe:\n            httpGet: {path: /readyz, port: http}\n", "")],
+    ),
+    (
+        "PLAT-K8S-003",
+        DEPLOY,
+        r"^\s{8,}securityContext:",
+        [(DEPLOY, "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false")],
+    ),
     ("PLAT-K8S-003", DEPLOY, r"^\s+securityContext:", [(DEPLOY, "        runAsNonRoot: true\n", "")]),
-    ("PLAT-K8S-004", DEPLOY, r"^\s+image:", [(DEPLOY, '@{{ required "image.digest" .Values.image.digest }}', ":latest")]),
-    ("PLAT-K8S-005", DEPLOY, r"hostNetwork", [(DEPLOY, "      automountServiceAccountToken: false\n",
-                                                "      automountServiceAccountToken: false\n      hostNetwork: true\n")]),
+    (
+        "PLAT-K8S-004",
+        DEPLOY,
+        r"^\s+image:",
+        [(DEPLOY, '@{{ required "image.digest" .Values.image.digest }}', ":latest")],
+    ),
+    (
+        "PLAT-K8S-005",
+        DEPLOY,
+        r"hostNetwork",
+        [
+            (
+                DEPLOY,
+                "      automountServiceAccountToken: false\n",
+                "      automountServiceAccountToken: false\n      hostNetwork: true\n",
+            )
+        ],
+    ),
     ("PLAT-K8S-006", DEPLOY, r"^kind:", [("chart/templates/pdb.yaml", "kind: PodDisruptionBudget", "kind: ConfigMap")]),
-    ("PLAT-K8S-007", DEPLOY, r"replicas:", [(VALUES, "autoscaling:\n  enabled: true", "autoscaling:\n  enabled: false")]),
-    ("PLAT-K8S-008", "chart/templates", None, [("chart/templates/networkpolicy.yaml", "[Ingress, Egress]", "[Ingress]")]),
+    (
+        "PLAT-K8S-007",
+        DEPLOY,
+        r"replicas:",
+        [(VALUES, "autoscaling:\n  enabled: true", "autoscaling:\n  enabled: false")],
+    ),
+    (
+        "PLAT-K8S-008",
+        "chart/templates",
+        None,
+        [("chart/templates/networkpolicy.yaml", "[Ingress, Egress]", "[Ingress]")],
+    ),
     ("PLAT-SLO-002", "slo.yaml", r"name: requests-availability", [("slo.yaml", "objective: 99.9", "objective: 150")]),
     ("PLAT-SLO-002", "slo.yaml", r"^service:", [("slo.yaml", "service: payments", "service: orders")]),
-    ("PLAT-TF-001", "terraform/backend.tf", r'backend "s3"', [("terraform/backend.tf", "use_lockfile = true", "use_lockfile = false")]),
-    ("PLAT-TF-002", "terraform/providers.tf", r'provider "aws"', [("terraform/providers.tf", '      "cost-center" = "engineering"\n', "")]),
+    (
+        "PLAT-TF-001",
+        "terraform/backend.tf",
+        r'backend "s3"',
+        [("terraform/backend.tf", "use_lockfile = true", "use_lockfile = false")],
+    ),
+    (
+        "PLAT-TF-002",
+        "terraform/providers.tf",
+        r'provider "aws"',
+        [("terraform/providers.tf", '      "cost-center" = "engineering"\n', "")],
+    ),
     ("PLAT-GHA-001", CI, r"uses:", [(CI, "build.yml@", "build.yml@v1 # was @")]),
     ("PLAT-GHA-002", CI, r"^permissions:", [(CI, "permissions: {}", "permissions: write-all")]),
     ("PLAT-GHA-002", CI, r"^jobs:", [(CI, "permissions: {}\n", "")]),
     ("PLAT-GHA-003", CI, r"secrets: inherit", [(CI, "    permissions:\n", "    secrets: inherit\n    permissions:\n")]),
     ("PLAT-CAT-001", "catalog-info.yaml", None, [("catalog-info.yaml", "  owner: group:team-a\n", "")]),
-    ("PLAT-GIT-001", "catalog-info.yaml", r"^<<<<<<< ", [("catalog-info.yaml", "  type: service\n",
-                                                           "<<<<<<< HEAD\n  type: service\n=======\n  type: website\n"
-                                                           ">>>>>>> plat/template\n")]),
-    ("PLAT-DRIFT-001", DEPLOY, r"^\s+imagePullPolicy", [(DEPLOY, "imagePullPolicy: Always", "imagePullPolicy: IfNotPresent")]),
+    (
+        "PLAT-GIT-001",
+        "catalog-info.yaml",
+        r"^<<<<<<< ",
+        [
+            (
+                "catalog-info.yaml",
+                "  type: service\n",
+                "<<<<<<< HEAD\n  type: service\n=======\n  type: website\n>>>>>>> plat/template\n",
+            )
+        ],
+    ),
+    (
+        "PLAT-DRIFT-001",
+        DEPLOY,
+        r"^\s+imagePullPolicy",
+        [(DEPLOY, "imagePullPolicy: Always", "imagePullPolicy: IfNotPresent")],
+    ),
 ]
-NEEDS_HELM = {"PLAT-K8S-000", "PLAT-K8S-001", "PLAT-K8S-002", "PLAT-K8S-003", "PLAT-K8S-004", "PLAT-K8S-005",
-              "PLAT-K8S-006", "PLAT-K8S-007", "PLAT-K8S-008"}
+NEEDS_HELM = {
+    "PLAT-K8S-000",
+    "PLAT-K8S-001",
+    "PLAT-K8S-002",
+    "PLAT-K8S-003",
+    "PLAT-K8S-004",
+    "PLAT-K8S-005",
+    "PLAT-K8S-006",
+    "PLAT-K8S-007",
+    "PLAT-K8S-008",
+}
 
 
-@pytest.mark.parametrize("rule_id, file, line_pattern, edits", SEEDED, ids=[f"{s[0]}-{i}" for i, s in enumerate(SEEDED)])
+@pytest.mark.parametrize(
+    "rule_id, file, line_pattern, edits", SEEDED, ids=[f"{s[0]}-{i}" for i, s in enumerate(SEEDED)]
+)
 def test_seeded_defect_is_found_where_it_is(service, golden_settings, rule_id, file, line_pattern, edits):
     if rule_id in NEEDS_HELM and any(s.unverified for s in run_doctor(service, golden_settings).skipped):
         pytest.skip("helm not installed")
@@ -61,8 +135,10 @@ def test_seeded_defect_is_found_where_it_is(service, golden_settings, rule_id, f
     assert report.level != "gold" and report.score < 100
 
 
-@pytest.mark.parametrize("rel, rule_id", [("slo.yaml", "PLAT-SLO-001"), ("catalog-info.yaml", "PLAT-CAT-001"),
-                                          (".github/CODEOWNERS", "PLAT-CAT-002")])
+@pytest.mark.parametrize(
+    "rel, rule_id",
+    [("slo.yaml", "PLAT-SLO-001"), ("catalog-info.yaml", "PLAT-CAT-001"), (".github/CODEOWNERS", "PLAT-CAT-002")],
+)
 def test_missing_file_is_found(service, golden_settings, rel, rule_id):
     (service / rel).unlink()
     report = run_doctor(service, golden_settings)
@@ -108,7 +184,9 @@ def test_answers_edited_by_hand_disagree_with_baseline(service, golden_settings)
 def test_conflict_markers_need_both_ends_and_count_once_per_file(service, golden_settings):
     (service / "docs").mkdir()
     (service / "docs" / "notes.md").write_text(">>>>>>> quoted in an email thread\n\nno conflict here\n")
-    (service / "docs" / "two.txt").write_text("<<<<<<< a\n1\n=======\n2\n>>>>>>> b\n<<<<<<< c\n3\n=======\n4\n>>>>>>> d\n")
+    (service / "docs" / "two.txt").write_text(
+        "<<<<<<< a\n1\n=======\n2\n>>>>>>> b\n<<<<<<< c\n3\n=======\n4\n>>>>>>> d\n"
+    )
     git.commit_all(service, "notes")
     hits = [f for f in run_doctor(service, golden_settings).findings if f.rule_id == "PLAT-GIT-001"]
     assert [(f.file, f.line) for f in hits] == [("docs/two.txt", 1)]

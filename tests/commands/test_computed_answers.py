@@ -11,14 +11,16 @@ from platform_cli.cli import app
 from platform_cli.commands.adopt import AdoptRequest, adopt
 from platform_cli.errors import UsageError
 from platform_cli.forge.local import LocalForge
-from tests.test_cli import env  # noqa: F401 (fixture: PLAT_HOME, PLAT_TEMPLATE_SOURCE=mini, PLAT_ORG=acme)
 from tests.commands.test_upgrade import existing_repo, repo, run_upgrade, v1, v2  # noqa: F401 (fixtures)
+from tests.test_cli import env  # noqa: F401 (fixture: PLAT_HOME, PLAT_TEMPLATE_SOURCE=mini, PLAT_ORG=acme)
 
 SHA = "1" * 40
 
 
 def new(*args: str):
-    return CliRunner().invoke(app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes", *args])
+    return CliRunner().invoke(
+        app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes", *args]
+    )
 
 
 def assert_refused(result, key: str, env) -> None:
@@ -30,8 +32,10 @@ def assert_refused(result, key: str, env) -> None:
     assert not list((env / "plathome").glob("journal/**/payments.json"))
 
 
-@pytest.mark.parametrize("key, value", [("org", "Example-Org"), ("platform_repo", "other-platform"),
-                                        ("platform_version", "9.9.9"), ("platform_ref", SHA)])
+@pytest.mark.parametrize(
+    "key, value",
+    [("org", "Example-Org"), ("platform_repo", "other-platform"), ("platform_version", "9.9.9"), ("platform_ref", SHA)],
+)
 def test_new_refuses_a_computed_answer_given_with_set(env, key, value):
     result = new("--set", f"{key}={value}")
     assert_refused(result, key, env)
@@ -51,7 +55,9 @@ def test_new_accepts_computed_answers_equal_to_plats(env, mini_platform):
     assert first.exit_code == 0, first.output
     recorded = yaml.safe_load((env / "payments" / ".copier-answers.yml").read_text())
     sets = [f"--set={k}={recorded[k]}" for k in ("org", "platform_repo", "platform_ref", "platform_version")]
-    again = CliRunner().invoke(app, ["new", "service", "billing", "--type", "mini", "--owner", "team-a", "--yes", *sets])
+    again = CliRunner().invoke(
+        app, ["new", "service", "billing", "--type", "mini", "--owner", "team-a", "--yes", *sets]
+    )
     assert again.exit_code == 0, again.output
     assert "@" + recorded["platform_ref"] in (env / "billing" / ".github" / "workflows" / "ci.yml").read_text()
 
@@ -69,5 +75,8 @@ def test_adopt_refuses_computed_answers(v1, tmp_path):
     for dry_run in (True, False):
         for key, value in (("platform_repo", "other"), ("platform_ref", SHA)):
             with pytest.raises(UsageError, match=f"{key} is computed by plat"):
-                adopt(AdoptRequest(path=repo, template="mini", owner="team-a", sets=(f"{key}={value}",),
-                                   dry_run=dry_run), v1, LocalForge(v1.home / "forge"))
+                adopt(
+                    AdoptRequest(path=repo, template="mini", owner="team-a", sets=(f"{key}={value}",), dry_run=dry_run),
+                    v1,
+                    LocalForge(v1.home / "forge"),
+                )

@@ -15,12 +15,11 @@ from platform_cli import git
 from platform_cli.checks.registry import all_rules
 from platform_cli.checks.tools import Tools
 from platform_cli.cli import app
+from platform_cli.cli.sarif import to_sarif
 from platform_cli.commands.doctor import apply_fix, fix_plan
 from platform_cli.config import Settings
 from platform_cli.errors import UsageError
-from platform_cli.cli.sarif import to_sarif
-from tests.checks.support import golden_settings, service  # noqa: F401 - fixtures
-from tests.checks.support import TODAY, TOOLS, edit, ids, make_service, needs_helm, run_doctor
+from tests.checks.support import TODAY, TOOLS, edit, golden_settings, ids, make_service, needs_helm, run_doctor, service  # noqa: F401 - fixtures
 from tests.conftest import REPO_ROOT
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "checks" / "data" / "sarif-schema-2.1.0.json"
@@ -112,11 +111,14 @@ def _exemptions(service: Path, body: str) -> None:
 
 def test_exemption_with_future_expiry_exempts(service, golden_settings):
     (service / "slo.yaml").unlink()
-    _exemptions(service, "exemptions:\n  - id: PLAT-SLO-001\n    reason: batch tool, no users\n"
-                         "    owner: team-a\n    expires: 2026-12-31\n")
+    _exemptions(
+        service,
+        "exemptions:\n  - id: PLAT-SLO-001\n    reason: batch tool, no users\n"
+        "    owner: team-a\n    expires: 2026-12-31\n",
+    )
     report = run_doctor(service, golden_settings)
     assert report.findings == ()
-    (finding, exemption), = report.exempted
+    ((finding, exemption),) = report.exempted
     assert finding.rule_id == "PLAT-SLO-001" and exemption.owner == "team-a"
     assert exemption.expires == dt.date(2026, 12, 31)
     assert report.level == "gold"
@@ -124,8 +126,10 @@ def test_exemption_with_future_expiry_exempts(service, golden_settings):
 
 def test_expired_exemption_turns_back_into_findings(service, golden_settings):
     (service / "slo.yaml").unlink()
-    _exemptions(service, "exemptions:\n  - id: PLAT-SLO-001\n    reason: batch tool\n"
-                         "    owner: team-a\n    expires: 2026-05-31\n")
+    _exemptions(
+        service,
+        "exemptions:\n  - id: PLAT-SLO-001\n    reason: batch tool\n    owner: team-a\n    expires: 2026-05-31\n",
+    )
     report = run_doctor(service, golden_settings, clock=lambda: TODAY)
     assert sorted(ids(report)) == ["PLAT-EXEMPT-001", "PLAT-SLO-001"]
     expired = next(f for f in report.findings if f.rule_id == "PLAT-EXEMPT-001")
@@ -145,7 +149,9 @@ def test_exemption_without_expiry_is_not_applied(service, golden_settings):
 
 def test_exemption_scoped_to_a_file(service, golden_settings):
     (service / "slo.yaml").unlink()
-    _exemptions(service, "exemptions:\n  - {id: PLAT-SLO-001, reason: r, owner: o, expires: 2027-01-01, file: other.yaml}\n")
+    _exemptions(
+        service, "exemptions:\n  - {id: PLAT-SLO-001, reason: r, owner: o, expires: 2027-01-01, file: other.yaml}\n"
+    )
     assert ids(run_doctor(service, golden_settings)) == ["PLAT-SLO-001"]
 
 
@@ -191,7 +197,9 @@ def test_cli_fix_dry_run_shows_diff_and_changes_nothing(service, golden_settings
     edit(service, DEPLOY, "imagePullPolicy: Always", "imagePullPolicy: Never")
     result = CliRunner().invoke(app, ["doctor", str(service), "--fix", "--dry-run"], env=_env(golden_settings))
     assert result.exit_code == 0, result.output
-    assert "-          imagePullPolicy: Never" in result.output and "+          imagePullPolicy: Always" in result.output
+    assert (
+        "-          imagePullPolicy: Never" in result.output and "+          imagePullPolicy: Always" in result.output
+    )
     assert "would restore" in result.output
     assert "Never" in (service / DEPLOY).read_text()
 
@@ -215,15 +223,24 @@ def test_cli_exit_codes_and_fail_on(service, golden_settings):
 
 def test_cli_json_document(service, golden_settings):
     (service / "catalog-info.yaml").unlink()
-    result = CliRunner().invoke(app, ["doctor", str(service), "--json", "--fail-on", "medium"], env=_env(golden_settings))
+    result = CliRunner().invoke(
+        app, ["doctor", str(service), "--json", "--fail-on", "medium"], env=_env(golden_settings)
+    )
     assert result.exit_code == 4
     data = json.loads(result.stdout)
     assert data["level"] == "none" and data["failing"] == 1 and data["fail_on"] == "medium"
     (finding,) = data["findings"]
-    assert finding == {"id": "PLAT-CAT-001", "title": "Catalog entry present and valid",
-                       "message": "no catalog-info.yaml: the service is not in the catalog", "severity": "medium",
-                       "level": "bronze", "file": "catalog-info.yaml", "line": 1, "source": "plat",
-                       "remediation": finding["remediation"]}
+    assert finding == {
+        "id": "PLAT-CAT-001",
+        "title": "Catalog entry present and valid",
+        "message": "no catalog-info.yaml: the service is not in the catalog",
+        "severity": "medium",
+        "level": "bronze",
+        "file": "catalog-info.yaml",
+        "line": 1,
+        "source": "plat",
+        "remediation": finding["remediation"],
+    }
     assert {"service", "template", "version", "score", "rules_run", "skipped", "exempted"} <= set(data)
 
 
@@ -256,8 +273,9 @@ def test_sarif_structure(service, golden_settings):
 def test_sarif_validates_against_the_sarif_2_1_0_schema(service, golden_settings, tmp_path):
     path = tmp_path / "doctor.sarif"
     path.write_text(json.dumps(_sarif_for(service, golden_settings)))
-    proc = subprocess.run([str(CHECK_JSONSCHEMA), "--schemafile", str(SARIF_SCHEMA), str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--schemafile", str(SARIF_SCHEMA), str(path)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -267,16 +285,20 @@ def test_sarif_of_a_clean_report_is_valid_too(service, golden_settings):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (TOOLS.checkov and TOOLS.zizmor and TOOLS.promtool and TOOLS.helm),
-                    reason="--deep needs checkov, zizmor, promtool and helm (scripts/install-test-tools)")
+@pytest.mark.skipif(
+    not (TOOLS.checkov and TOOLS.zizmor and TOOLS.promtool and TOOLS.helm),
+    reason="--deep needs checkov, zizmor, promtool and helm (scripts/install-test-tools)",
+)
 def test_deep_folds_in_the_scanners(service, golden_settings):
     clean = run_doctor(service, golden_settings, tools=TOOLS, deep=True)
-    assert clean.findings == () and {"PLAT-DEEP-CHECKOV", "PLAT-DEEP-ZIZMOR", "PLAT-DEEP-PROMTOOL"} <= {r.id for r in clean.rules_run}
-    edit(service, ".github/workflows/ci.yml", "on: push",
-         "on: push\n# seeded\n", commit=False)
+    assert clean.findings == () and {"PLAT-DEEP-CHECKOV", "PLAT-DEEP-ZIZMOR", "PLAT-DEEP-PROMTOOL"} <= {
+        r.id for r in clean.rules_run
+    }
+    edit(service, ".github/workflows/ci.yml", "on: push", "on: push\n# seeded\n", commit=False)
     (service / ".github/workflows/lint.yml").write_text(
         "on: push\npermissions: {}\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - uses: actions/checkout@v4\n      - run: echo ${{ github.event.head_commit.message }}\n")
+        "      - uses: actions/checkout@v4\n      - run: echo ${{ github.event.head_commit.message }}\n"
+    )
     edit(service, "chart/templates/prometheusrule.yaml", "expr: sum(", "expr: sum((", commit=False)
     report = run_doctor(service, golden_settings, tools=TOOLS, deep=True)
     sources = {f.source for f in report.findings}

@@ -51,7 +51,9 @@ def test_creates_pushed_repo_baseline_branch_and_registration(settings, tmp_path
     assert pr is not None and pr.state == "open" and pr.repo == "acme/gitops"
     assert [p.id for p in forge.list_pull_requests("acme", "gitops")] == [pr.id]
     files = git.run(["ls-tree", "-r", "--name-only", f"refs/heads/{pr.head}"], Path(forge.repo_url("acme", "gitops")))
-    assert {"apps/payments/staging.yaml", "apps/payments/production.yaml", "catalog/payments.yaml"} <= set(files.split())
+    assert {"apps/payments/staging.yaml", "apps/payments/production.yaml", "catalog/payments.yaml"} <= set(
+        files.split()
+    )
     assert result.files == tuple(sorted(result.files)) and "README.md" in result.files
 
 
@@ -128,12 +130,15 @@ def test_answers_file_and_set_are_applied(settings, tmp_path):
     assert recorded["port"] == 9100 and recorded["with_database"] is True
 
 
-@pytest.mark.parametrize("sets, message", [
-    (("port=http",), "must be a number"),
-    (("with_database=maybe",), "true or false"),
-    (("lifecycle=retired",), "must be one of"),
-    (("noequals",), "KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        (("port=http",), "must be a number"),
+        (("with_database=maybe",), "true or false"),
+        (("lifecycle=retired",), "must be one of"),
+        (("noequals",), "KEY=VALUE"),
+    ],
+)
 def test_bad_set_values(settings, tmp_path, sets, message):
     with pytest.raises(UsageError, match=message):
         make(settings, tmp_path, sets=sets)

@@ -10,9 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 import yaml
+from typer.testing import CliRunner
 
 from platform_cli import git
 from platform_cli.cli import app
@@ -31,8 +30,9 @@ FRESH_ORG_CALLS = 10  # asserted by test_new_service_on_github (docs/github.md: 
 
 
 def gh_settings(base: Path, double: Double, platform: Path) -> Settings:
-    return Settings(home=base / "plathome", template_source=platform, org="acme", forge="github",
-                    github_url=double.api_url)
+    return Settings(
+        home=base / "plathome", template_source=platform, org="acme", forge="github", github_url=double.api_url
+    )
 
 
 def run_new(base: Path, double: Double, platform: Path, name: str = "payments", **settings):
@@ -86,8 +86,13 @@ def with_real_codeowners(platform: Path) -> Path:
 
 def code_owner_teams(work: Path) -> set[str]:
     lines = (work / ".github" / "CODEOWNERS").read_text().splitlines()
-    return {word.split("/", 1)[1] for line in lines if not line.startswith("#")
-            for word in line.split()[1:] if word.startswith("@acme/")}
+    return {
+        word.split("/", 1)[1]
+        for line in lines
+        if not line.startswith("#")
+        for word in line.split()[1:]
+        if word.startswith("@acme/")
+    }
 
 
 @pytest.mark.parametrize("platform_team", ["", "platform"])
@@ -100,8 +105,9 @@ def test_codeowners_names_only_teams_plat_granted_write_access(github_double, tm
     assert result.api_calls == FRESH_ORG_CALLS + bool(platform_team) <= BUDGET
 
 
-def test_an_unknown_platform_team_stops_with_a_hint_and_the_run_resumes_once_it_exists(github_double, tmp_path,
-                                                                                       mini_platform):
+def test_an_unknown_platform_team_stops_with_a_hint_and_the_run_resumes_once_it_exists(
+    github_double, tmp_path, mini_platform
+):
     platform = with_real_codeowners(mini_platform)
     with pytest.raises(PlatError, match="platform team reviewers not found in the GitHub organization acme") as info:
         run_new(tmp_path, github_double, platform, platform_team="reviewers")
@@ -116,8 +122,14 @@ def test_an_unknown_platform_team_stops_with_a_hint_and_the_run_resumes_once_it_
 def test_a_platform_team_given_by_hand_is_refused_unless_it_is_the_setting(github_double, tmp_path, mini_platform):
     platform = with_real_codeowners(mini_platform)
     forge = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=lambda s: None)
-    req = NewRequest(name="payments", template="mini", owner="team-a", yes=True, sets=("platform_team=team-b",),
-                     directory=tmp_path / "work" / "payments")
+    req = NewRequest(
+        name="payments",
+        template="mini",
+        owner="team-a",
+        yes=True,
+        sets=("platform_team=team-b",),
+        directory=tmp_path / "work" / "payments",
+    )
     settings = dataclasses.replace(gh_settings(tmp_path, github_double, platform), platform_team="platform")
     with pytest.raises(UsageError, match="platform_team is computed by plat \\(platform\\), not 'team-b'"):
         new_service(req, settings, forge, cwd=tmp_path)
@@ -139,8 +151,9 @@ def fault_cases() -> list[tuple[int, str]]:
     return cases + [(at, kind) for at in writes for kind in ("5xx", "drop_after") if (at, kind) not in cases]
 
 
-def test_a_fault_at_every_rest_call_stops_clearly_or_completes_and_the_rerun_completes(tmp_path, mini_platform,
-                                                                                     monkeypatch):
+def test_a_fault_at_every_rest_call_stops_clearly_or_completes_and_the_rerun_completes(
+    tmp_path, mini_platform, monkeypatch
+):
     monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file:http")
     outcomes = []
     for at, kind in fault_cases():
@@ -187,23 +200,54 @@ def test_a_fault_in_a_repo_probe_over_git_is_answered_by_the_rest_api(github_dou
     assert result.api_calls == FRESH_ORG_CALLS + 1 and result.pull_request.id == 1
 
 
-def test_cli_json_reports_the_calls_and_no_token_appears_anywhere(github_double, tmp_path, mini_platform,
-                                                                   monkeypatch):
+def test_cli_json_reports_the_calls_and_no_token_appears_anywhere(github_double, tmp_path, mini_platform, monkeypatch):
     token = github_double.token
     monkeypatch.setenv("GITHUB_TOKEN", token)
     monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
     monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(mini_platform))
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    args = ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes", "--json",
-            "--forge", "github", "--org", "acme", "--github-url", github_double.api_url]
+    args = [
+        "new",
+        "service",
+        "payments",
+        "--type",
+        "mini",
+        "--owner",
+        "team-a",
+        "--yes",
+        "--json",
+        "--forge",
+        "github",
+        "--org",
+        "acme",
+        "--github-url",
+        github_double.api_url,
+    ]
     out = runner.invoke(app, args)
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     assert 0 < data["api_calls"] <= BUDGET
     monkeypatch.setenv("PLAT_GITHUB_URL", github_double.api_url)
-    failing = runner.invoke(app, ["new", "service", "payments", "--type", "mini", "--owner", "team-b", "--yes",
-                                  "--forge", "github", "--org", "acme", "--dir", "other"])
+    failing = runner.invoke(
+        app,
+        [
+            "new",
+            "service",
+            "payments",
+            "--type",
+            "mini",
+            "--owner",
+            "team-b",
+            "--yes",
+            "--forge",
+            "github",
+            "--org",
+            "acme",
+            "--dir",
+            "other",
+        ],
+    )
     assert failing.exit_code == 1
 
     secrets = {token, base64.b64encode(f"x-access-token:{token}".encode()).decode()}
@@ -227,8 +271,12 @@ def test_upgrade_opens_then_updates_one_pull_request_and_merges_with_a_merge_com
     gh = replace(settings, forge="github", github_url=github_double.api_url)
     v1 = at_version(gh, tmp_path, "0.1.0")
     work = tmp_path / "work" / "payments"
-    new_service(NewRequest(name="payments", template="mini", owner="team-a", yes=True, directory=work), v1,
-                GitHubForge(github_double.api_url, Credentials(token=github_double.token)), cwd=tmp_path)
+    new_service(
+        NewRequest(name="payments", template="mini", owner="team-a", yes=True, directory=work),
+        v1,
+        GitHubForge(github_double.api_url, Credentials(token=github_double.token)),
+        cwd=tmp_path,
+    )
     v2 = at_version(v1, tmp_path, "0.2.0")
 
     def forge() -> GitHubForge:
@@ -252,8 +300,25 @@ def test_cli_without_a_token_says_which_variables_to_set(tmp_path, mini_platform
     monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
     monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(mini_platform))
     monkeypatch.chdir(tmp_path)
-    out = CliRunner().invoke(app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes",
-                                   "--forge", "github", "--org", "acme", "--github-url", "http://127.0.0.1:9/api/v3"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "new",
+            "service",
+            "payments",
+            "--type",
+            "mini",
+            "--owner",
+            "team-a",
+            "--yes",
+            "--forge",
+            "github",
+            "--org",
+            "acme",
+            "--github-url",
+            "http://127.0.0.1:9/api/v3",
+        ],
+    )
     assert out.exit_code == 1
     assert "GITHUB_TOKEN" in out.output and "GitHub App" in out.output
 

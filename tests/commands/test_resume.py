@@ -39,7 +39,9 @@ class KillingForge:
 
 
 def request(tmp_path: Path) -> NewRequest:
-    return NewRequest(name="payments", template="mini", owner="team-a", yes=True, directory=tmp_path / "work" / "payments")
+    return NewRequest(
+        name="payments", template="mini", owner="team-a", yes=True, directory=tmp_path / "work" / "payments"
+    )
 
 
 def snapshot(repo: Path, rev: str, base: Path) -> dict[str, str]:
@@ -113,7 +115,9 @@ def test_rerun_with_other_answers_is_refused_until_rolled_back(tmp_path, setting
     forge = LocalForge(settings.home / "forge")
     with pytest.raises(Killed):
         new_service(request(tmp_path), settings, KillingForge(forge, kill_at=12), cwd=tmp_path)
-    other = NewRequest(name="payments", template="mini", owner="team-b", yes=True, directory=tmp_path / "work" / "payments")
+    other = NewRequest(
+        name="payments", template="mini", owner="team-b", yes=True, directory=tmp_path / "work" / "payments"
+    )
     with pytest.raises(UsageError, match="other answers") as info:
         new_service(other, settings, forge, cwd=tmp_path)
     assert "--rollback" in info.value.hint
@@ -123,8 +127,12 @@ def test_rerun_with_other_answers_is_refused_until_rolled_back(tmp_path, setting
 
 def test_rollback_removes_only_what_the_run_created(tmp_path, settings):
     forge = LocalForge(settings.home / "forge")
-    new_service(NewRequest(name="orders", template="mini", owner="team-a", yes=True,
-                           directory=tmp_path / "work" / "orders"), settings, forge, cwd=tmp_path)
+    new_service(
+        NewRequest(name="orders", template="mini", owner="team-a", yes=True, directory=tmp_path / "work" / "orders"),
+        settings,
+        forge,
+        cwd=tmp_path,
+    )
     new_service(request(tmp_path), settings, forge, cwd=tmp_path)
 
     result = rollback_service("payments", settings, forge)

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from platform_cli import git
-from platform_cli.upgrade.baseline import BASELINE_BRANCH, UpgradeError
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.errors import MissingAnswersError, UsageError
 from platform_cli.forge.local import LocalForge
+from platform_cli.upgrade.baseline import BASELINE_BRANCH, UpgradeError
 from tests.upgrade_helpers import _question, at_version, edit, make_service, show
 
 BRANCH2 = "plat/upgrade-0.2.0"
@@ -72,7 +72,9 @@ def test_upgrade_keeps_local_edits_follows_renames_and_reports_conflicts(v2, rep
     assert show(repo, up, "chart/templates/deployment.yaml").startswith("# platform file, edited locally")
     assert "replicas: {{ .Values.replicas }}" in show(repo, up, "chart/templates/deployment.yaml")
     assert "local: kept" in show(repo, up, "config/legacy.yaml")  # deleted by the template: a conflict
-    assert [(c.path, c.kind) for c in result.conflicts] == [("config/legacy.yaml", "deleted by the template, edited here")]
+    assert [(c.path, c.kind) for c in result.conflicts] == [
+        ("config/legacy.yaml", "deleted by the template, edited here")
+    ]
     assert result.kept_deleted == (".github/workflows/ci.yml",) and show(repo, up, ".github/workflows/ci.yml") is None
     assert show(repo, up, ".github/workflows/security.yml") == "name: security"
     assert show(repo, up, "notes/ours.md") == "our own file"
@@ -134,8 +136,12 @@ def merge_and_pull(settings, repo: Path, pr_id: int) -> None:
 
 
 def test_v1_to_v2_to_v3_with_migrations(v2, repo, tmp_path):
-    edit(repo, ".copier-answers.yml", (repo / ".copier-answers.yml").read_text().replace("port: 8080", "port: 9000"),
-         append=False)  # an answer edited by hand reaches the next render
+    edit(
+        repo,
+        ".copier-answers.yml",
+        (repo / ".copier-answers.yml").read_text().replace("port: 8080", "port: 9000"),
+        append=False,
+    )  # an answer edited by hand reaches the next render
     merge_and_pull(v2, repo, run_upgrade(v2, repo).pull_request.id)
     assert (repo / "chart/values.yaml").read_text() == "port: 9000\nreplicas: 2\n"
     edit(repo, "chart/values.yaml", "local_setting: yes\n")
@@ -144,7 +150,10 @@ def test_v1_to_v2_to_v3_with_migrations(v2, repo, tmp_path):
     result = run_upgrade(v3, repo)
     up = "plat/upgrade-0.3.0"
     assert result.conflicts == () and result.current == "0.2.0"
-    assert result.migrations == ("0.3.0: question port → http_port", "0.3.0: file chart/values.yaml → deploy/values.yaml")
+    assert result.migrations == (
+        "0.3.0: question port → http_port",
+        "0.3.0: file chart/values.yaml → deploy/values.yaml",
+    )
     answers = answers_at(repo, up)
     assert answers["http_port"] == 9000 and "port" not in answers and answers["_commit"] == "v0.3.0"
     moved = show(repo, up, "deploy/values.yaml")
@@ -175,7 +184,9 @@ def test_dry_run_shows_the_diff_and_moves_no_ref(v2, repo):
     before = git.run(["for-each-ref"], repo)
     forge_before = git.remote_refs(forge_for(v2).repo_url("acme", "payments"))
     result = run_upgrade(v2, repo, dry_run=True)
-    assert result.status == "planned" and "+name: security" in result.diff and "rename to scripts/start.sh" in result.diff
+    assert (
+        result.status == "planned" and "+name: security" in result.diff and "rename to scripts/start.sh" in result.diff
+    )
     assert git.run(["for-each-ref"], repo) == before
     assert git.remote_refs(forge_for(v2).repo_url("acme", "payments")) == forge_before
     assert git.run(["worktree", "list", "--porcelain"], repo).count("worktree ") == 1
@@ -257,6 +268,7 @@ def test_works_from_a_fresh_clone_without_the_old_template(v2, repo, tmp_path):
 
 # --- plat adopt ---------------------------------------------------------------------------------
 
+
 def existing_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "legacy"
     git.init(repo)
@@ -307,6 +319,7 @@ def test_adopt_refuses_dirty_repo_and_needs_a_type(v1, tmp_path):
 
 # --- the CLI ------------------------------------------------------------------------------------
 
+
 def cli(settings, *args):
     from typer.testing import CliRunner
 
@@ -335,12 +348,7 @@ def test_render_from_an_export_equals_a_render_of_the_git_release(v2, tmp_path):
     import stat
 
     from platform_cli import templates
-
-    from platform_cli.rendering import publish
-
-    from platform_cli.rendering import release_render
-
-    from platform_cli.rendering import render
+    from platform_cli.rendering import publish, release_render, render
 
     template = templates.load(v2.template_source, "mini")
     release = publish.template_release(template, v2.home / "templates")
@@ -349,8 +357,11 @@ def test_render_from_an_export_equals_a_render_of_the_git_release(v2, tmp_path):
     release_render.render_release(release, tmp_path / "b", answers, (), release_render.layout(template), lambda p: None)
 
     def tree(root: Path) -> dict:
-        return {p.relative_to(root).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode) & 0o111)
-                for p in root.rglob("*") if p.is_file()}
+        return {
+            p.relative_to(root).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode) & 0o111)
+            for p in root.rglob("*")
+            if p.is_file()
+        }
 
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
@@ -403,6 +414,7 @@ def test_unpushed_commits_on_main_are_refused_before_anything_moves(v2, repo):
 
 def test_dry_run_plans_exactly_the_files_the_real_run_changes(settings, tmp_path):
     """The upgrade pins a new platform release: a dry run computes the sha it would publish."""
+
     def pinning(s):
         (s.template_source / "templates" / "mini" / "template" / "pin.txt.jinja").write_text("{{ platform_ref }}\n")
         return s

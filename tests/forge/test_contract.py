@@ -57,8 +57,11 @@ def test_push_is_git_push(forge, tmp_path, request):
     git.run(["tag", "v1", "main"], work)
     git.run(["checkout", "-q", "-b", "topic", "main"], work)
     forge.push(work, "acme", "svc", ["topic", "HEAD:refs/heads/other", "refs/tags/v1:refs/tags/v1"])
-    assert forge.branch_sha("acme", "svc", "topic") == forge.branch_sha("acme", "svc", "other") \
+    assert (
+        forge.branch_sha("acme", "svc", "topic")
+        == forge.branch_sha("acme", "svc", "other")
         == git.rev_parse(work, "main")
+    )
     assert git.rev_parse(bare_repo(request, forge, "acme", "svc"), "refs/tags/v1") == git.rev_parse(work, "v1")
     git.run(["commit", "-q", "--amend", "-m", "rewritten"], work)
     with pytest.raises(PlatError, match=r"\[rejected\].*non-fast-forward"):

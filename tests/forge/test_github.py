@@ -56,10 +56,16 @@ def test_credentials_come_from_the_environment(tmp_path):
 
 
 def test_github_app_installation_token_is_used_for_rest_and_git(github_double, tmp_path):
-    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    forge = GitHubForge(github_double.api_url, Credentials(app_id=github_double.app_id, app_key=pem,
-                                                           installation_id=9), sleep=lambda s: None)
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
+    forge = GitHubForge(
+        github_double.api_url,
+        Credentials(app_id=github_double.app_id, app_key=pem, installation_id=9),
+        sleep=lambda s: None,
+    )
     work = seed(tmp_path, forge)
     assert forge.branch_sha("acme", "svc", "main") == git.rev_parse(work, "HEAD")
     assert any(c.path.endswith("/app/installations/9/access_tokens") for c in github_double.calls)
@@ -111,7 +117,9 @@ def test_a_configured_platform_team_gets_the_write_access_code_owners_need(githu
     done = forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform"))
     assert github_double.state.repo("acme", "svc").teams == {"team-a": "maintain", "platform": "push"}
     assert len(github_double.calls) - before == 6 and "platform" in done  # one PUT more than without it
-    with pytest.raises(ForgeError, match="platform team platform-team not found in the GitHub organization acme") as info:
+    with pytest.raises(
+        ForgeError, match="platform team platform-team not found in the GitHub organization acme"
+    ) as info:
         forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform-team"))
     assert "create the team platform-team" in info.value.hint and "again" in info.value.hint
 
@@ -136,7 +144,8 @@ def test_sharing_the_workflows_of_a_private_repo_with_the_org(github_double, mak
     forge.share_workflows("acme", "platform")
     assert github_double.state.repo("acme", "platform").actions_access == "organization"
     assert github_double.calls[-1].method == "PUT" and github_double.calls[-1].path.endswith(
-        "/repos/acme/platform/actions/permissions/access")
+        "/repos/acme/platform/actions/permissions/access"
+    )
     github_double.state.forbidden.append(r"/actions/permissions/access$")
     with pytest.raises(ForgeError, match="could not let the repos of acme use the workflows") as info:
         forge.share_workflows("acme", "platform")
@@ -221,8 +230,10 @@ def test_required_checks_come_from_the_pull_request_workflows(tmp_path):
 
     flows = tmp_path / "svc" / ".github" / "workflows"
     flows.mkdir(parents=True)
-    (flows / "ci.yml").write_text("on:\n  pull_request:\njobs:\n  test:\n    uses: acme/platform/.github/workflows/"
-                                  "test.yml@abc\n  lint:\n    name: Lint\n    runs-on: ubuntu-latest\n")
+    (flows / "ci.yml").write_text(
+        "on:\n  pull_request:\njobs:\n  test:\n    uses: acme/platform/.github/workflows/"
+        "test.yml@abc\n  lint:\n    name: Lint\n    runs-on: ubuntu-latest\n"
+    )
     (flows / "deploy.yml").write_text("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n")
     platform = tmp_path / "workflows"
     platform.mkdir()
@@ -237,8 +248,11 @@ def test_one_module_owns_pygithub():
     import platform_cli
 
     root = Path(platform_cli.__file__).parent
-    importers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
-                       if re.search(r"^\s*(from github[ .]|import github\b)", p.read_text(), re.M))
+    importers = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if re.search(r"^\s*(from github[ .]|import github\b)", p.read_text(), re.M)
+    )
     assert importers == ["forge/github_client.py"]
 
 
@@ -256,15 +270,28 @@ def test_the_documented_platform_read_step_authenticates_git_to_the_platform_rep
     script = documented_step("Read access to the platform repo").replace("https://github.com", github_double.url)
     env_file = tmp_path / "github_env"
     env_file.write_text("")
-    subprocess.run(["bash", "-euo", "pipefail", "-c", script], check=True, capture_output=True, text=True,
-                   env={**os.environ, "TOKEN": github_double.token, "PLATFORM_REPOSITORY": "acme/platform",
-                        "GITHUB_ENV": str(env_file)})
+    subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "TOKEN": github_double.token,
+            "PLATFORM_REPOSITORY": "acme/platform",
+            "GITHUB_ENV": str(env_file),
+        },
+    )
     step_env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
     assert github_double.token not in env_file.read_text()  # only in the Basic header (masked in the log)
 
     def header(url: str) -> str | None:
-        proc = subprocess.run(["git", "config", "--get-urlmatch", "http.extraheader", url], capture_output=True,
-                              text=True, env={**os.environ, **step_env})
+        proc = subprocess.run(
+            ["git", "config", "--get-urlmatch", "http.extraheader", url],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **step_env},
+        )
         return proc.stdout.strip() or None
 
     base = github_double.url

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from tests.github_double.state import Pull, Repo, Shared, State
@@ -18,13 +19,19 @@ class Response:
 
 
 def not_found() -> Response:
-    return Response(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest",
-                          "status": "404"})
+    return Response(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"})
 
 
 def unprocessable(message: str, errors: list | None = None) -> Response:
-    return Response(422, {"message": message, "errors": errors or [], "status": "422",
-                          "documentation_url": "https://docs.github.com/rest"})
+    return Response(
+        422,
+        {
+            "message": message,
+            "errors": errors or [],
+            "status": "422",
+            "documentation_url": "https://docs.github.com/rest",
+        },
+    )
 
 
 class Rest:
@@ -32,7 +39,8 @@ class Rest:
         self.state, self.base = state, base
         r = "(?P<org>[^/]+)/(?P<repo>[^/]+)"
         self.routes: list[tuple[str, re.Pattern, Callable[..., Response]]] = [
-            (m, re.compile(p + "$"), h) for m, p, h in [
+            (m, re.compile(p + "$"), h)
+            for m, p, h in [
                 ("POST", r"/app/installations/(?P<inst>\d+)/access_tokens", self.installation_token),
                 ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<team>[^/]+)", self.get_team),
                 ("PUT", rf"/orgs/(?P<owner>[^/]+)/teams/(?P<team>[^/]+)/repos/{r}", self.team_repo),
@@ -57,8 +65,14 @@ class Rest:
 
     def handle(self, method: str, path: str, query: str, body: Any) -> Response:
         if any(re.search(p, path) for p in self.state.forbidden):
-            return Response(403, {"message": "Resource not accessible by integration", "status": "403",
-                                  "documentation_url": "https://docs.github.com/rest"})
+            return Response(
+                403,
+                {
+                    "message": "Resource not accessible by integration",
+                    "status": "403",
+                    "documentation_url": "https://docs.github.com/rest",
+                },
+            )
         for verb, pattern, handler in self.routes:
             match = pattern.match(path)
             if match and verb == method:
@@ -68,16 +82,30 @@ class Rest:
 
     # --- apps ---
     def installation_token(self, inst: str, **_: Any) -> Response:
-        return Response(201, {"token": f"ghs_installation{inst}token", "expires_at": "2099-01-01T00:00:00Z",
-                              "permissions": {"administration": "write", "contents": "write"}})
+        return Response(
+            201,
+            {
+                "token": f"ghs_installation{inst}token",
+                "expires_at": "2099-01-01T00:00:00Z",
+                "permissions": {"administration": "write", "contents": "write"},
+            },
+        )
 
     # --- orgs and teams ---
     def get_team(self, org: str, team: str, **_: Any) -> Response:
         team_id = self.state.teams.get((org, team))
         if team_id is None:
             return not_found()
-        return Response(200, {"id": team_id, "slug": team, "name": team, "privacy": "closed",
-                              "url": f"{self.base}/orgs/{org}/teams/{team}"})
+        return Response(
+            200,
+            {
+                "id": team_id,
+                "slug": team,
+                "name": team,
+                "privacy": "closed",
+                "url": f"{self.base}/orgs/{org}/teams/{team}",
+            },
+        )
 
     def team_repo(self, owner: str, team: str, org: str, repo: str, body: dict, **_: Any) -> Response:
         found = self.state.repo(org, repo)
@@ -91,9 +119,17 @@ class Rest:
             return not_found()
         name = body.get("name", "")
         if self.state.repo(org, name) or (org, name) in self.state.foreign:
-            return unprocessable("Repository creation failed.", [
-                {"resource": "Repository", "code": "custom", "field": "name",
-                 "message": "name already exists on this account"}])
+            return unprocessable(
+                "Repository creation failed.",
+                [
+                    {
+                        "resource": "Repository",
+                        "code": "custom",
+                        "field": "name",
+                        "message": "name already exists on this account",
+                    }
+                ],
+            )
         settings = {k: v for k, v in body.items() if k != "name"}
         return Response(201, self.repo_json(self.state.create(org, name, **settings)))
 
@@ -143,13 +179,13 @@ class Rest:
             return not_found()
         level = body.get("access_level")
         if level not in ("none", "user", "organization", "enterprise"):
-            return unprocessable("Validation Failed", [{"resource": "ActionsWorkflowAccess", "field": "access_level",
-                                                        "code": "invalid"}])
+            return unprocessable(
+                "Validation Failed", [{"resource": "ActionsWorkflowAccess", "field": "access_level", "code": "invalid"}]
+            )
         found.actions_access = level
         return Response(204)
 
-    def actions_list(self, org: str, repo: str, kind: str, query: dict, scope: str | None = None,
-                     **_: Any) -> Response:
+    def actions_list(self, org: str, repo: str, kind: str, query: dict, scope: str | None = None, **_: Any) -> Response:
         """Names (and values of variables) of the repo's own, or of the org's shared with it."""
         found = self.state.repo(org, repo)
         if not found:
@@ -158,14 +194,15 @@ class Rest:
         page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
         if per_page > (30 if kind == "variables" else 100):
             per_page = 30 if kind == "variables" else 100  # GitHub caps pages silently
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         return Response(200, {"total_count": len(items), kind: chunk})
 
     def _actions_items(self, repo: Repo, kind: str, shared: bool) -> list[dict]:
         stamp = {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
         if shared:
-            pool: dict[tuple[str, str], Shared] = (self.state.org_variables if kind == "variables"
-                                                   else self.state.org_secrets)
+            pool: dict[tuple[str, str], Shared] = (
+                self.state.org_variables if kind == "variables" else self.state.org_secrets
+            )
             names = sorted(n for (o, n), s in pool.items() if o == repo.org and s.reaches(repo))
             values = {n: pool[(repo.org, n)].value for n in names}
         else:
@@ -196,10 +233,13 @@ class Rest:
             return not_found()
         state = query.get("state", ["open"])[0]
         head = query.get("head", [None])[0]
-        pulls = [p for p in found.pulls if (state == "all" or p.state == state)
-                 and (head is None or f"{org}:{p.head}" == head)]
+        pulls = [
+            p
+            for p in found.pulls
+            if (state == "all" or p.state == state) and (head is None or f"{org}:{p.head}" == head)
+        ]
         page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
-        chunk = sorted(pulls, key=lambda p: -p.number)[(page - 1) * per_page: page * per_page]
+        chunk = sorted(pulls, key=lambda p: -p.number)[(page - 1) * per_page : page * per_page]
         return Response(200, [self.pull_json(found, p) for p in chunk])
 
     def create_pull(self, org: str, repo: str, body: dict, **_: Any) -> Response:
@@ -209,11 +249,21 @@ class Rest:
         head, base = body.get("head", "").split(":")[-1], body.get("base", "")
         branches = found.branches()
         if head not in branches or base not in branches:
-            return unprocessable("Validation Failed", [{"resource": "PullRequest", "field": "head" if head not in branches
-                                                        else "base", "code": "invalid"}])
+            return unprocessable(
+                "Validation Failed",
+                [{"resource": "PullRequest", "field": "head" if head not in branches else "base", "code": "invalid"}],
+            )
         if any(p.head == head and p.base == base and p.state == "open" for p in found.pulls):
-            return unprocessable("Validation Failed", [{"resource": "PullRequest", "code": "custom",
-                                                        "message": f"A pull request already exists for {org}:{head}."}])
+            return unprocessable(
+                "Validation Failed",
+                [
+                    {
+                        "resource": "PullRequest",
+                        "code": "custom",
+                        "message": f"A pull request already exists for {org}:{head}.",
+                    }
+                ],
+            )
         number = max((p.number for p in found.pulls), default=0) + 1
         pull = Pull(number=number, title=body.get("title", ""), body=body.get("body") or "", head=head, base=base)
         found.pulls.append(pull)
@@ -240,7 +290,7 @@ class Rest:
         if not pull:
             return not_found()
         page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
-        return Response(200, self.state.pull_files(found, pull)[(page - 1) * per_page: page * per_page])
+        return Response(200, self.state.pull_files(found, pull)[(page - 1) * per_page : page * per_page])
 
     def merge_pull(self, org: str, repo: str, number: str, body: dict, **_: Any) -> Response:
         found = self.state.repo(org, repo)
@@ -264,12 +314,20 @@ class Rest:
     def repo_json(self, repo: Repo) -> dict:
         web = self.base.split("/api/v3")[0]
         return {
-            "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name, "full_name": f"{repo.org}/{repo.name}",
-            "private": repo.private, "visibility": "private" if repo.private else "public",
+            "id": repo.id,
+            "node_id": f"R_{repo.id}",
+            "name": repo.name,
+            "full_name": f"{repo.org}/{repo.name}",
+            "private": repo.private,
+            "visibility": "private" if repo.private else "public",
             "owner": {"login": repo.org, "id": self.state.orgs[repo.org], "type": "Organization"},
-            "html_url": f"{web}/{repo.org}/{repo.name}", "description": repo.description or None,
-            "url": f"{self.base}/repos/{repo.org}/{repo.name}", "clone_url": f"{web}/{repo.org}/{repo.name}.git",
-            "default_branch": "main", "topics": repo.topics, "archived": False,
+            "html_url": f"{web}/{repo.org}/{repo.name}",
+            "description": repo.description or None,
+            "url": f"{self.base}/repos/{repo.org}/{repo.name}",
+            "clone_url": f"{web}/{repo.org}/{repo.name}.git",
+            "default_branch": "main",
+            "topics": repo.topics,
+            "archived": False,
             "allow_squash_merge": repo.settings.get("allow_squash_merge", True),
             "allow_merge_commit": repo.settings.get("allow_merge_commit", True),
             "allow_rebase_merge": repo.settings.get("allow_rebase_merge", True),
@@ -281,9 +339,15 @@ class Rest:
         web = self.base.split("/api/v3")[0]
         sha = repo.branches().get(pull.head)
         return {
-            "id": 50000 + pull.number, "number": pull.number, "state": pull.state, "title": pull.title,
-            "body": pull.body or None, "merged": pull.merged, "merged_at": "2026-01-01T00:00:00Z" if pull.merged else None,
-            "merge_commit_sha": pull.merge_sha, "draft": False,
+            "id": 50000 + pull.number,
+            "number": pull.number,
+            "state": pull.state,
+            "title": pull.title,
+            "body": pull.body or None,
+            "merged": pull.merged,
+            "merged_at": "2026-01-01T00:00:00Z" if pull.merged else None,
+            "merge_commit_sha": pull.merge_sha,
+            "draft": False,
             "html_url": f"{web}/{repo.org}/{repo.name}/pull/{pull.number}",
             "url": f"{self.base}/repos/{repo.org}/{repo.name}/pulls/{pull.number}",
             "head": {"label": f"{repo.org}:{pull.head}", "ref": pull.head, "sha": sha},

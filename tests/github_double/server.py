@@ -68,7 +68,7 @@ class Double:
     def inject(self, at: int, kind: str, scope: str = "rest") -> None:
         self.faults.append(Fault(at + self.counters[scope], kind, scope))
 
-    def start(self) -> "Double":
+    def start(self) -> Double:
         double = self
 
         class Handler(_Handler):
@@ -137,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile = _Sink()
             self.close_connection = True
         if scope == "rest":
-            self._rest(parts.path[len(API):], parts.query, body, auth)
+            self._rest(parts.path[len(API) :], parts.query, body, auth)
         else:
             self._git(parts.path, parts.query, body, auth)
 
@@ -167,8 +167,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(429, {"message": SECONDARY}, {"Retry-After": "1"}), log)
         elif fault.kind == "primary":
             reset = str(int(time.time()) + 1)
-            self._send(Response(403, {"message": "API rate limit exceeded for installation ID 1."},
-                                {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}), log)
+            self._send(
+                Response(
+                    403,
+                    {"message": "API rate limit exceeded for installation ID 1."},
+                    {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+                ),
+                log,
+            )
         return True
 
     # --- REST ---
@@ -190,7 +196,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not value:
             return Response(401, {"message": "Requires authentication", "status": "401"})
         if path.startswith("/app/"):
-            return None if kind == "Bearer" and self._jwt_ok(value) else Response(401, {"message": "A JSON web token could not be decoded"})
+            return (
+                None
+                if kind == "Bearer" and self._jwt_ok(value)
+                else Response(401, {"message": "A JSON web token could not be decoded"})
+            )
         if kind.lower() in ("token", "bearer") and self.owner.valid_token(value):
             return None
         return Response(401, {"message": "Bad credentials", "status": "401"})
@@ -219,7 +229,9 @@ class _Handler(BaseHTTPRequestHandler):
     # --- git smart HTTP ---
     def _git(self, path: str, query: str, body: bytes, auth: str) -> None:
         kind, _, value = auth.partition(" ")
-        user, _, token = base64.b64decode(value or "").decode(errors="replace").partition(":") if kind == "Basic" else ("", "", "")
+        user, _, token = (
+            base64.b64decode(value or "").decode(errors="replace").partition(":") if kind == "Basic" else ("", "", "")
+        )
         if not self.owner.valid_token(token):
             self._raw(401, b"Unauthorized\n", {"WWW-Authenticate": 'Basic realm="GitHub"'})
             return
@@ -230,11 +242,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._cgi(path, query, body)
 
     def _cgi(self, path: str, query: str, body: bytes) -> None:
-        env = {"PATH": "/usr/bin:/bin", "GIT_PROJECT_ROOT": str(self.owner.state.root), "GIT_HTTP_EXPORT_ALL": "1",
-               "PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": self.command,
-               "CONTENT_TYPE": self.headers.get("Content-Type", ""), "CONTENT_LENGTH": str(len(body)),
-               "REMOTE_USER": "x-access-token", "REMOTE_ADDR": "127.0.0.1", "GIT_CONFIG_NOSYSTEM": "1",
-               "HOME": str(self.owner.root), "GIT_HTTP_MAX_REQUEST_BUFFER": "100M"}
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "GIT_PROJECT_ROOT": str(self.owner.state.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_USER": "x-access-token",
+            "REMOTE_ADDR": "127.0.0.1",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "HOME": str(self.owner.root),
+            "GIT_HTTP_MAX_REQUEST_BUFFER": "100M",
+        }
         if self.headers.get("Content-Encoding"):
             env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
         if self.headers.get("Git-Protocol"):

@@ -12,10 +12,23 @@ _ids = itertools.count(1000)
 
 
 def git(repo: Path, *args: str, input: str | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True, text=True, check=False,
-                          env={"PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo),
-                               "GIT_AUTHOR_NAME": "GitHub", "GIT_AUTHOR_EMAIL": "noreply@github.test",
-                               "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.test"})
+    proc = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        input=input,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "HOME": str(repo),
+            "GIT_AUTHOR_NAME": "GitHub",
+            "GIT_AUTHOR_EMAIL": "noreply@github.test",
+            "GIT_COMMITTER_NAME": "GitHub",
+            "GIT_COMMITTER_EMAIL": "noreply@github.test",
+        },
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {proc.stderr}")
     return proc.stdout.strip()
@@ -41,7 +54,7 @@ class Shared:
     visibility: str = "all"  # all | private | selected
     selected: set[str] = field(default_factory=set)  # repo names, when visibility is `selected`
 
-    def reaches(self, repo: "Repo") -> bool:
+    def reaches(self, repo: Repo) -> bool:
         return self.visibility == "all" or (self.visibility == "private" and repo.private) or repo.name in self.selected
 
 
@@ -69,8 +82,9 @@ class Repo:
 
 
 class State:
-    def __init__(self, root: Path, orgs: tuple[str, ...] = ("acme",),
-                 teams: tuple[str, ...] = ("team-a", "team-b", "platform")) -> None:
+    def __init__(
+        self, root: Path, orgs: tuple[str, ...] = ("acme",), teams: tuple[str, ...] = ("team-a", "team-b", "platform")
+    ) -> None:
         self.root = root
         self.lock = threading.RLock()
         self.orgs = {org: next(_ids) for org in orgs}
@@ -87,11 +101,18 @@ class State:
     def create(self, org: str, name: str, **settings) -> Repo:
         path = self.root / org / f"{name}.git"
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(path)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "init", "-q", "--bare", "--initial-branch=main", str(path)], check=True, capture_output=True
+        )
         git(path, "config", "http.receivepack", "true")
-        repo = Repo(org=org, name=name, path=path, private=settings.pop("private", True),
-                    description=settings.pop("description", "") or "", settings=settings)
+        repo = Repo(
+            org=org,
+            name=name,
+            path=path,
+            private=settings.pop("private", True),
+            description=settings.pop("description", "") or "",
+            settings=settings,
+        )
         self.repos[(org, name)] = repo
         return repo
 
@@ -108,7 +129,7 @@ class State:
         for row in git(repo.path, "diff", "--no-renames", "--name-status", revs).splitlines():
             status, path = row.split("\t", 1)
             patch = git(repo.path, "diff", "--no-renames", revs, "--", path)
-            hunks = patch[patch.index("@@"):] if "@@" in patch else ""
+            hunks = patch[patch.index("@@") :] if "@@" in patch else ""
             out.append({"filename": path, "status": words.get(status, "modified"), "patch": hunks})
         return out
 
@@ -116,8 +137,13 @@ class State:
         """A merge commit of head into base (the real thing, with git merge-tree); None on conflict."""
         branches = repo.branches()
         base, head = branches[pull.base], branches[pull.head]
-        proc = subprocess.run(["git", "merge-tree", "--write-tree", base, head], cwd=repo.path,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["git", "merge-tree", "--write-tree", base, head],
+            cwd=repo.path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             return None
         tree = proc.stdout.split()[0]

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from platform_cli.cli.shared import ExitCode
 from platform_cli.cli.slo import slo_app
 from platform_cli.commands import slo
-from platform_cli.slo import files as slo_files
 from platform_cli.prometheus import Prometheus
+from platform_cli.slo import files as slo_files
 from tests.templates.tools import find
 
 # A team adds a route that fails, as teams do; everything else is the skeleton as rendered.
@@ -78,16 +78,29 @@ def stack(real_services, tmp_path):
     shutil.copytree(real_services["http-api"], repo)
     (repo / "run_with_failing_route.py").write_text(FAILING_ROUTE)
     app_port, prom_port = free_port(), free_port()
-    app = subprocess.Popen([sys.executable, "run_with_failing_route.py"], cwd=repo,
-                           env={**os.environ, "PORT": str(app_port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        [sys.executable, "run_with_failing_route.py"],
+        cwd=repo,
+        env={**os.environ, "PORT": str(app_port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     job = "demo-http-api"  # the service name: the job label its SLO queries select
     (tmp_path / "prometheus.yml").write_text(
         "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
         f"rule_files: [{repo / slo_files.RULES_FILE}]\n"
-        f"scrape_configs: [{{job_name: {job}, static_configs: [{{targets: ['127.0.0.1:{app_port}']}}]}}]\n")
-    prom = subprocess.Popen([find("prometheus"), f"--config.file={tmp_path / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{prom_port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        f"scrape_configs: [{{job_name: {job}, static_configs: [{{targets: ['127.0.0.1:{app_port}']}}]}}]\n"
+    )
+    prom = subprocess.Popen(
+        [
+            find("prometheus"),
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{prom_port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(f"http://127.0.0.1:{app_port}/readyz")
         wait_for(f"http://127.0.0.1:{prom_port}/-/ready")

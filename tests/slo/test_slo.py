@@ -11,21 +11,34 @@ import yaml
 
 from platform_cli.commands import slo as slo_cmd
 from platform_cli.errors import UsageError
-from platform_cli.slo import files as slo_files, rules, spec as spec_mod, unit
+from platform_cli.slo import files as slo_files
+from platform_cli.slo import rules, unit
+from platform_cli.slo import spec as spec_mod
 from tests.templates.tools import find
 
 HTTP_SLO: dict[str, Any] = {
-    "version": "prometheus/v1", "service": "payments", "labels": {"owner": "team-a"},
-    "slos": [{
-        "name": "requests-availability", "objective": 99.9,
-        "sli": {"events": {
-            "error_query": 'sum(rate(http_requests_total{job="payments",code=~"5.."}[{{.window}}]))',
-            "total_query": 'sum(rate(http_requests_total{job="payments"}[{{.window}}]))'}},
-        "alerting": {"name": "PaymentsHighErrorRate", "labels": {"category": "availability"},
-                     "annotations": {"summary": "High error rate"},
-                     "page_alert": {"labels": {"severity": "critical"}},
-                     "ticket_alert": {"labels": {"severity": "warning"}}},
-    }],
+    "version": "prometheus/v1",
+    "service": "payments",
+    "labels": {"owner": "team-a"},
+    "slos": [
+        {
+            "name": "requests-availability",
+            "objective": 99.9,
+            "sli": {
+                "events": {
+                    "error_query": 'sum(rate(http_requests_total{job="payments",code=~"5.."}[{{.window}}]))',
+                    "total_query": 'sum(rate(http_requests_total{job="payments"}[{{.window}}]))',
+                }
+            },
+            "alerting": {
+                "name": "PaymentsHighErrorRate",
+                "labels": {"category": "availability"},
+                "annotations": {"summary": "High error rate"},
+                "page_alert": {"labels": {"severity": "critical"}},
+                "ticket_alert": {"labels": {"severity": "warning"}},
+            },
+        }
+    ],
 }
 
 
@@ -55,8 +68,10 @@ def test_issue_thresholds_at_99_9(tmp_path, ratio, firing):
     out = promtool("test", "rules", "rules.test.yaml", cwd=write_rules(tmp_path, spec, [case]))
     assert out.returncode == 0, out.stdout + out.stderr
     labels = [a["exp_labels"] for a in case["alert_rule_test"][0]["exp_alerts"]]
-    assert {"page": "critical", "ticket": "warning"}.keys() >= {l["sloth_severity"] for l in labels}
-    assert all(l["severity"] == {"page": "critical", "ticket": "warning"}[l["sloth_severity"]] for l in labels)
+    assert {"page": "critical", "ticket": "warning"}.keys() >= {label["sloth_severity"] for label in labels}
+    assert all(
+        label["severity"] == {"page": "critical", "ticket": "warning"}[label["sloth_severity"]] for label in labels
+    )
 
 
 def test_a_wrong_expectation_fails_promtool(tmp_path):
@@ -69,16 +84,23 @@ def test_a_wrong_expectation_fails_promtool(tmp_path):
 def test_spec_labels_reach_the_alerts():
     alerts = [r for g in rules.rule_groups(spec_mod.parse(HTTP_SLO))["groups"] for r in g["rules"] if "alert" in r]
     assert [(a["labels"]["severity"], a["labels"]["sloth_severity"], a["labels"]["category"]) for a in alerts] == [
-        ("critical", "page", "availability"), ("warning", "ticket", "availability")]
+        ("critical", "page", "availability"),
+        ("warning", "ticket", "availability"),
+    ]
 
 
-@pytest.mark.parametrize("broken, message", [
-    ({"version": "v2"}, "prometheus/v1"),
-    ({"slos": []}, "no SLOs"),
-    ({"slos": [{"name": "a", "objective": 120, "sli": {}}]}, "percentage"),
-    ({"slos": [{"name": "a", "objective": 99, "sli": {"events": {"error_query": "x", "total_query": "y"}}}]},
-     "{{.window}}"),
-])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        ({"version": "v2"}, "prometheus/v1"),
+        ({"slos": []}, "no SLOs"),
+        ({"slos": [{"name": "a", "objective": 120, "sli": {}}]}, "percentage"),
+        (
+            {"slos": [{"name": "a", "objective": 99, "sli": {"events": {"error_query": "x", "total_query": "y"}}}]},
+            "{{.window}}",
+        ),
+    ],
+)
 def test_bad_specs_are_rejected_with_a_hint(broken, message):
     with pytest.raises(UsageError, match=message) as info:
         spec_mod.parse({**HTTP_SLO, **broken})

@@ -15,11 +15,17 @@ from platform_cli.checks.manifests import Render
 from platform_cli.commands import slo as slo_cmd
 from platform_cli.errors import UsageError
 from platform_cli.models import Ownership
-from platform_cli.slo import files as slo_files, rules, spec as spec_mod
+from platform_cli.slo import files as slo_files
+from platform_cli.slo import rules
+from platform_cli.slo import spec as spec_mod
 from tests.slo.test_slo import HTTP_SLO, promtool
 
-RAW = {"raw": {"error_ratio_query": 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))\n'
-                                    "/\nsum(rate(http_requests_total[{{.window}}]))"}}
+RAW = {
+    "raw": {
+        "error_ratio_query": 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))\n'
+        "/\nsum(rate(http_requests_total[{{.window}}]))"
+    }
+}
 
 
 def with_slo(**changes) -> dict:
@@ -60,9 +66,16 @@ def no_render() -> Render:
 
 
 def doctor_invalid(repo: Path) -> list:
-    ctx = ServiceContext(root=repo, answers={"service_name": "payments"}, template_name="http-api",
-                         version_in_use="", latest_version=None, ownership=Ownership(), baseline=None,
-                         pending_render=no_render)
+    ctx = ServiceContext(
+        root=repo,
+        answers={"service_name": "payments"},
+        template_name="http-api",
+        version_in_use="",
+        latest_version=None,
+        ownership=Ownership(),
+        baseline=None,
+        pending_render=no_render,
+    )
     return [f for f in slo_check.check(ctx) if f.rule_id == slo_check.VALID.id]
 
 

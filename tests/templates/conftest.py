@@ -41,7 +41,7 @@ def scan_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def renders(scan_root) -> Dict[str, Path]:
+def renders(scan_root) -> dict[str, Path]:
     out = {}
     for case in CASES:
         out[case.id] = render_service(case, scan_root / "renders" / case.id)
@@ -71,11 +71,11 @@ def helm_template(chart: Path, env: str, out: Path) -> subprocess.CompletedProce
 @dataclass(frozen=True)
 class Manifest:
     path: Path
-    docs: Tuple[dict, ...]
+    docs: tuple[dict, ...]
 
 
 @pytest.fixture(scope="session")
-def manifests(renders, scan_root) -> Dict[Tuple[str, str], Manifest]:
+def manifests(renders, scan_root) -> dict[tuple[str, str], Manifest]:
     root = scan_root / "manifests"
     root.mkdir()
     out = {}
@@ -89,7 +89,7 @@ def manifests(renders, scan_root) -> Dict[Tuple[str, str], Manifest]:
     return out
 
 
-def parse_json_stream(text: str) -> List[dict]:
+def parse_json_stream(text: str) -> list[dict]:
     """checkov prints one JSON document per framework run (a dict, or a list of dicts)."""
     decoder, i, docs = json.JSONDecoder(), 0, []
     while True:
@@ -111,14 +111,14 @@ class CheckovResult:
 
 @dataclass(frozen=True)
 class CheckovReport:
-    results: Tuple[CheckovResult, ...]
-    parsing_errors: Tuple[str, ...]
+    results: tuple[CheckovResult, ...]
+    parsing_errors: tuple[str, ...]
     resource_count: int
 
-    def under(self, root: Path) -> List[CheckovResult]:
+    def under(self, root: Path) -> list[CheckovResult]:
         return [r for r in self.results if r.path == root or root in r.path.parents]
 
-    def file(self, path: Path) -> List[CheckovResult]:
+    def file(self, path: Path) -> list[CheckovResult]:
         return [r for r in self.results if r.path == path]
 
 
@@ -135,8 +135,11 @@ def checkov(framework: str, directory: Path, *extra: str) -> CheckovReport:
             continue
         for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
             for item in report["results"].get(outcome, []):
-                results.append(CheckovResult(item["check_id"], item["resource"], outcome.split("_")[0].upper(),
-                                             Path(item["file_abs_path"])))
+                results.append(
+                    CheckovResult(
+                        item["check_id"], item["resource"], outcome.split("_")[0].upper(), Path(item["file_abs_path"])
+                    )
+                )
         errors.extend(report["results"].get("parsing_errors", []))
         count += report["summary"].get("resource_count", 0)
     return CheckovReport(tuple(results), tuple(errors), count)
@@ -162,5 +165,5 @@ def checkov_github_actions(renders, platform_copy, scan_root) -> CheckovReport:
     return checkov("github_actions", scan_root)
 
 
-def run_python(args: List[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_python(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Tuple
 
-TEMPLATES: Tuple[str, ...] = ("http-api", "worker", "cronjob")
+TEMPLATES: tuple[str, ...] = ("http-api", "worker", "cronjob")
 
-ANSWER_SETS: Dict[str, Dict[str, object]] = {
+ANSWER_SETS: dict[str, dict[str, object]] = {
     # Only the questions without a default: everything else as the template defaults it.
     "defaults": {"service_name": "orders-api", "owner": "payments"},
     # Every option on and every default overridden with awkward-but-valid values (except the answers
@@ -31,12 +31,12 @@ ANSWER_SETS: Dict[str, Dict[str, object]] = {
 # plat's own settings per answer set (PLAT_ORG, PLAT_PLATFORM_REPO, ...): the org and platform repo are
 # not answers (plat computes them, with platform_ref and platform_version, from its settings and the
 # platform release it publishes), so awkward names are given where a user gives them.
-SETTINGS: Dict[str, Dict[str, str]] = {
+SETTINGS: dict[str, dict[str, str]] = {
     "all-options": {"org": "Acme-Corp", "platform_repo": "golden-platform"},
 }
-DEFAULT_SETTINGS: Dict[str, str] = {"org": "acme", "platform_repo": "platform"}
+DEFAULT_SETTINGS: dict[str, str] = {"org": "acme", "platform_repo": "platform"}
 
-TYPE_ANSWERS: Dict[Tuple[str, str], Dict[str, object]] = {
+TYPE_ANSWERS: dict[tuple[str, str], dict[str, object]] = {
     ("http-api", "all-options"): {"port": 9090},
     ("worker", "all-options"): {"port": 9100},
     ("cronjob", "all-options"): {"schedule": "0 3 * * *"},
@@ -49,8 +49,8 @@ ENVIRONMENTS = ("staging", "production")
 class Case:
     template: str
     answer_set: str
-    answers: Dict[str, object] = field(hash=False, compare=False)
-    settings: Dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    answers: dict[str, object] = field(hash=False, compare=False)
+    settings: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -61,7 +61,7 @@ class Case:
         return str(self.answers["service_name"])
 
 
-def cases() -> Tuple[Case, ...]:
+def cases() -> tuple[Case, ...]:
     result = []
     for template in TEMPLATES:
         for name, answers in ANSWER_SETS.items():
@@ -76,10 +76,26 @@ CASE_IDS = [c.id for c in CASES]
 
 # Kinds `helm template` must produce, per template.
 EXPECTED_KINDS = {
-    "http-api": {"Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-                 "NetworkPolicy", "PrometheusRule", "ServiceMonitor"},
-    "worker": {"Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-               "NetworkPolicy", "PrometheusRule", "ServiceMonitor"},
+    "http-api": {
+        "Deployment",
+        "Service",
+        "ServiceAccount",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+        "PrometheusRule",
+        "ServiceMonitor",
+    },
+    "worker": {
+        "Deployment",
+        "Service",
+        "ServiceAccount",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+        "PrometheusRule",
+        "ServiceMonitor",
+    },
     "cronjob": {"CronJob", "ServiceAccount", "NetworkPolicy", "PrometheusRule"},
 }
 # Custom resources: kubernetes-validate has no schema for them (validated by promtool / structure tests).

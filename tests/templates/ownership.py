@@ -16,10 +16,10 @@ def matches(path: str, pattern: str) -> bool:
     return glob_match(pattern, path)
 
 
-def load(template_dir: Path) -> Dict[str, List[str]]:
+def load(template_dir: Path) -> dict[str, list[str]]:
     data = yaml.safe_load((template_dir / "plat.yml").read_text())
     return {zone: list(data["ownership"].get(zone, [])) for zone in ZONES}
 
 
-def zones_of(path: str, ownership: Dict[str, List[str]]) -> List[str]:
+def zones_of(path: str, ownership: dict[str, list[str]]) -> list[str]:
     return [zone for zone in ZONES if any(matches(path, p) for p in ownership[zone])]

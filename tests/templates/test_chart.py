@@ -43,8 +43,16 @@ def test_helm_template_renders_every_expected_kind(case, manifests):
             assert meta["namespace"] == "x", f"{doc['kind']}/{meta['name']} not in the release namespace"
             if meta["name"] != "default-deny-all":
                 assert meta["labels"]["app.kubernetes.io/name"] == case.service
-        assert sum(1 for d in docs if d["kind"] == "NetworkPolicy" and d["spec"]["podSelector"] == {}
-                   and set(d["spec"]["policyTypes"]) == {"Ingress", "Egress"}) == 1, "one namespace default-deny"
+        assert (
+            sum(
+                1
+                for d in docs
+                if d["kind"] == "NetworkPolicy"
+                and d["spec"]["podSelector"] == {}
+                and set(d["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+            )
+            == 1
+        ), "one namespace default-deny"
 
 
 def workload_pod(doc: dict) -> dict:
@@ -118,7 +126,9 @@ def test_checkov_kubernetes_zero_findings(case, manifests, checkov_kubernetes):
         expected = {workload, "ServiceAccount"} | ({"Service", "Pod"} if workload == "Deployment" else set())
         assert expected <= scanned, f"checkov did not scan {expected - scanned}"
         if workload == "Deployment":
-            assert any(r.check_id == "CKV2_K8S_6" and r.result == "PASSED" for r in results), "NetworkPolicy check did not run"
+            assert any(r.check_id == "CKV2_K8S_6" and r.result == "PASSED" for r in results), (
+                "NetworkPolicy check did not run"
+            )
         skipped = [r for r in results if r.result == "SKIPPED"]
         assert not skipped, f"undocumented skips: {skipped}"
 
@@ -178,7 +188,9 @@ def test_chart_refuses_to_render_without_generated_rules(case, renders, tmp_path
     chart = tmp_path / "chart"
     shutil.copytree(renders[case.id] / "chart", chart)
     (chart / "files" / "slo-rules.yaml").unlink()
-    proc = tools.run("helm", ["template", "release", str(chart), "--namespace", "x", "--set", f"image.digest={TEST_DIGEST}"])
+    proc = tools.run(
+        "helm", ["template", "release", str(chart), "--namespace", "x", "--set", f"image.digest={TEST_DIGEST}"]
+    )
     assert proc.returncode != 0 and "plat slo generate" in proc.stderr
 
 
@@ -208,22 +220,36 @@ def test_promtool_unit_test_burn_rate_alerts_fire(case, manifests, renders, tmp_
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rule["spec"]))
     slo = yaml.safe_load((renders[case.id] / "slo.yaml").read_text())
     eval_minutes = 70
-    annotations = {(a["alert"], a["labels"]["sloth_severity"]): a["annotations"]
-                   for g in rule["spec"]["groups"] for a in g["rules"] if "alert" in a}
+    annotations = {
+        (a["alert"], a["labels"]["sloth_severity"]): a["annotations"]
+        for g in rule["spec"]["groups"]
+        for a in g["rules"]
+        if "alert" in a
+    }
     alert_tests = []
     for s in slo["slos"]:
         alerting = s["alerting"]
-        base = {**slo.get("labels", {}), **s.get("labels", {}), "sloth_id": f"{case.service}-{s['name']}",
-                "sloth_service": case.service, "sloth_slo": s["name"], **alerting.get("labels", {})}
-        alert_tests.append({
-            "eval_time": f"{eval_minutes}m",
-            "alertname": alerting["name"],
-            "exp_alerts": [
-                {"exp_labels": {**base, **alerting[f"{sev}_alert"].get("labels", {}), "sloth_severity": sev},
-                 "exp_annotations": annotations[(alerting["name"], sev)]}
-                for sev in ("page", "ticket")
-            ],
-        })
+        base = {
+            **slo.get("labels", {}),
+            **s.get("labels", {}),
+            "sloth_id": f"{case.service}-{s['name']}",
+            "sloth_service": case.service,
+            "sloth_slo": s["name"],
+            **alerting.get("labels", {}),
+        }
+        alert_tests.append(
+            {
+                "eval_time": f"{eval_minutes}m",
+                "alertname": alerting["name"],
+                "exp_alerts": [
+                    {
+                        "exp_labels": {**base, **alerting[f"{sev}_alert"].get("labels", {}), "sloth_severity": sev},
+                        "exp_annotations": annotations[(alerting["name"], sev)],
+                    }
+                    for sev in ("page", "ticket")
+                ],
+            }
+        )
     samples = eval_minutes + 10
     series = [
         {"series": name % case.service, "values": values.replace("x200", f"x{samples}")}
@@ -250,11 +276,30 @@ def test_values_schema_is_valid_json_schema(case, renders):
 @pytest.mark.parametrize("case", [c for c in CASES if c.answer_set == "defaults"], ids=lambda c: c.id)
 def test_external_secrets_are_mounted_as_files(case, renders, tmp_path):
     values = tmp_path / "secrets.yaml"
-    values.write_text(yaml.safe_dump({"externalSecrets": [
-        {"name": "api-keys", "data": [{"secretKey": "token", "remoteKey": f"{case.service}/api-token"}]}
-    ]}))
-    proc = tools.run("helm", ["template", "release", str(renders[case.id] / "chart"), "--namespace", "x",
-                              "--set", f"image.digest={TEST_DIGEST}", "-f", str(values)], check=True)
+    values.write_text(
+        yaml.safe_dump(
+            {
+                "externalSecrets": [
+                    {"name": "api-keys", "data": [{"secretKey": "token", "remoteKey": f"{case.service}/api-token"}]}
+                ]
+            }
+        )
+    )
+    proc = tools.run(
+        "helm",
+        [
+            "template",
+            "release",
+            str(renders[case.id] / "chart"),
+            "--namespace",
+            "x",
+            "--set",
+            f"image.digest={TEST_DIGEST}",
+            "-f",
+            str(values),
+        ],
+        check=True,
+    )
     docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
     secret = next(d for d in docs if d["kind"] == "ExternalSecret")
     assert secret["metadata"]["namespace"] == "x"
@@ -265,6 +310,18 @@ def test_external_secrets_are_mounted_as_files(case, renders, tmp_path):
     assert mount["readOnly"] is True and mount["mountPath"] == "/var/run/secrets/app/api-keys"
     assert not any("secretKeyRef" in str(e) for e in container.get("env", []))
     # A secret value in values.yaml env is refused by the schema.
-    bad = tools.run("helm", ["template", "release", str(renders[case.id] / "chart"), "--namespace", "x",
-                             "--set", f"image.digest={TEST_DIGEST}", "--set", "env.DB_PASSWORD=hunter2"])
+    bad = tools.run(
+        "helm",
+        [
+            "template",
+            "release",
+            str(renders[case.id] / "chart"),
+            "--namespace",
+            "x",
+            "--set",
+            f"image.digest={TEST_DIGEST}",
+            "--set",
+            "env.DB_PASSWORD=hunter2",
+        ],
+    )
     assert bad.returncode != 0 and "DB_PASSWORD" in bad.stderr

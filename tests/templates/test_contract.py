@@ -8,27 +8,53 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from platform_cli.rendering.release_render import list_files
-from platform_cli.errors import PlatError
 import yaml
+
+from platform_cli.errors import PlatError
+from platform_cli.rendering.release_render import list_files
 
 from . import ownership
 from .conftest import REPO, render_service
 from .matrix import CASE_IDS, CASES, TEMPLATES, Case
 
 COMMON_QUESTIONS = [
-    "service_name", "owner", "description", "system", "lifecycle", "cost_center", "org", "platform_repo",
-    "platform_repo_url", "platform_ref", "platform_version", "platform_team", "registry", "with_database", "with_bucket",
+    "service_name",
+    "owner",
+    "description",
+    "system",
+    "lifecycle",
+    "cost_center",
+    "org",
+    "platform_repo",
+    "platform_repo_url",
+    "platform_ref",
+    "platform_version",
+    "platform_team",
+    "registry",
+    "with_database",
+    "with_bucket",
     "with_function",
 ]
 NO_DEFAULT = {"service_name", "owner"}
 TYPE_QUESTIONS = {"http-api": ["port"], "worker": ["port"], "cronjob": ["schedule"]}
 REQUIRED_PATHS = [
-    "chart/Chart.yaml", "chart/values.yaml", "chart/values-staging.yaml", "chart/values-production.yaml",
-    "chart/values.schema.json", "chart/templates/NOTES.txt", "catalog-info.yaml", ".github/CODEOWNERS", "slo.yaml",
-    "terraform/environments/staging", "terraform/environments/production", "README.md", "docs/runbook.md",
-    "app", "tests", "Dockerfile", ".copier-answers.yml",
+    "chart/Chart.yaml",
+    "chart/values.yaml",
+    "chart/values-staging.yaml",
+    "chart/values-production.yaml",
+    "chart/values.schema.json",
+    "chart/templates/NOTES.txt",
+    "catalog-info.yaml",
+    ".github/CODEOWNERS",
+    "slo.yaml",
+    "terraform/environments/staging",
+    "terraform/environments/production",
+    "README.md",
+    "docs/runbook.md",
+    "app",
+    "tests",
+    "Dockerfile",
+    ".copier-answers.yml",
 ]
 
 
@@ -143,6 +169,7 @@ def test_render_is_deterministic(case, renders, tmp_path):
     again = render_service(case, tmp_path / "again")
     first = renders[case.id]
     assert rendered_files(first) == rendered_files(again)
+
     # Each render has a forge of its own: the answers file records where its template release and
     # platform repo live, and Terraform module sources point at that platform repo. Those places
     # aside, the renders are byte-identical.
@@ -169,7 +196,9 @@ def test_catalog_entry(case, renders):
 
 
 def test_shared_template_files_are_in_sync():
-    proc = subprocess.run([sys.executable, str(REPO / "templates" / "sync.py"), "--check"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "templates" / "sync.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, f"run `python templates/sync.py`:\n{proc.stdout}"
 
 
@@ -178,7 +207,9 @@ def test_shared_template_files_are_in_sync():
     [("*/15 * * * *", 2100), ("*/5 * * * *", 900), ("7 * * * *", 7500), ("0 3 * * *", 176400), ("0 3 * * 1", 691200)],
 )
 def test_cron_punctuality_threshold_follows_the_schedule(schedule, staleness, tmp_path):
-    root = render_service(Case("cronjob", "schedule", {"service_name": "nightly", "owner": "data", "schedule": schedule}), tmp_path / "r")
+    root = render_service(
+        Case("cronjob", "schedule", {"service_name": "nightly", "owner": "data", "schedule": schedule}), tmp_path / "r"
+    )
     slo = yaml.safe_load((root / "slo.yaml").read_text())
     punctuality = next(s for s in slo["slos"] if s["name"] == "punctuality")
     assert f"> {staleness})" in punctuality["sli"]["events"]["error_query"]

@@ -69,8 +69,12 @@ def test_generated_copier_yml_means_its_sources(template):
     head, tail = shared_text.split(sync.MARKER)
     local = REPO / "templates" / template / "questions.local.yml"
     own = load(local.read_text()) if local.is_file() else {}
-    template_name = {"type": "str", "help": "Name of the golden-path template (computed, not asked).",
-                     "default": template, "when": False}
+    template_name = {
+        "type": "str",
+        "help": "Name of the golden-path template (computed, not asked).",
+        "default": template,
+        "when": False,
+    }
     expected = {**load(head), "template_name": template_name, **own, **load(tail)}
     generated = load((REPO / "templates" / template / "copier.yml").read_text())
     assert list(generated) == list(expected)
@@ -89,7 +93,8 @@ def test_generated_plat_yml_means_its_sources(template):
 
 def test_a_templates_own_globs_join_their_zone_textually(copy):
     (copy / "cronjob" / "plat.local.yml").write_text(
-        "## cronjob's own ownership globs\n\nownership:\n  team:\n    - \"jobs/**\"\n  shared:\n    - \"cron.env\"  # why\n")
+        '## cronjob\'s own ownership globs\n\nownership:\n  team:\n    - "jobs/**"\n  shared:\n    - "cron.env"  # why\n'
+    )
     assert run_sync(copy).returncode == 0
     text = (copy / "cronjob" / "plat.yml").read_text()
     ownership = load(text)["ownership"]
@@ -106,8 +111,11 @@ def test_a_templates_own_globs_join_their_zone_textually(copy):
     "source,text,message",
     [
         ("http-api/questions.local.yml", "owner:\n  type: str\n  help: x\n", "redefines shared question(s): owner"),
-        ("worker/plat.local.yml", "ownership:\n  vendored:\n    - \"x/**\"\n",
-         "zone(s) the shared plat.yml lacks: vendored"),
+        (
+            "worker/plat.local.yml",
+            'ownership:\n  vendored:\n    - "x/**"\n',
+            "zone(s) the shared plat.yml lacks: vendored",
+        ),
     ],
 )
 def test_a_source_that_cannot_be_assembled_fails_and_writes_nothing(copy, source, text, message):

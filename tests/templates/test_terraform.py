@@ -60,8 +60,12 @@ def test_checkov_terraform_modules_zero_findings(platform_copy, checkov_terrafor
 def test_mandatory_tag_policy_fails_a_provider_without_tags(tmp_path):
     from .conftest import checkov
 
-    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { team = "x" }\n  }\n}\n')
-    report = checkov("terraform", tmp_path, "--external-checks-dir", str(REPO / "policies" / "checkov"), "--check", "CKV_PLAT_1")
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { team = "x" }\n  }\n}\n'
+    )
+    report = checkov(
+        "terraform", tmp_path, "--external-checks-dir", str(REPO / "policies" / "checkov"), "--check", "CKV_PLAT_1"
+    )
     assert [r.result for r in report.results if r.check_id == "CKV_PLAT_1"] == ["FAILED"]
 
 
@@ -85,7 +89,9 @@ def test_stack_backend_pins_and_tags(case, renders):
     answers = recorded(renders[case.id])
     base, ref = re.escape(answers["platform_repo_url"]), answers["platform_ref"]
     where = f"{case.settings['org']}/{case.settings['platform_repo']}.git"
-    assert re.fullmatch(rf"file:///\S+/{re.escape(where)}", answers["platform_repo_url"]), "the local forge's platform repo"
+    assert re.fullmatch(rf"file:///\S+/{re.escape(where)}", answers["platform_repo_url"]), (
+        "the local forge's platform repo"
+    )
     for env in ENVIRONMENTS:
         root = stack(renders[case.id], env)
         backend = (root / "backend.tf").read_text()
@@ -107,8 +113,11 @@ def test_stack_backend_pins_and_tags(case, renders):
 
 # --- behaviour: what the pipeline runs -------------------------------------------------------------
 
-EXAMPLES = sorted(p.relative_to(REPO / "terraform-modules").as_posix()
-                  for p in (REPO / "terraform-modules").glob("*/examples/*") if p.is_dir())
+EXAMPLES = sorted(
+    p.relative_to(REPO / "terraform-modules").as_posix()
+    for p in (REPO / "terraform-modules").glob("*/examples/*")
+    if p.is_dir()
+)
 MODULE_OF = {"database": "rds-postgres", "bucket": "s3-bucket", "function": "lambda-function"}
 
 
@@ -124,9 +133,17 @@ def tf(terraform_dir):
     binary = terraform_offline.locate().terraform
 
     def run(args, cwd: Path) -> None:
-        proc = subprocess.run([binary, *args], cwd=cwd, env=terraform_offline.offline_env(terraform_dir),
-                              capture_output=True, text=True, timeout=600)
-        assert proc.returncode == 0, f"terraform {' '.join(args)} in {cwd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        proc = subprocess.run(
+            [binary, *args],
+            cwd=cwd,
+            env=terraform_offline.offline_env(terraform_dir),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode == 0, (
+            f"terraform {' '.join(args)} in {cwd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        )
 
     return run
 
@@ -155,7 +172,10 @@ def test_stack_fmt_init_validate(case, env, renders, tf, tmp_path):
     sources = modules_installed(work)
     assert set(sources) == wanted
     for key, source in sources.items():
-        assert source == f"git::{answers['platform_repo_url']}//terraform-modules/{MODULE_OF[key]}?ref={answers['platform_ref']}"
+        assert (
+            source
+            == f"git::{answers['platform_repo_url']}//terraform-modules/{MODULE_OF[key]}?ref={answers['platform_ref']}"
+        )
     lock = (work / ".terraform.lock.hcl").read_text()
     assert 'provider "registry.terraform.io/hashicorp/aws"' in lock
 
@@ -182,22 +202,30 @@ def test_examples_cover_every_module():
 
 def test_github_module_sources_keep_the_github_form(tmp_path):
     """On GitHub, plat computes https://github.com/ORG/REPO.git; the render keeps git::…//…?ref=SHA."""
-    from platform_cli.rendering import render
     from platform_cli.forge.base import fetch_url
     from platform_cli.forge.github import GitHubForge
     from platform_cli.forge.github_client import Credentials
+    from platform_cli.rendering import render
 
     url = fetch_url(GitHubForge("https://api.github.com", Credentials(token="x")).repo_url("Acme-Corp", "platform"))
     ref = "0123456789abcdef0123456789abcdef01234567"
-    answers = {"service_name": "orders", "owner": "payments", "org": "Acme-Corp", "platform_repo_url": url,
-               "platform_ref": ref, "with_bucket": True}
+    answers = {
+        "service_name": "orders",
+        "owner": "payments",
+        "org": "Acme-Corp",
+        "platform_repo_url": url,
+        "platform_ref": ref,
+        "with_bucket": True,
+    }
     render.copy(str(REPO / "templates" / "http-api"), None, tmp_path / "out", answers)
     main = (tmp_path / "out" / "terraform" / "environments" / "staging" / "main.tf").read_text()
     assert re.findall(r'source\s*=\s*"([^"]+)"', main) == [
-        f"git::https://github.com/Acme-Corp/platform.git//terraform-modules/s3-bucket?ref={ref}"]
+        f"git::https://github.com/Acme-Corp/platform.git//terraform-modules/s3-bucket?ref={ref}"
+    ]
 
 
 # --- the workflow: lock files ---------------------------------------------------------------------
+
 
 def workflow_job() -> dict:
     return yaml.safe_load((REPO / "workflows" / "terraform.yml").read_text())["jobs"]["terraform"]
@@ -209,13 +237,21 @@ def run_init_step(stack_dir: Path, summary: Path, tf_env: dict) -> subprocess.Co
     is the cloud: Terraform's own TF_CLI_ARGS_init adds -backend=false, the step's commands unchanged."""
     step = next(s for s in workflow_job()["steps"] if s.get("name") == "Init and validate")
     inputs = {"working-directory": "terraform/environments/staging"}
-    env = {k: re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], str(v))
-           for k, v in (step.get("env") or {}).items()}
+    env = {
+        k: re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], str(v))
+        for k, v in (step.get("env") or {}).items()
+    }
     assert not [v for v in env.values() if "${{" in v], "an expression the test does not evaluate"
     script = stack_dir.parent / "step.sh"
     script.write_text(step["run"])
-    return subprocess.run(["bash", "-e", str(script)], cwd=stack_dir, capture_output=True, text=True, timeout=600,
-                          env={**tf_env, **env, "GITHUB_STEP_SUMMARY": str(summary), "TF_CLI_ARGS_init": "-backend=false"})
+    return subprocess.run(
+        ["bash", "-e", str(script)],
+        cwd=stack_dir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**tf_env, **env, "GITHUB_STEP_SUMMARY": str(summary), "TF_CLI_ARGS_init": "-backend=false"},
+    )
 
 
 def test_workflow_init_without_then_with_a_committed_lock_file(renders, terraform_dir, tmp_path):
@@ -231,7 +267,10 @@ def test_workflow_init_without_then_with_a_committed_lock_file(renders, terrafor
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "::warning::terraform/environments/staging has no .terraform.lock.hcl" in proc.stdout
     lock = (fresh / ".terraform.lock.hcl").read_text()
-    assert lock.strip() in summary.read_text() and "terraform/environments/staging/.terraform.lock.hcl" in summary.read_text()
+    assert (
+        lock.strip() in summary.read_text()
+        and "terraform/environments/staging/.terraform.lock.hcl" in summary.read_text()
+    )
 
     committed = tmp_path / "committed" / "staging"
     shutil.copytree(stack(renders[case.id], "staging"), committed)

@@ -78,9 +78,11 @@ def test_actionlint_platform_workflows(platform_copy, actionlint_findings):
 def test_actionlint_finds_what_it_should(tmp_path):
     """The linter really lints: an undefined context property and an unknown action input."""
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
-                   "      - run: echo \"${{ github.nope }}\"\n      - uses: actions/checkout@v4\n        with:\n"
-                   "          bogus: 1\n")
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        '      - run: echo "${{ github.nope }}"\n      - uses: actions/checkout@v4\n        with:\n'
+        "          bogus: 1\n"
+    )
     proc = tools.run("actionlint", [str(bad)])
     assert proc.returncode == 1
     assert 'property "nope" is not defined' in proc.stdout and 'input "bogus" is not defined' in proc.stdout

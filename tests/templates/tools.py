@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 import pytest
 
@@ -30,9 +31,13 @@ def find(name: str) -> str:
     raise AssertionError("unreachable")
 
 
-def offline_env(extra: Optional[Mapping[str, str]] = None) -> dict:
+def offline_env(extra: Mapping[str, str] | None = None) -> dict:
     """Environment for scanners: no tokens (zizmor goes online with one), no update checks."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN", "ZIZMOR_GITHUB_TOKEN", "BC_API_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("GITHUB_TOKEN", "GH_TOKEN", "ZIZMOR_GITHUB_TOKEN", "BC_API_KEY")
+    }
     env["CKV_SKIP_PACKAGE_UPDATE_CHECK"] = "true"
     env["BC_SKIP_MAPPING"] = "TRUE"
     env["CHECKOV_RUN_SCA_PACKAGE_SCAN_V2"] = "false"
@@ -44,10 +49,20 @@ def offline_env(extra: Optional[Mapping[str, str]] = None) -> dict:
     return env
 
 
-def run(name: str, args: Sequence[str], cwd: Optional[Path] = None, timeout: float = 600, check: bool = False, env: Optional[Mapping[str, str]] = None) -> subprocess.CompletedProcess:
+def run(
+    name: str,
+    args: Sequence[str],
+    cwd: Path | None = None,
+    timeout: float = 600,
+    check: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     proc = subprocess.run(
         [find(name), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=offline_env(env)
     )
     if check and proc.returncode != 0:
-        pytest.fail(f"{name} {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}", pytrace=False)
+        pytest.fail(
+            f"{name} {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}",
+            pytrace=False,
+        )
     return proc

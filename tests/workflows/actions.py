@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Dict, Mapping
+from typing import Any, Dict
 
 from .runner import Handler, Job, StepFailed
 
@@ -25,7 +26,7 @@ def git(args, cwd: Path, env: Mapping[str, str]) -> str:
     return proc.stdout
 
 
-def checkout(job: Job, step: Mapping[str, Any], with_: Mapping[str, Any]) -> Dict[str, str]:
+def checkout(job: Job, step: Mapping[str, Any], with_: Mapping[str, Any]) -> dict[str, str]:
     """As actions/checkout v4: the event's commit of the run's repository (a branch ref checks out
     as that local branch, anything else detached), or another repository's default branch."""
     if with_.get("persist-credentials", True) not in (False, "false"):
@@ -68,10 +69,11 @@ def _checkout_path(job: Job, path: Any) -> Path:
 def tool_installer(name: str, input_name: str, version_args: list, binary: Path) -> Handler:
     """A setup-<tool> action: the one release the sandbox has, on PATH, when it is the one asked for."""
 
-    def install(job: Job, step: Mapping[str, Any], with_: Mapping[str, Any]) -> Dict[str, str]:
+    def install(job: Job, step: Mapping[str, Any], with_: Mapping[str, Any]) -> dict[str, str]:
         wanted = str(with_.get(input_name) or "").lstrip("v")
-        said = subprocess.run([str(binary), *version_args], capture_output=True, text=True, timeout=60,
-                              env=job.base_env).stdout
+        said = subprocess.run(
+            [str(binary), *version_args], capture_output=True, text=True, timeout=60, env=job.base_env
+        ).stdout
         if not wanted or wanted not in said:
             raise StepFailed(f"{name} {wanted or '(no version)'} requested; the sandbox has {said.strip()[:80]}")
         if str(with_.get("terraform_wrapper", "false")).lower() == "true":
@@ -87,7 +89,7 @@ def tool_installer(name: str, input_name: str, version_args: list, binary: Path)
     return install
 
 
-def handlers(helm: Path, terraform: Path) -> Dict[str, Handler]:
+def handlers(helm: Path, terraform: Path) -> dict[str, Handler]:
     return {
         "actions/checkout": checkout,
         "azure/setup-helm": tool_installer("helm", "version", ["version", "--short"], helm),

@@ -8,16 +8,17 @@ import json
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 
 from platform_cli.forge.local import LocalForge
-from tests.conftest import REAL_TEMPLATES, hermetic_session_env, plat_new
 from tests import terraform_offline
+from tests.conftest import REAL_TEMPLATES, hermetic_session_env, plat_new
 from tests.templates import tools
 
 from . import actions
@@ -42,8 +43,9 @@ class _Budget(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - http.server's name
         value = str(getattr(self.server, "value", "0.5"))
-        body = json.dumps({"status": "success", "data": {"resultType": "vector",
-                                                         "result": [{"metric": {}, "value": [0, value]}]}})
+        body = json.dumps(
+            {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [0, value]}]}}
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -87,11 +89,11 @@ def make_service(root: Path, template: str, name: str) -> Service:
     return Service(name, template, repo, root / "plathome" / "forge", root)
 
 
-def git(args, cwd: Path, env: Dict[str, str]) -> str:
+def git(args, cwd: Path, env: dict[str, str]) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def pull_request(service: Service, env: Dict[str, str], number: int, files: Dict[str, str]) -> Event:
+def pull_request(service: Service, env: dict[str, str], number: int, files: dict[str, str]) -> Event:
     """A pull request to main changing `files`, pushed as GitHub exposes it (refs/pull/N/merge)."""
     work = service.root / f"pr-{number}"
     if work.exists():
@@ -101,16 +103,27 @@ def pull_request(service: Service, env: Dict[str, str], number: int, files: Dict
         path = work / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(path.read_text() + text if path.exists() else text)
-    author = {**env, "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.test",
-              "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.test"}
+    author = {
+        **env,
+        "GIT_AUTHOR_NAME": "dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.test",
+        "GIT_COMMITTER_NAME": "dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.test",
+    }
     git(["add", "-A"], work, author)
     git(["commit", "-q", "-m", f"change {', '.join(files)}"], work, author)
     git(["push", "-q", "origin", f"HEAD:refs/pull/{number}/merge", f"HEAD:refs/heads/change-{number}"], work, env)
-    return Event("pull_request", git(["rev-parse", "HEAD"], work, env), f"refs/pull/{number}/merge",
-                 base_ref="main", head_ref=f"change-{number}", changed=tuple(files))
+    return Event(
+        "pull_request",
+        git(["rev-parse", "HEAD"], work, env),
+        f"refs/pull/{number}/merge",
+        base_ref="main",
+        head_ref=f"change-{number}",
+        changed=tuple(files),
+    )
 
 
-def main_event(service: Service, env: Dict[str, str], name: str) -> Event:
+def main_event(service: Service, env: dict[str, str], name: str) -> Event:
     """A push to main (the first commit: every file changed) or a scheduled run on main."""
     bare = service.forge / ORG / f"{service.name}.git"
     sha = git(["--git-dir", str(bare), "rev-parse", "refs/heads/main"], service.root, env)
@@ -127,17 +140,24 @@ def make_world(service: Service, run_root: Path, prometheus: str, caches: Path) 
     env = terraform_offline.offline_env(caches / "terraform", base=env)
     terraform = terraform_offline.locate().terraform
     return World(
-        forge=service.forge, org=ORG, repo=service.name, root=run_root, env=env,
+        forge=service.forge,
+        org=ORG,
+        repo=service.name,
+        root=run_root,
+        env=env,
         handlers=actions.handlers(helm=Path(tools.find("helm")), terraform=Path(terraform)),
         stubs=STUBS,
-        vars={"PROMETHEUS_URL": prometheus, "DEPLOY_EXCEPTION_LABELS": "",
-              "AWS_TERRAFORM_ROLE_ARN_STAGING": "arn:aws:iam::111111111111:role/terraform-staging",
-              "AWS_TERRAFORM_ROLE_ARN_PRODUCTION": "arn:aws:iam::111111111111:role/terraform-production"},
+        vars={
+            "PROMETHEUS_URL": prometheus,
+            "DEPLOY_EXCEPTION_LABELS": "",
+            "AWS_TERRAFORM_ROLE_ARN_STAGING": "arn:aws:iam::111111111111:role/terraform-staging",
+            "AWS_TERRAFORM_ROLE_ARN_PRODUCTION": "arn:aws:iam::111111111111:role/terraform-production",
+        },
         secrets={"GITOPS_TOKEN": "rehearsal-gitops-token", "GITHUB_TOKEN": "rehearsal-github-token"},
     )
 
 
-def rehearse_all(service: Service, run_root: Path, prometheus: str, caches: Path) -> Dict[str, List[Run]]:
+def rehearse_all(service: Service, run_root: Path, prometheus: str, caches: Path) -> dict[str, list[Run]]:
     """Every caller workflow of the service, for each event: a pull request touching only app/, one
     touching terraform/, the push of main (every file changed) and the scheduled runs."""
     world = make_world(service, run_root, prometheus, caches)
@@ -148,7 +168,7 @@ def rehearse_all(service: Service, run_root: Path, prometheus: str, caches: Path
         "schedule": main_event(service, world.env, "schedule"),
     }
     callers = sorted((service.repo / ".github" / "workflows").glob("*.yml"))
-    out: Dict[str, List[Run]] = {}
+    out: dict[str, list[Run]] = {}
     for label, event in events.items():
         runs = [rehearse(world, event, caller) for caller in callers]
         out[label] = [r for r in runs if r is not None]
@@ -156,7 +176,7 @@ def rehearse_all(service: Service, run_root: Path, prometheus: str, caches: Path
 
 
 @pytest.fixture(scope="session")
-def rehearsed(tmp_path_factory, prometheus) -> Dict[str, Tuple[Service, Dict[str, List[Run]]]]:
+def rehearsed(tmp_path_factory, prometheus) -> dict[str, tuple[Service, dict[str, list[Run]]]]:
     """One fresh service per golden-path template, rehearsed for every event (read-only!)."""
     out = {}
     caches = tmp_path_factory.mktemp("rehearsal-caches")

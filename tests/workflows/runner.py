@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping
+from typing import Any, Dict, List
 
 from platform_cli.forge.expressions import Status, condition, interpolate, to_text
 
@@ -40,13 +41,13 @@ class Job:
     workflow: str
     job_id: str
     spec: Mapping[str, Any]
-    context: Dict[str, Any]  # github, inputs, secrets, vars, needs, runner, env, steps
+    context: dict[str, Any]  # github, inputs, secrets, vars, needs, runner, env, steps
     workspace: Path
     temp: Path
-    base_env: Dict[str, str]
-    path: List[str] = field(default_factory=list)  # GITHUB_PATH entries, newest first
-    env: Dict[str, str] = field(default_factory=dict)  # GITHUB_ENV values
-    records: List[StepRecord] = field(default_factory=list)
+    base_env: dict[str, str]
+    path: list[str] = field(default_factory=list)  # GITHUB_PATH entries, newest first
+    env: dict[str, str] = field(default_factory=dict)  # GITHUB_ENV values
+    records: list[StepRecord] = field(default_factory=list)
     failed: bool = False
 
 
@@ -69,8 +70,9 @@ def run_job(job: Job, handlers: Mapping[str, Handler], stubs: Mapping[tuple, Any
     return job
 
 
-def _run_step(job: Job, index: int, step: Mapping[str, Any], handlers: Mapping[str, Handler],
-              stubs: Mapping[tuple, Any]) -> None:
+def _run_step(
+    job: Job, index: int, step: Mapping[str, Any], handlers: Mapping[str, Handler], stubs: Mapping[tuple, Any]
+) -> None:
     label = step_label(step)
     context = {**job.context, "env": _env_context(job, step)}
     if not condition(step.get("if"), context, Status(job.failed)):
@@ -90,8 +92,9 @@ def _run_step(job: Job, index: int, step: Mapping[str, Any], handlers: Mapping[s
     _record(job, step, label, "success", outputs)
 
 
-def _record(job: Job, step: Mapping[str, Any], label: str, outcome: str, outputs: Mapping[str, str],
-            detail: str = "") -> None:
+def _record(
+    job: Job, step: Mapping[str, Any], label: str, outcome: str, outputs: Mapping[str, str], detail: str = ""
+) -> None:
     if step.get("id"):
         conclusion = "success" if outcome == "stubbed" else outcome
         job.context["steps"][step["id"]] = {"outputs": dict(outputs), "outcome": conclusion, "conclusion": conclusion}
@@ -106,9 +109,9 @@ def _action(job: Job, step: Mapping[str, Any], context: Mapping[str, Any], handl
     return dict(handlers[action](job, step, with_))
 
 
-def _env_context(job: Job, step: Mapping[str, Any]) -> Dict[str, Any]:
+def _env_context(job: Job, step: Mapping[str, Any]) -> dict[str, Any]:
     """`env` as a step sees it: the job's GITHUB_ENV values, then the step's own `env:`."""
-    env: Dict[str, Any] = dict(job.env)
+    env: dict[str, Any] = dict(job.env)
     base = {**job.context, "env": dict(env)}
     for key, value in (job.spec.get("env") or {}).items():
         env[str(key)] = to_text(interpolate(value, base))
@@ -120,8 +123,10 @@ def _env_context(job: Job, step: Mapping[str, Any]) -> Dict[str, Any]:
 
 def _shell(job: Job, step: Mapping[str, Any], context: Mapping[str, Any]) -> dict:
     cwd = _working_directory(job, step, context)
-    files = {name: job.temp / f"_{name.lower()}_{len(job.records)}" for name in
-             ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")}
+    files = {
+        name: job.temp / f"_{name.lower()}_{len(job.records)}"
+        for name in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
+    }
     for path in files.values():
         path.write_text("")
     script = job.temp / f"_step_{len(job.records)}.sh"
@@ -129,8 +134,7 @@ def _shell(job: Job, step: Mapping[str, Any], context: Mapping[str, Any]) -> dic
     env = {**job.base_env, **context["env"], **{k: str(v) for k, v in files.items()}}
     env["PATH"] = os.pathsep.join([*job.path, job.base_env["PATH"]])
     shell = _shell_command(step, job)
-    proc = subprocess.run([*shell, str(script)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=STEP_TIMEOUT)
+    proc = subprocess.run([*shell, str(script)], cwd=cwd, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT)
     _read_env_files(job, files)
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr)[-3000:]
@@ -138,7 +142,7 @@ def _shell(job: Job, step: Mapping[str, Any], context: Mapping[str, Any]) -> dic
     return _read_pairs(files["GITHUB_OUTPUT"].read_text())
 
 
-def _shell_command(step: Mapping[str, Any], job: Job) -> List[str]:
+def _shell_command(step: Mapping[str, Any], job: Job) -> list[str]:
     shell = step.get("shell") or ((job.spec.get("defaults") or {}).get("run") or {}).get("shell") or "bash"
     commands = {"bash": ["bash", "--noprofile", "--norc", "-eo", "pipefail"], "sh": ["sh", "-e"]}
     if shell not in commands:
@@ -164,14 +168,14 @@ def _read_env_files(job: Job, files: Mapping[str, Path]) -> None:
         out.write(files["GITHUB_STEP_SUMMARY"].read_text())
 
 
-def _read_pairs(text: str) -> Dict[str, str]:
+def _read_pairs(text: str) -> dict[str, str]:
     """`name=value` lines and `name<<DELIMITER` blocks, as the runner reads GITHUB_OUTPUT/GITHUB_ENV."""
-    pairs: Dict[str, str] = {}
+    pairs: dict[str, str] = {}
     lines = iter(text.splitlines())
     for line in lines:
         heredoc = HEREDOC.match(line)
         if heredoc:
-            body: List[str] = []
+            body: list[str] = []
             for inner in lines:
                 if inner == heredoc.group(2):
                     break
@@ -185,4 +189,3 @@ def _read_pairs(text: str) -> Dict[str, str]:
         elif line.strip():
             raise StepFailed(f"malformed line in an env/output file: {line!r}")
     return pairs
-

@@ -9,8 +9,9 @@ a stub no rehearsal used fails the coverage test, so the table stays exact.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping
+from typing import Any, Dict
 
 from .runner import Job
 
@@ -22,8 +23,10 @@ def _none(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
 def pushed_digest(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
     """What docker/build-push-action answers: the digest of the pushed image (here: of the commit)."""
     sha = context["github"]["sha"]
-    return {"digest": "sha256:" + hashlib.sha256(f"image of {sha}".encode()).hexdigest(),
-            "imageid": "sha256:" + hashlib.sha256(sha.encode()).hexdigest()}
+    return {
+        "digest": "sha256:" + hashlib.sha256(f"image of {sha}".encode()).hexdigest(),
+        "imageid": "sha256:" + hashlib.sha256(sha.encode()).hexdigest(),
+    }
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,18 @@ class Stub:
 
 
 REGISTRY = "needs a container registry and a Docker daemon"
-STUBS: Dict[tuple, Stub] = {
+STUBS: dict[tuple, Stub] = {
     ("build.yml", "docker/setup-buildx-action"): Stub("downloads buildx and starts a BuildKit builder (Docker daemon)"),
     ("build.yml", "docker/login-action"): Stub(f"logs in to the registry: {REGISTRY}"),
     ("build.yml", "Build and push"): Stub(f"builds and pushes the image: {REGISTRY}", pushed_digest),
-    ("build.yml", "Scan the pushed digest (fail on CRITICAL)"): Stub("trivy pulls the pushed image and its vulnerability DB"),
+    ("build.yml", "Scan the pushed digest (fail on CRITICAL)"): Stub(
+        "trivy pulls the pushed image and its vulnerability DB"
+    ),
     ("build.yml", "SBOM (CycloneDX)"): Stub("trivy reads the pushed image from the registry"),
     ("build.yml", "sigstore/cosign-installer"): Stub("downloads cosign from its GitHub release"),
-    ("build.yml", "Sign and attest the digest"): Stub("keyless signing needs GitHub's OIDC token, Fulcio, Rekor and the registry"),
+    ("build.yml", "Sign and attest the digest"): Stub(
+        "keyless signing needs GitHub's OIDC token, Fulcio, Rekor and the registry"
+    ),
     ("terraform.yml", "aws-actions/configure-aws-credentials"): Stub("assumes an AWS role through GitHub's OIDC token"),
     ("terraform.yml", "Init the state backend"): Stub("initialises the S3 state backend in the AWS account"),
     ("terraform.yml", "Plan"): Stub("terraform plan reads the S3 state and the live AWS account"),

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from platform_cli.forge.expressions import (UNKNOWN, ExpressionError, Status, Unresolved, condition, evaluate,
-                                            interpolate)
+from platform_cli.forge.expressions import (
+    UNKNOWN,
+    ExpressionError,
+    Status,
+    Unresolved,
+    condition,
+    evaluate,
+    interpolate,
+)
 
 CONTEXT = {
     "github": {"event_name": "pull_request", "sha": "abc"},
@@ -16,25 +23,31 @@ CONTEXT = {
 }
 
 
-@pytest.mark.parametrize("expr, value", [
-    ("github.event_name == 'pull_request' && 'plan' || github.event_name == 'schedule' && 'drift' || 'apply'", "plan"),
-    ("inputs.mode == 'apply' && inputs.environment || format('{0}-plan', inputs.environment)", "staging-plan"),
-    ("inputs.buildx-version", "v0.23.0"),
-    ("steps.push.outputs.digest", "sha256:00"),
-    ("github['event_name']", "pull_request"),
-    ("inputs.missing", None),
-    ("secrets.GITOPS_TOKEN", None),
-    ("!inputs.flag", True),
-    ("inputs.flag || 'fallback'", "fallback"),
-    ("'PLAN' == inputs.mode", True),  # strings compare case-insensitively
-    ("inputs.mode != 'apply'", True),
-    ("contains(vars.LABELS, 'hotfix')", True),
-    ("startsWith(github.sha, 'ab') && endsWith(github.sha, 'c')", True),
-    ("format('{0}/{1} {{literal}}', 'a', 'b')", "a/b {literal}"),
-    ("1 < 2 && 3 >= 3", True),
-    ("(false || 0) == 0", True),
-    ("'it''s'", "it's"),
-])
+@pytest.mark.parametrize(
+    "expr, value",
+    [
+        (
+            "github.event_name == 'pull_request' && 'plan' || github.event_name == 'schedule' && 'drift' || 'apply'",
+            "plan",
+        ),
+        ("inputs.mode == 'apply' && inputs.environment || format('{0}-plan', inputs.environment)", "staging-plan"),
+        ("inputs.buildx-version", "v0.23.0"),
+        ("steps.push.outputs.digest", "sha256:00"),
+        ("github['event_name']", "pull_request"),
+        ("inputs.missing", None),
+        ("secrets.GITOPS_TOKEN", None),
+        ("!inputs.flag", True),
+        ("inputs.flag || 'fallback'", "fallback"),
+        ("'PLAN' == inputs.mode", True),  # strings compare case-insensitively
+        ("inputs.mode != 'apply'", True),
+        ("contains(vars.LABELS, 'hotfix')", True),
+        ("startsWith(github.sha, 'ab') && endsWith(github.sha, 'c')", True),
+        ("format('{0}/{1} {{literal}}', 'a', 'b')", "a/b {literal}"),
+        ("1 < 2 && 3 >= 3", True),
+        ("(false || 0) == 0", True),
+        ("'it''s'", "it's"),
+    ],
+)
 def test_evaluate(expr, value):
     assert evaluate(expr, CONTEXT) == value
 
@@ -42,7 +55,9 @@ def test_evaluate(expr, value):
 def test_interpolate_keeps_a_whole_expression_typed_and_renders_text_otherwise():
     assert interpolate("${{ inputs.flag }}", CONTEXT) is False
     assert interpolate("${{ inputs.mode }}@${{ steps.push.outputs.digest }}", CONTEXT) == "plan@sha256:00"
-    assert interpolate("terraform ${{ inputs.mode }} (${{ inputs.environment }})", CONTEXT) == "terraform plan (staging)"
+    assert (
+        interpolate("terraform ${{ inputs.mode }} (${{ inputs.environment }})", CONTEXT) == "terraform plan (staging)"
+    )
     assert interpolate("no expression", CONTEXT) == "no expression"
 
 

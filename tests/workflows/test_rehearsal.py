@@ -46,8 +46,9 @@ def test_which_workflows_each_event_starts(rehearsed):
 def test_every_step_ran_or_is_a_named_stub(rehearsed):
     """Every step of every reusable workflow ran (or stood in as its named stub) in some rehearsal,
     and every stub of the table stood in at least once: the table names exactly what is not run."""
-    records: List[StepRecord] = [s for _, per_event in rehearsed.values() for runs in per_event.values()
-                                 for run in runs for s in run.steps]
+    records: list[StepRecord] = [
+        s for _, per_event in rehearsed.values() for runs in per_event.values() for run in runs for s in run.steps
+    ]
     done = {(r.workflow, r.step) for r in records if r.outcome in ("success", "stubbed")}
     stubbed = {(r.workflow, r.step) for r in records if r.outcome == "stubbed"}
     expected = set()
@@ -67,7 +68,9 @@ def test_the_deploys_promoted_the_built_digest_in_the_gitops_repo(rehearsed):
         digest = pushed_digest(None, {"github": {"sha": push.event.sha}})["digest"]
         gitops = service.forge / ORG / "gitops.git"
         assert _git(gitops, "log", "--format=%s", "-2", "main").splitlines() == [
-            f"deploy({service.name}): production -> {digest}", f"deploy({service.name}): staging -> {digest}"], template
+            f"deploy({service.name}): production -> {digest}",
+            f"deploy({service.name}): staging -> {digest}",
+        ], template
         for env in ("staging", "production"):
             source = yaml.safe_load(_git(gitops, "show", f"main:apps/{service.name}/{env}.yaml"))["spec"]["source"]
             assert source["targetRevision"] == push.event.sha
@@ -92,7 +95,9 @@ def test_a_spent_error_budget_stops_the_production_deploy(tmp_path):
     service = make_service(tmp_path, "worker", "spent-budget")
     with prometheus_double("-0.25") as url:
         world = make_world(service, tmp_path / "runs", url, tmp_path / "caches")
-        run = rehearse(world, main_event(service, world.env, "push"), service.repo / ".github" / "workflows" / "deploy.yml")
+        run = rehearse(
+            world, main_event(service, world.env, "push"), service.repo / ".github" / "workflows" / "deploy.yml"
+        )
     assert {c.name: c.conclusion for c in run.checks}["production / deploy production"] == "failure"
     assert {c.name: c.conclusion for c in run.checks}["staging / deploy staging"] == "success"
     staging_gate, production_gate = [r for r in run.steps if r.step == "SLO gate (error budget)"]
@@ -123,5 +128,6 @@ def test_the_required_doctor_check_fails_a_pull_request_that_edits_a_platform_ow
 
 
 def _git(bare, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(bare), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "--git-dir", str(bare), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()

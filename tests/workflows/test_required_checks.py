@@ -56,13 +56,17 @@ def test_called_job_names_are_evaluated_with_the_callers_inputs_for_a_pull_reque
     assert required_checks(repo, platform) == ("staging / terraform plan (staging)", "staging / lint")
 
 
-@pytest.mark.parametrize("flt", [
-    '\n    paths: ["terraform/**"]',
-    '\n    paths-ignore: ["docs/**"]',
-    "\n    branches: [release]",
-    '\n    branches-ignore: ["ma*"]',
-    "\n    types: [opened]",
-], ids=["paths", "paths-ignore", "branches", "branches-ignore", "types"])
+@pytest.mark.parametrize(
+    "flt",
+    [
+        '\n    paths: ["terraform/**"]',
+        '\n    paths-ignore: ["docs/**"]',
+        "\n    branches: [release]",
+        '\n    branches-ignore: ["ma*"]',
+        "\n    types: [opened]",
+    ],
+    ids=["paths", "paths-ignore", "branches", "branches-ignore", "types"],
+)
 def test_a_workflow_some_pull_requests_skip_is_never_required(tmp_path, flt):
     repo, platform = write(tmp_path, CALLER.format(filter=flt))
     assert required_checks(repo, platform) == ()
@@ -75,9 +79,11 @@ def test_a_branch_filter_that_admits_main_keeps_the_checks(tmp_path):
 
 def test_names_that_vary_per_run_and_conditional_callers_are_not_required(tmp_path):
     caller = CALLER.format(filter="").replace("environment: staging", "environment: ${{ vars.ENV }}")
-    caller += ("  notify:\n    if: github.event_name == 'push'\n    runs-on: ubuntu-24.04\n"
-               "  always:\n    if: github.event_name == 'pull_request'\n    name: Always ${{ github.base_ref }}\n"
-               "    runs-on: ubuntu-24.04\n")
+    caller += (
+        "  notify:\n    if: github.event_name == 'push'\n    runs-on: ubuntu-24.04\n"
+        "  always:\n    if: github.event_name == 'pull_request'\n    name: Always ${{ github.base_ref }}\n"
+        "    runs-on: ubuntu-24.04\n"
+    )
     repo, platform = write(tmp_path, caller)
     # staging/terraform reads vars.ENV in its name; staging/lint does not; notify never runs on PRs
     assert required_checks(repo, platform) == ("staging / lint", "Always main")
