@@ -48,10 +48,6 @@ HELM_MISSING = (
 )
 
 
-def render_chart(root: Path, release: str, helm: str | None) -> Render:
-    return start_render(root, release, helm)()
-
-
 def start_render(root: Path, release: str, helm: str | None) -> Callable[[], Render]:
     """Start `helm template` in the background; the returned call waits and parses its output."""
     chart = find_chart(root)

@@ -6,7 +6,6 @@ while the others work. The Actions settings family asks the forge (GitHub's API)
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Protocol
 
 from platform_cli.checks import (
@@ -36,7 +35,7 @@ class Family(Protocol):
     def check(self, ctx: ServiceContext) -> list[Finding]: ...
 
 
-FAMILIES: dict[str, ModuleType] = {
+FAMILIES: dict[str, Family] = {
     "conflicts": conflicts,
     "drift": drift,
     "version": version,

@@ -21,8 +21,6 @@ EXAMPLES = examples(
     doc="docs/doctor.md",
 )
 
-SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
-
 
 def doctor(
     path: Annotated[Path, typer.Argument(help="The service repo (default: the current directory).")] = Path("."),

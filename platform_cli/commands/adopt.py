@@ -22,7 +22,7 @@ from platform_cli.errors import MissingAnswersError
 from platform_cli.forge.base import Forge, fetch_url
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
-from platform_cli.rendering import postrender, publish, render
+from platform_cli.rendering import postrender, publish, release_render
 from platform_cli.rendering.release_render import list_files
 from platform_cli.service_repo import ANSWERS_FILE
 from platform_cli.upgrade import baseline
@@ -65,7 +65,9 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
     release = publish.template_release(template, settings.home / "templates")
     with tempfile.TemporaryDirectory(prefix="plat-adopt-") as tmp:
         rendered = Path(tmp) / "render"
-        render.copy(release.source, release.tag, rendered, answers)
+        release_render.render_release(
+            release, rendered, answers, (), release_render.layout(template), git.clear_worktree
+        )  # an export, rendered by the worker
         postrender.finalize(rendered)
         files = list_files(rendered)
         have = set(git.tracked_files(repo, MAIN))

@@ -429,3 +429,29 @@ def test_dry_run_plans_exactly_the_files_the_real_run_changes(settings, tmp_path
     assert "pin.txt" in {f.path for f in real.files}
     assert [(f.path, f.status) for f in planned.files] == [(f.path, f.status) for f in real.files]
     assert show(repo, real.branch, "pin.txt").strip() == answers_at(repo, real.branch)["platform_ref"]
+
+
+def test_adopt_renders_in_the_worker_plat_started_for_it(v1, tmp_path):
+    """`plat adopt` starts the render worker (launch.RENDERING); the render must go there, not
+    through an in-process copier import while the worker idles."""
+    import subprocess
+    import sys
+    import textwrap
+
+    repo = existing_repo(tmp_path)
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from platform_cli.config import Settings
+        from platform_cli.commands.adopt import AdoptRequest, adopt
+        from platform_cli.forge.local import LocalForge
+        from platform_cli.rendering import render
+        render.start_worker()
+        s = Settings(home=Path({str(v1.home)!r}), template_source=Path({str(v1.template_source)!r}), org="acme")
+        adopt(AdoptRequest(path=Path({str(repo)!r}), template="mini", owner="team-a", dry_run=True), s,
+              LocalForge(s.home / "forge"))
+        print("copier" in sys.modules)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-1] == "False", "adopt rendered in plat's own process"
