@@ -300,3 +300,16 @@ def test_the_documented_platform_read_step_authenticates_git_to_the_platform_rep
     env = {**os.environ, **step_env, "GIT_TERMINAL_PROMPT": "0"}
     refs = subprocess.run(["git", "ls-remote", f"{base}/acme/platform.git"], capture_output=True, text=True, env=env)
     assert refs.returncode == 0 and "refs/heads/main" in refs.stdout
+
+
+@pytest.mark.parametrize("workflow", ["doctor.yml", "deploy.yml", "terraform.yml"])
+def test_the_workflows_that_fetch_the_platform_run_the_documented_read_step(workflow):
+    """The step docs/github.md documents (and the test above runs) is the one the workflows carry."""
+    data = yaml.safe_load((REPO_ROOT / "workflows" / workflow).read_text())
+    steps = [s for job in data["jobs"].values() for s in job.get("steps", [])]
+    reads = [s for s in steps if s.get("name") == "Read access to the platform repo"]
+    assert reads and all(s["run"] == documented_step("Read access to the platform repo") for s in reads)
+    fetch = next(i for i, s in enumerate(steps) if s.get("name") in ("Install plat", "Init and validate"))
+    assert steps.index(reads[0]) < fetch, "the token must reach git before the platform is fetched"
+    on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert on["workflow_call"]["secrets"]["platform-token"]["required"] is False

@@ -153,7 +153,11 @@ def make_world(service: Service, run_root: Path, prometheus: str, caches: Path) 
             "AWS_TERRAFORM_ROLE_ARN_STAGING": "arn:aws:iam::111111111111:role/terraform-staging",
             "AWS_TERRAFORM_ROLE_ARN_PRODUCTION": "arn:aws:iam::111111111111:role/terraform-production",
         },
-        secrets={"GITOPS_TOKEN": "rehearsal-gitops-token", "GITHUB_TOKEN": "rehearsal-github-token"},
+        secrets={
+            "GITOPS_TOKEN": "rehearsal-gitops-token",
+            "GITHUB_TOKEN": "rehearsal-github-token",
+            "PLATFORM_READ_TOKEN": "rehearsal-platform-token",
+        },
     )
 
 
