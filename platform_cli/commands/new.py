@@ -107,9 +107,14 @@ def _name_taken(name: str, settings: Settings, forge: Forge, req: NewRequest, cw
     if forge.repo_exists(settings.org, name):
         return f"repo {settings.org}/{name} already exists on the {forge.name} forge: choose another name"
     directory = (req.directory or cwd / name).expanduser()
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+    if _occupied(directory):
         return f"{directory} already exists and is not empty: choose another name (or --dir)"
     return None
+
+
+def _occupied(directory: Path) -> bool:
+    """Something is there already: a non-empty directory, or a file where the clone would go."""
+    return directory.exists() and (not directory.is_dir() or any(directory.iterdir()))
 
 
 def _confirm(spec: ServiceSpec, settings: Settings, forge: Forge, prompter: Prompter) -> None:
@@ -162,7 +167,7 @@ def _preflight(spec: ServiceSpec, forge: Forge, journal: Journal) -> None:
         )
     ours = {c.target for c in journal.created}
     directory = spec.directory
-    if directory.exists() and any(directory.iterdir()) and str(directory) not in ours:
+    if _occupied(directory) and str(directory) not in ours:
         raise UsageError(
             f"directory {directory} already exists and is not empty", hint="choose another --dir or remove it"
         )

@@ -195,3 +195,15 @@ def test_the_readme_dry_run_works_without_a_terminal(tmp_path):
     result = new_service(req, settings, forge_for(settings), cwd=tmp_path)
     assert result.dry_run and result.template == "http-api" and "chart/Chart.yaml" in result.files
     assert not (tmp_path / "payments-api").exists()
+
+
+def test_a_file_where_the_clone_would_go_is_refused_with_a_hint(settings, tmp_path):
+    (tmp_path / "payments").write_text("not a directory\n")
+    with pytest.raises(UsageError, match="already exists and is not empty") as info:
+        new_service(
+            NewRequest(name="payments", template="mini", owner="team-a", yes=True),
+            settings,
+            forge_for(settings),
+            cwd=tmp_path,
+        )
+    assert "--dir" in info.value.hint and (tmp_path / "payments").read_text() == "not a directory\n"
