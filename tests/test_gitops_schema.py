@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platform_cli import git, gitops
+from platform_cli import git
 from platform_cli.commands.new import NewRequest, new_service
 from platform_cli.forge.local import LocalForge
+from platform_cli.gitops import registration as gitops
 from tests.conftest import REPO_ROOT
 
 ARGOCD = REPO_ROOT / ".tools" / "argo-cd"

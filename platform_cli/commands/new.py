@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, gitops, layout, templates
+from platform_cli import git, layout, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
+from platform_cli.gitops import registration as gitops
 from platform_cli.journal import Created, Journal, journal_path
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
