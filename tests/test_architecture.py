@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "platform_cli"
-BASE = {"config", "errors", "models", "layout", "names"}
+BASE = {"config", "errors", "models", "layout", "names", "locks", "scratch"}
 ADAPTERS = {"forge", "git", "prompts", "console", "yamlio", "source", "prometheus"}
 ENGINES = {
     "rendering",
