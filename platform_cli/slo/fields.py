@@ -140,7 +140,9 @@ def annotation_map(data: dict, at: At) -> dict[str, str]:
     for k, v in mapping(data, "annotations", at).items():
         text = label_value(v)
         if not isinstance(k, str) or not LABEL_NAME.match(k):
-            at.problem(f"annotations: {k!r} is not a valid annotation name", "use a non-empty name not starting with '__'")
+            at.problem(
+                f"annotations: {k!r} is not a valid annotation name", "use a non-empty name not starting with '__'"
+            )
         elif not text:
             at.problem(f"annotations.{k} must be a non-empty text, got {v!r}", f"e.g. {k}: some text")
         else:

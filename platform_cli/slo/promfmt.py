@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 WINDOW = re.compile(r"{{ *\.window *}}")  # Sloth's conventions.TplSLIQueryWindowVarRegex
-NAME = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$")  # Sloth's conventions.NameRegexp
+NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")  # Sloth's NameRegexp, and one character
 LABEL_NAME = re.compile(r"^(?!__)[^\x00]+$")  # Prometheus 3 (and Sloth) take UTF-8 names; `__` is reserved
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _UNITS = (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))

@@ -59,7 +59,7 @@ def differences(ours: dict[str, Any], sloth: dict[str, Any]) -> list[str]:
             out.append(f"{ga['group']}: interval {ga['interval']} != {gb['interval']}")
         if len(ga["rules"]) != len(gb["rules"]):
             out.append(f"{ga['group']}: {len(ga['rules'])} rules != {len(gb['rules'])}")
-        for ra, rb in zip(ga["rules"], gb["rules"]):
+        for ra, rb in zip(ga["rules"], gb["rules"], strict=False):  # a count difference is reported above
             for key in ("name", "kind", "expr", "labels", "annotations"):
                 if ra[key] != rb[key]:
                     out.append(f"{ga['group']} {ra['name']}: {key} {ra[key]!r} != {rb[key]!r}")
