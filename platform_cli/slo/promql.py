@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import promql_parser
-
 from platform_cli.slo.promfmt import WINDOW
 
 
 def parse_error(query: str) -> str | None:
     """Why `query` (its `{{.window}}` filled with 1m, as Sloth checks it) is not PromQL; None when it is."""
+    import promql_parser  # imported on first use: plat --help and commands without SLOs never load it
+
     try:
         promql_parser.parse(WINDOW.sub("1m", query))
     except Exception as exc:  # noqa: BLE001 - the parser raises ValueError, its bindings other types
