@@ -24,8 +24,8 @@ VALID = Rule(
     "SLO file valid",
     "medium",
     "gold",
-    f"fix {SLO_FILE}: version prometheus/v1, service, and slos each with name, objective (0-100) "
-    "and sli.events.error_query/total_query or sli.raw.error_ratio_query, each using {{.window}}",
+    f"fix {SLO_FILE}: Sloth's prometheus/v1 spec, each SLO with name, objective, sli (events or raw, "
+    "PromQL using {{.window}}) and alerting (docs/slo.md lists every rule)",
 )
 STALE = Rule(
     "PLAT-SLO-003",
@@ -48,7 +48,7 @@ def check(ctx: ServiceContext) -> list[Finding]:
     if text is None:
         return [found(PRESENT, f"no {SLO_FILE}: the service declares no service level objectives", SLO_FILE)]
     try:
-        data = yamlio.load(text)
+        data = list(yamlio.load_all(text))
     except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [found(VALID, f"{SLO_FILE} is not valid YAML", SLO_FILE, (mark.line + 1) if mark else 1)]

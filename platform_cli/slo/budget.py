@@ -9,6 +9,7 @@ from typing import Any
 from platform_cli.errors import UsageError
 from platform_cli.prometheus import Prometheus, PrometheusUnreachable
 from platform_cli.slo import rules
+from platform_cli.slo.promfmt import go_float
 from platform_cli.slo.spec import Spec
 
 POLICIES = ("fail", "pass")
@@ -30,13 +31,13 @@ class Budget:
 def budgets(spec: Spec, prometheus: Prometheus) -> tuple[Budget, ...]:
     out = []
     for slo in spec.slos:
-        sel = "{" + rules.selector(spec, slo) + "}"
+        sel = "{" + rules.selector(slo) + "}"
         remaining = _one(prometheus, f"slo:period_error_budget_remaining:ratio{sel}")
         burn_5m = _one(prometheus, f"slo:current_burn_rate:ratio{sel}")
-        burn_1h = _one(prometheus, f"slo:sli_error:ratio_rate1h{sel} / {slo.budget:.6g}")
+        burn_1h = _one(prometheus, f"slo:sli_error:ratio_rate1h{sel} / {go_float(slo.budget)}")
         hours = None
         if remaining is not None and burn_1h and burn_1h > 0:
-            hours = max(remaining, 0.0) * spec.period_days * 24 / burn_1h
+            hours = max(remaining, 0.0) * slo.period_days * 24 / burn_1h
         out.append(Budget(slo.name, slo.objective, remaining, burn_5m, burn_1h, hours))
     return tuple(out)
 

@@ -1,5 +1,6 @@
-"""The SLO file (`slo.yaml`): Sloth's `prometheus/v1` spec, read into frozen values. The one validator:
-`plat slo generate` (through `parse`) and doctor (through `problems`) accept exactly the same files."""
+"""The SLO file (`slo.yaml`): Sloth's `prometheus/v1` spec, one or more YAML documents, read into
+frozen values. The one validator: `plat slo generate` (through `parse`) and doctor (through
+`problems`) accept exactly the same files, and nothing is written from a file it refuses."""
 
 from __future__ import annotations
 
@@ -10,67 +11,78 @@ from typing import Any
 
 from platform_cli import yamlio
 from platform_cli.errors import UsageError
+from platform_cli.slo import fields as checks
+from platform_cli.slo.fields import At, Problem
+from platform_cli.slo.plugins import Plugin
+from platform_cli.slo.promfmt import WINDOW
 
-WINDOW = "{{.window}}"
 VERSION = "prometheus/v1"
+__all__ = ["SLO", "AlertMeta", "Problem", "Spec", "VERSION", "WINDOW", "load", "parse", "problems"]
 
 
 @dataclass(frozen=True)
-class Alert:
-    name: str
+class AlertMeta:
+    """One of an SLO's two alerts (page, ticket): Sloth's alerting merged with its page_alert/ticket_alert."""
+
+    name: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
-    page_labels: Mapping[str, str] = field(default_factory=dict)
-    ticket_labels: Mapping[str, str] = field(default_factory=dict)
-    disabled: bool = False
+    disabled: bool = True
 
 
 @dataclass(frozen=True)
 class SLO:
+    service: str
     name: str
-    objective: float  # percent, e.g. 99.9
+    objective: float  # percent, e.g. 99.9, kept exactly as written
     error_query: str = ""  # sli.events, with {{.window}} where the range goes
     total_query: str = ""
     error_ratio_query: str = ""  # sli.raw instead of events: the error ratio itself, with {{.window}}
     description: str = ""
-    labels: Mapping[str, str] = field(default_factory=dict)
-    alert: Alert | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)  # the document's labels, then the SLO's
+    page: AlertMeta = field(default_factory=AlertMeta)
+    ticket: AlertMeta = field(default_factory=AlertMeta)
+    period_days: int = 30
+    plugins: tuple[Plugin, ...] = ()  # the document's slo_plugins then the SLO's plugins (unless overridden)
+    override_plugins: bool = False  # run only `plugins`, not Sloth's default chain
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}-{self.name}"
 
     @property
     def budget(self) -> float:
-        return round(1 - self.objective / 100, 12)
+        """The error budget as a ratio, computed as Sloth computes it: (100 - objective) / 100."""
+        return (100 - self.objective) / 100
+
+    @property
+    def alerts(self) -> tuple[tuple[str, AlertMeta], ...]:
+        """The enabled alerts: ("page", meta) and/or ("ticket", meta)."""
+        return tuple((sev, meta) for sev, meta in (("page", self.page), ("ticket", self.ticket)) if not meta.disabled)
 
 
 @dataclass(frozen=True)
 class Spec:
-    service: str
     slos: tuple[SLO, ...]
-    labels: Mapping[str, str] = field(default_factory=dict)
-    period_days: int = 30
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an SLO file: what, how to fix it, and where (its top-level key, its SLO's name)."""
-
-    message: str
-    hint: str
-    key: str = ""  # "version", "service", "slos", "period_days"; "" for the whole file
-    slo: str = ""  # the name of the SLO it concerns, when that SLO has one
+    @property
+    def service(self) -> str:
+        return self.slos[0].service if self.slos else ""
 
 
 def load(path: Path, service: str | None = None) -> Spec:
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        documents = list(yamlio.load_all(path.read_text(encoding="utf-8")))
     except OSError as exc:
         raise UsageError(f"cannot read SLO file {path}: {exc.strerror}", hint="pass the service repo path") from exc
     except yamlio.YAMLError as exc:
         raise UsageError(f"SLO file {path} is not valid YAML", hint="fix the YAML syntax") from exc
-    return parse(data, str(path), service)
+    return parse(documents, str(path), service)
 
 
 def parse(data: Any, origin: str = "slo.yaml", service: str | None = None) -> Spec:
-    """The spec in `data`, or a UsageError naming its first problem."""
+    """The spec in `data` (one document's mapping, or the list of a file's documents), or a UsageError
+    naming its first problem."""
     spec, found = _read(data, service)
     if spec is None:
         more = f" (and {len(found) - 1} more problem(s))" if len(found) > 1 else ""
@@ -83,146 +95,103 @@ def problems(data: Any, service: str | None = None) -> tuple[Problem, ...]:
     return _read(data, service)[1]
 
 
-@dataclass(frozen=True)
-class _At:
-    """Where in the file a reader is, and the list its problems go to."""
-
-    out: list[Problem]
-    path: str = ""
-    key: str = ""
-    slo: str = ""
-
-    def problem(self, message: str, hint: str) -> None:
-        self.out.append(Problem(f"{self.path}: {message}" if self.path else message, hint, self.key, self.slo))
-
-    def to(self, path: str | None = None, key: str | None = None, slo: str | None = None) -> _At:
-        return _At(
-            self.out,
-            self.path if path is None else path,
-            self.key if key is None else key,
-            self.slo if slo is None else slo,
-        )
-
-
 def _read(data: Any, service: str | None) -> tuple[Spec | None, tuple[Problem, ...]]:
-    at = _At([])
+    at = At([])
+    documents = [d for d in data if d is not None] if isinstance(data, list) and _all_mappings(data) else [data]
+    slos: list[SLO] = []
+    for i, document in enumerate(documents):
+        where = at.to(path=f"document {i + 1}") if len(documents) > 1 else at
+        slos.extend(_document(document, service, where))
+    ids = [s.id for s in slos if s.name and s.service]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        at.to(key="slos", slo=dup.split("-", 1)[-1]).problem(
+            f"SLO {dup!r} is declared twice", "give each SLO a unique name"
+        )
+    if at.out:
+        return None, tuple(at.out)
+    return Spec(tuple(slos)), ()
+
+
+def _all_mappings(data: list) -> bool:
+    return bool(data) and all(d is None or isinstance(d, dict) for d in data) and any(d is not None for d in data)
+
+
+def _document(data: Any, service: str | None, at: At) -> list[SLO]:
     if not isinstance(data, dict):
         at.problem(f"not a Sloth {VERSION} SLO spec (not a mapping)", f"start it with `version: {VERSION}`")
-        return None, tuple(at.out)
+        return []
     if data.get("version") != VERSION:
         at.to(key="version").problem(
             f"version is {data.get('version')!r}, not a Sloth {VERSION} SLO spec", f"start it with `version: {VERSION}`"
         )
-    name = _service(data, service, at.to(key="service"))
-    slos = _slos(data.get("slos"), at.to(key="slos"))
+    name = checks.service(data, service, at.to(key="service"))
     period = data.get("period_days", 30)
     if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 90:
         at.to(key="period_days").problem("period_days must be a whole number of days (1-90)", "e.g. period_days: 30")
-    labels = _labels(data, "labels", at.to(key="labels"))
-    if at.out:
-        return None, tuple(at.out)
-    return Spec(name, slos, labels, period), ()
-
-
-def _service(data: dict, expected: str | None, at: _At) -> str:
-    name = _text(data, "service", at)
-    if expected is not None and name and name != expected:
-        at.problem(f"service is {name!r}, expected {expected!r}", f"set service: {expected} (the service's name)")
-    return name
-
-
-def _slos(items: Any, at: _At) -> tuple[SLO, ...]:
+        period = 30
+    labels = checks.labels(data, "labels", at.to(key="labels"))
+    plugins, override = checks.plugins(data.get("slo_plugins"), at.to(key="slo_plugins", path=_join(at, "slo_plugins")))
+    items = data.get("slos")
     if not isinstance(items, list) or not items:
-        at.problem("declares no SLOs", "add at least one entry under `slos:`")
-        return ()
-    slos = tuple(_slo(item, at.to(path=f"slos[{i}]")) for i, item in enumerate(items))
-    names = [s.name for s in slos if s.name]
-    if len(set(names)) != len(names):
-        at.problem("duplicate SLO names", "give each SLO a unique name")
-    return slos
+        at.to(key="slos").problem("declares no SLOs", "add at least one entry under `slos:`")
+        return []
+    common = {"service": name, "period_days": period, "labels": labels}
+    return [
+        _slo(item, common, plugins, override, at.to(key="slos", path=_join(at, f"slos[{i}]")))
+        for i, item in enumerate(items)
+    ]
 
 
-def _slo(item: Any, at: _At) -> SLO:
+def _join(at: At, path: str) -> str:
+    return f"{at.path}: {path}" if at.path else path
+
+
+def _slo(item: Any, common: dict[str, Any], plugins: tuple[Plugin, ...], override: bool, at: At) -> SLO:
     if not isinstance(item, dict):
-        at.problem("is not a mapping", "each SLO needs name, objective and sli")
-        return SLO("", 0.0)
-    name = _text(item, "name", at)
-    at = at.to(slo=name)
-    objective = item.get("objective")
-    if isinstance(objective, bool) or not isinstance(objective, (int, float)) or not 0 < objective < 100:
-        at.problem(f"objective must be a percentage between 0 and 100, got {objective!r}", "e.g. objective: 99.9")
-        objective = 0.0
-    error, total, ratio = _sli(item.get("sli"), at)
+        at.problem("is not a mapping", "each SLO needs name, objective, sli and alerting")
+        return SLO(common["service"], "", 0.0)
+    name = checks.name(item, "name", at)
+    at = at.to(slo=name, path=f"{at.path} ({name})" if name else at.path)
+    objective = checks.objective(item.get("objective"), at)
+    own, own_override = checks.plugins(item.get("plugins"), at.to(path=f"{at.path}.plugins"))
+    error, total, ratio = checks.sli(item.get("sli"), at)
+    page, ticket = _alerting(item, at)
     return SLO(
+        service=common["service"],
         name=name,
-        objective=float(objective),
+        objective=objective,
         error_query=error,
         total_query=total,
         error_ratio_query=ratio,
-        description=str(item.get("description", "")),
-        labels=_labels(item, "labels", at),
-        alert=_alert(item.get("alerting"), at),
+        description=str(item.get("description") or ""),
+        labels={**common["labels"], **checks.labels(item, "labels", at)},
+        page=page,
+        ticket=ticket,
+        period_days=common["period_days"],
+        plugins=own if own_override else plugins + own,
+        override_plugins=override or own_override,
     )
 
 
-def _sli(sli: Any, at: _At) -> tuple[str, str, str]:
-    """(error query, total query, error ratio query): events give the first two, raw the third."""
-    sli = sli if isinstance(sli, dict) else {}
-    if "raw" in sli:
-        return "", "", _query(sli["raw"], "sli.raw.error_ratio_query", at)
-    if "plugin" in sli:
-        at.problem(
-            "sli.plugin is not supported: plat generates rules from sli.events or sli.raw",
-            f"write the plugin's query as sli.raw.error_ratio_query (with {WINDOW})",
-        )
-        return "", "", ""
-    events = sli.get("events")
-    return _query(events, "sli.events.error_query", at), _query(events, "sli.events.total_query", at), ""
-
-
-def _query(data: Any, dotted: str, at: _At) -> str:
-    query = data.get(dotted.rsplit(".", 1)[1]) if isinstance(data, dict) else None
-    if not isinstance(query, str) or WINDOW not in query:
-        at.problem(f"{dotted} must be a query using {WINDOW}", f"e.g. sum(rate(http_requests_total[{WINDOW}]))")
-        return ""
-    return query.strip()
-
-
-def _alert(data: Any, at: _At) -> Alert | None:
-    if not data:
-        return None
-    at = at.to(path=f"{at.path}.alerting" if at.path else "alerting")
+def _alerting(item: dict, at: At) -> tuple[AlertMeta, AlertMeta]:
+    """Sloth's alerting: each of page_alert/ticket_alert enabled unless `disable: true`; an enabled one needs
+    the alert name; its labels and annotations are alerting's with its own merged over them."""
+    data = item.get("alerting")
+    at = at.to(path=f"{at.path}.alerting")
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         at.problem("is not a mapping", "give it a name and optional labels, annotations, page_alert, ticket_alert")
-        return None
-    page, ticket = (_mapping(data, key, at) for key in ("page_alert", "ticket_alert"))
-    return Alert(
-        name=_text(data, "name", at),
-        labels=_labels(data, "labels", at),
-        annotations=_labels(data, "annotations", at),
-        page_labels=_labels(page, "labels", at.to(path=f"{at.path}.page_alert")),
-        ticket_labels=_labels(ticket, "labels", at.to(path=f"{at.path}.ticket_alert")),
-        disabled=bool(page.get("disable")) and bool(ticket.get("disable")),
-    )
-
-
-def _text(data: dict, key: str, at: _At) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        at.problem(f"`{key}` is missing", f"set {key}: to a non-empty string")
-        return ""
-    return value.strip()
-
-
-def _labels(data: dict, key: str, at: _At) -> dict[str, str]:
-    return {str(k): str(v) for k, v in _mapping(data, key, at).items()}
-
-
-def _mapping(data: dict, key: str, at: _At) -> dict:
-    value = data.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        at.problem(f"`{key}` must be a mapping, got {value!r}", f"write {key}: as key: value pairs")
-        return {}
-    return value
+        return AlertMeta(), AlertMeta()
+    labels, annotations = checks.labels(data, "labels", at), checks.annotation_map(data, at)
+    metas = []
+    for key in ("page_alert", "ticket_alert"):
+        own = checks.mapping(data, key, at)
+        inner = at.to(path=f"{at.path}.{key}")
+        disabled = checks.flag(own, "disable", inner)
+        merged_labels = {**labels, **checks.labels(own, "labels", inner)}
+        merged_annotations = {**annotations, **checks.annotation_map(own, inner)}
+        metas.append(AlertMeta(str(data.get("name") or ""), merged_labels, merged_annotations, disabled))
+    if any(not m.disabled for m in metas):
+        checks.alert_name(data, at)
+    return metas[0], metas[1]

@@ -130,6 +130,8 @@ slos:
       events:
         error_query: sum(rate(http_requests_total{job="{{ service_name }}",code=~"5.."}[{{ '{{.window}}' }}]))
         total_query: sum(rate(http_requests_total{job="{{ service_name }}"}[{{ '{{.window}}' }}]))
+    alerting:
+      name: HighErrorRate
 """,
     "catalog-info.yaml.jinja": """\
 apiVersion: backstage.io/v1alpha1

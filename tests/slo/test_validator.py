@@ -104,7 +104,7 @@ def test_doctor_points_at_the_slo_and_the_key(tmp_path):
     repo = repo_with(tmp_path, data)
     lines = (repo / "slo.yaml").read_text().splitlines()
     found = {f.message.split(":")[0]: f.line for f in doctor_invalid(repo)}
-    assert lines[found["slos[0]"] - 1].lstrip("- ").startswith("name: requests-availability")
+    assert lines[found["slos[0] (requests-availability)"] - 1].lstrip("- ").startswith("name: requests-availability")
     assert lines[found["period_days must be a whole number of days (1-90)"] - 1].startswith("period_days:")
 
 
@@ -128,4 +128,6 @@ def test_a_raw_sli_records_its_ratio_and_promtool_passes_the_generated_tests(tmp
 
 def test_problems_are_all_listed_not_just_the_first():
     found = spec_mod.problems({**with_slo(objective=True, sli={}), "period_days": 200})
-    assert [p.message.split(" ")[0] for p in found] == ["slos[0]:", "slos[0]:", "slos[0]:", "period_days"]
+    assert [p.message.split(":")[0] for p in found] == ["period_days must be a whole number of days (1-90)"] + [
+        "slos[0] (requests-availability)"
+    ] * 2

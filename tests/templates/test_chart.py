@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -184,6 +185,32 @@ def test_promtool_runs_the_generated_rule_tests(case, renders):
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_promtool_runs_the_sli_tests_fed_with_raw_app_metrics(case, renders):
+    """chart/files/slo-sli.test.yaml: healthy, failing and idle traffic (and a stuck worker) as the app's
+    own metrics, through the generated recording rules to the alerts."""
+    files = renders[case.id] / "chart" / "files"
+    tests = yaml.safe_load((files / "slo-sli.test.yaml").read_text())["tests"]
+    names = " / ".join(t["name"] for t in tests)
+    assert all(word in names for word in ("healthy", "failing", "idle")), names
+    proc = tools.run("promtool", ["test", "rules", "slo-sli.test.yaml"], cwd=files, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_the_sli_tests_feed_metrics_the_app_exports(case, renders):
+    """Every raw series the SLI tests feed (bar `up`) is a metric the app skeleton registers."""
+    root = renders[case.id]
+    source = "\n".join(p.read_text() for p in (root / "app").glob("*.py"))
+    exported = set(re.findall(r'"([a-z_]+(?:_total|_seconds|_success|_items))"', source))
+    exported |= {f"{name}_{suffix}" for name in exported for suffix in ("bucket", "count", "sum")}
+    tests = yaml.safe_load((root / "chart" / "files" / "slo-sli.test.yaml").read_text())["tests"]
+    fed = {s["series"].split("{")[0] for t in tests for s in t["input_series"]} - {"up"}
+    assert fed and fed <= exported, fed - exported
+    queried = set(re.findall(r"([a-z_]+)\{", (root / "slo.yaml").read_text()))
+    assert queried and queried <= fed, queried - fed  # every metric an SLO queries is fed by the tests
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_chart_refuses_to_render_without_generated_rules(case, renders, tmp_path):
     chart = tmp_path / "chart"
     shutil.copytree(renders[case.id] / "chart", chart)
@@ -205,6 +232,7 @@ FAILING_SERIES = {
         ('worker_jobs_processed_total{job="%s"}', "0+60x200"),
         ('worker_jobs_failed_total{job="%s"}', "0+60x200"),
         ('worker_last_success_timestamp_seconds{job="%s"}', "-1000000+0x200"),
+        ('worker_oldest_waiting_job_age_seconds{job="%s"}', "100000+60x200"),
     ],
     "cronjob": [
         ('cronjob_last_run_success{job="%s"}', "0+0x200"),
@@ -220,8 +248,13 @@ def test_promtool_unit_test_burn_rate_alerts_fire(case, manifests, renders, tmp_
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rule["spec"]))
     slo = yaml.safe_load((renders[case.id] / "slo.yaml").read_text())
     eval_minutes = 70
-    annotations = {
-        (a["alert"], a["labels"]["sloth_severity"]): a["annotations"]
+    annotations = {  # as promtool shows them: Sloth's title and summary name the service and SLO by label
+        (a["alert"], a["labels"]["sloth_severity"]): {
+            k: v.replace("{{$labels.sloth_service}}", case.service).replace(
+                "{{$labels.sloth_slo}}", re.search(r'sloth_slo="([^"]+)"', a["expr"]).group(1)
+            )
+            for k, v in a["annotations"].items()
+        }
         for g in rule["spec"]["groups"]
         for a in g["rules"]
         if "alert" in a

@@ -26,6 +26,10 @@ DURATION = REGISTRY.histogram("worker_job_duration_seconds", "Time spent handlin
 LAST_SUCCESS = REGISTRY.gauge(
     "worker_last_success_timestamp_seconds", "Unix time of the last successfully handled job."
 )
+OLDEST_WAITING = REGISTRY.gauge(
+    "worker_oldest_waiting_job_age_seconds",
+    "Age in seconds of the oldest job waiting in the source, read at scrape time (0 when none waits).",
+)
 HEARTBEAT = REGISTRY.gauge(
     "worker_heartbeat_timestamp_seconds", "Unix time the processing loop last ran (idle or not)."
 )
@@ -87,7 +91,9 @@ def main() -> int:
     state.ready.set()
     log.info("worker started", extra={"port": httpd.server_address[1]})
     # The loop finishes the job in hand, then returns: in-flight work is never abandoned.
-    run(source.from_env(), stop, poll_interval)
+    src = source.from_env()
+    OLDEST_WAITING.set_function(src.oldest_waiting_seconds)
+    run(src, stop, poll_interval)
     threading.Event().wait(delay)
     httpd.shutdown()
     httpd.server_close()

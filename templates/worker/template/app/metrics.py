@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -92,8 +92,14 @@ class Gauge(_Metric):
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
         super().__init__(name, documentation, labelnames)
         self._values: Dict[LabelValues, float] = {}
+        self._function: Optional[Callable[[], float]] = None
         if not self.labelnames:
             self._values[()] = 0.0
+
+    def set_function(self, function: Callable[[], float]) -> None:
+        """Read the value from `function` at every scrape (an unlabelled gauge): still right when the
+        code that would `set` it is stuck."""
+        self._function = function
 
     def set(self, value: float, **labels: str) -> None:
         key = self._key(labels)
@@ -105,6 +111,13 @@ class Gauge(_Metric):
             return self._values.get(self._key(labels), 0.0)
 
     def samples(self) -> Iterable[str]:
+        if self._function is not None:
+            try:
+                value = float(self._function())
+            except Exception:  # noqa: BLE001 - a failing probe shows as NaN, never a failed scrape
+                value = math.nan
+            yield f"{self.name} {_format_value(value)}"
+            return
         with self._lock:
             items = sorted(self._values.items())
         for key, value in items:

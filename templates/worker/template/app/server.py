@@ -2,6 +2,9 @@
 
 Liveness (/healthz) answers as long as the process serves requests; readiness (/readyz)
 turns 503 as soon as shutdown starts, so the load balancer drains the pod before it stops.
+Every response to a route is observed (counted in http_requests_total), whatever the method:
+HEAD answers like GET without a body, other known methods get 405, unknown ones the 501 that
+http.server sends, and malformed requests its 400 — the availability SLO sees them all.
 """
 
 from __future__ import annotations
@@ -43,10 +46,27 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         self._dispatch()
 
-    def _dispatch(self) -> None:
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server naming
+        self._dispatch(send_body=False)
+
+    def _not_allowed(self) -> None:
+        self._dispatch(allowed=False)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _not_allowed  # noqa: N815 - http.server naming
+
+    def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+        """http.server's own answers (400 malformed, 501 unknown method, ...): observed like the rest."""
+        started = time.monotonic()
+        super().send_error(code, message, explain)
+        path = (getattr(self, "path", "") or "").split("?", 1)[0]
+        self._observe(getattr(self, "command", None) or "-", path, code, started)
+
+    def _dispatch(self, send_body: bool = True, allowed: bool = True) -> None:
         started = time.monotonic()
         path = self.path.split("?", 1)[0]
-        if path == "/healthz":
+        if not allowed:
+            status, ctype, body = json_response(405, {"error": "method not allowed"})
+        elif path == "/healthz":
             status, ctype, body = json_response(200, {"status": "ok"})
         elif path == "/readyz":
             ok = self.state.ready.is_set() and not self.state.stopping.is_set()
@@ -64,11 +84,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        if status == 405:
+            self.send_header("Allow", "GET, HEAD")
         self.end_headers()
-        self.wfile.write(body)
+        if send_body:
+            self.wfile.write(body)
+        self._observe(self.command, path, status, started)
+
+    def _observe(self, method: str, path: str, status: int, started: float) -> None:
         if self.observe is not None and path not in ("/healthz", "/readyz", "/metrics"):
             route = path if path in self.routes else "other"
-            self.observe(self.command, route, status, time.monotonic() - started)
+            self.observe(method, route, status, time.monotonic() - started)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         log.debug("request", extra={"client": self.client_address[0], "line": format % args})

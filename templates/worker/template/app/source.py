@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Protocol
@@ -26,10 +27,17 @@ class Source(Protocol):
 
     def nack(self, job: Job) -> None: ...
 
+    def oldest_waiting_seconds(self) -> float:
+        """Age of the oldest job waiting (0 when none waits): the freshness SLO's signal."""
+        ...
+
 
 class IdleSource:
     def fetch(self) -> Optional[Job]:
         return None
+
+    def oldest_waiting_seconds(self) -> float:
+        return 0.0
 
     def ack(self, job: Job) -> None:  # pragma: no cover - never fetched
         pass
@@ -50,6 +58,16 @@ class SpoolSource:
                 payload = None
             return Job(id=path.name, payload=payload)
         return None
+
+    def oldest_waiting_seconds(self) -> float:
+        """A job waits from the time its file was written until it is handled (deleted or renamed)."""
+        times = []
+        for path in self.directory.glob("*.json"):
+            try:
+                times.append(path.stat().st_mtime)
+            except OSError:  # handled between glob and stat
+                continue
+        return max(0.0, time.time() - min(times)) if times else 0.0
 
     def ack(self, job: Job) -> None:
         (self.directory / job.id).unlink(missing_ok=True)
