@@ -144,12 +144,12 @@ def _quota(ctx: ServiceContext, records: Records, ns: str, kinds: dict[Any, dict
     if missing:
         fix = f"add to {path}: ResourceQuota hard {size.quota()} and a LimitRange (plat new service writes both)"
         return [found(QUOTA, f"{records.where(path)}: no {' and no '.join(missing)} in {ns}", values, remediation=fix)]
-    short = exceeds(size.quota(), (kinds["ResourceQuota"].get("spec") or {}).get("hard") or {})
+    short = exceeds(size.needed(), (kinds["ResourceQuota"].get("spec") or {}).get("hard") or {})
     if not short:
         return []
     fix = (
-        f"raise spec.hard of the ResourceQuota in {records.repo}:{path} to at least {size.quota()} "
-        "(or lower the chart's resources)"
+        f"raise spec.hard of the ResourceQuota in {records.repo}:{path} to {size.quota()} (twice the need, "
+        "as plat registers it), or lower the chart's resources"
     )
     msg = f"the quota of {ns} is smaller than the chart needs at full scale: {'; '.join(short)}"
     return [found(QUOTA, msg, values, remediation=fix)]

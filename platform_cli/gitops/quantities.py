@@ -13,7 +13,9 @@ RESOURCES = ("cpu", "memory", "ephemeral-storage")
 # The golden path's defaults (the templates' values.yaml): used where a chart says nothing.
 DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi", "ephemeral-storage": "64Mi"}
 DEFAULT_LIMITS = {"cpu": "500m", "memory": "256Mi", "ephemeral-storage": "128Mi"}
-LIMIT_RANGE_MAX_FACTOR = 2  # a container may grow to twice the chart's limits before the platform reviews it
+# Headroom: a team may double its resources (per container, and in all) before the platform reviews more.
+LIMIT_RANGE_MAX_FACTOR = 2  # a container's maximum: twice the chart's limits
+QUOTA_HEADROOM = 2  # the namespace's quota: twice what the chart needs at full scale
 _SUFFIX = {
     "": 1,
     "k": 10**3,
@@ -73,12 +75,18 @@ class Sizing:
         """Pods at the peak of a rolling update at full scale (maxSurge 25 %), plus one for a one-off job."""
         return self.max_replicas + math.ceil(self.max_replicas * 0.25) + 1
 
-    def quota(self) -> dict[str, str]:
-        hard = {"pods": str(self.pods)}
+    def needed(self, factor: int = 1) -> dict[str, str]:
+        """What the chart needs at full scale (times `factor`), as ResourceQuota `hard` entries."""
+        pods = self.pods * factor
+        hard = {"pods": str(pods)}
         for kind, values in (("requests", self.requests), ("limits", self.limits)):
             for r in RESOURCES:
-                hard[f"{kind}.{r}"] = fmt(r, parse(values[r]) * self.pods)
+                hard[f"{kind}.{r}"] = fmt(r, parse(values[r]) * pods)
         return hard
+
+    def quota(self) -> dict[str, str]:
+        """The quota plat registers: what the chart needs at full scale, with the headroom."""
+        return self.needed(QUOTA_HEADROOM)
 
     def limit_range(self) -> dict[str, Any]:
         return {
@@ -121,7 +129,7 @@ def _pick(given: object, default: Mapping[str, str]) -> dict[str, str]:
 
 
 def exceeds(needed: Mapping[str, str], hard: Mapping[str, object]) -> list[str]:
-    """The quota entries of `hard` below what `needed` (a Sizing.quota()) asks, as 'key: have < need'."""
+    """The quota entries of `hard` below what `needed` (a Sizing.needed()) asks, as 'key: have < need'."""
     short = []
     for key, want in needed.items():
         have = hard.get(key)
