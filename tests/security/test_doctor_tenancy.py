@@ -15,18 +15,34 @@ from platform_cli.forge.local import LocalForge
 from platform_cli.gitops import registration as gitops
 from platform_cli.gitops import tenancy
 from tests.checks.support import TODAY, make_service
+from tests.conftest import hermetic_session_env, write_mini_platform
 
 FAMILY = ("PLAT-TEN-001", "PLAT-TEN-002", "PLAT-TEN-003", "PLAT-TEN-004")
 
 
-@pytest.fixture
-def world(settings, tmp_path):
-    """A service made by `plat new service` on the local forge, its registration merged."""
-    forge = LocalForge(settings.home / "forge")
-    service = make_service(settings, tmp_path, "payments")
-    pr = forge.list_pull_requests(settings.org, settings.gitops_repo)[0]
-    forge.merge_pull_request(settings.org, settings.gitops_repo, pr.id)
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """A service made by `plat new service` on the local forge, its registration merged (once per module)."""
+    root = tmp_path_factory.mktemp("doctor-tenancy")
+    with hermetic_session_env(root):
+        settings = Settings(
+            home=root / "plathome", template_source=write_mini_platform(root / "platform-src"), org="acme"
+        )
+        forge = LocalForge(settings.home / "forge")
+        service = make_service(settings, root, "payments")
+        pr = forge.list_pull_requests(settings.org, settings.gitops_repo)[0]
+        forge.merge_pull_request(settings.org, settings.gitops_repo, pr.id)
     return settings, forge, service
+
+
+@pytest.fixture
+def world(made):
+    """The service of `made`; the GitOps repo's main is put back as it was after each test."""
+    settings, forge, _ = made
+    git_dir = Path(forge.repo_url(settings.org, settings.gitops_repo))
+    main = git.rev_parse(git_dir, "refs/heads/main")
+    yield made
+    git.run(["update-ref", "refs/heads/main", main], git_dir)
 
 
 def run(service: Path, settings: Settings, forge=None):
