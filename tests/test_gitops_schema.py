@@ -33,6 +33,8 @@ REG = gitops.Registration(
     system="billing",
     repo_url="https://github.com/Acme-Corp/billing-engine",
     environments=("staging", "production"),
+    platform_repo_url="https://github.com/Acme-Corp/platform",
+    gitops_url="https://github.com/Acme-Corp/gitops",
 )
 
 

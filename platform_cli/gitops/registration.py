@@ -22,9 +22,6 @@ from platform_cli.gitops.quantities import Sizing
 from platform_cli.gitops.tenancy import Tenancy
 from platform_cli.models import PullRequest
 
-# Pod Security Admission: every service namespace enforces the restricted profile (tenancy.py creates them).
-POD_SECURITY = tenancy.POD_SECURITY
-
 
 @dataclass(frozen=True)
 class Registration:

@@ -101,7 +101,8 @@ def files(t: Tenancy, read: Reader, gitops_url: str) -> dict[str, str]:
     out = {project_path(t.team): dump_all([project(t, yamlio.load(existing) if existing else None)])}
     for env in t.environments:
         out[namespace_path(namespace_of(t.service, env))] = dump_all(namespace_objects(t, env))
-    out["apps/tenancy.yaml"] = dump_all([application(gitops_url)])
+    if gitops_url:  # repos bootstrapped before tenancy existed get the Application with their next registration
+        out["apps/tenancy.yaml"] = dump_all([application(gitops_url)])
     return out
 
 
