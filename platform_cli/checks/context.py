@@ -33,6 +33,7 @@ class ServiceContext:
     forge: Callable[[], Any] | None = None  # makes the service's forge on first use (rules that ask the forge)
     forge_name: str = "local"
     platform_workflows: Path | None = None  # the platform's reusable workflows (what the service's workflows call)
+    gitops_repo: str = "gitops"  # the GitOps repo in the service's org (rules that read its tenancy)
 
     @cached_property
     def render(self) -> manifests_mod.Render:
@@ -47,6 +48,20 @@ class ServiceContext:
             return None
         try:
             return self.forge().actions_names(self.org, self.service)
+        except PlatError as exc:
+            return exc
+
+    @cached_property
+    def gitops(self) -> Any:
+        """The service's records in the GitOps repo (gitops.records.Records, read once); None without a forge
+        or a GitOps repo; the PlatError when it could not be read."""
+        if self.forge is None:
+            return None
+        from platform_cli.gitops import records
+
+        try:
+            owner = str(self.answers.get("owner") or "")
+            return records.read(self.forge(), self.org, self.gitops_repo, self.service, owner)
         except PlatError as exc:
             return exc
 
@@ -75,7 +90,12 @@ class ServiceContext:
 
 
 def build(
-    path: Path, template_source: Path, tools: Tools, forge: Callable[[], Any] | None = None, forge_name: str = "local"
+    path: Path,
+    template_source: Path,
+    tools: Tools,
+    forge: Callable[[], Any] | None = None,
+    forge_name: str = "local",
+    gitops_repo: str = "gitops",
 ) -> ServiceContext:
     root = repo_root(path)
     answers = read_answers(root)
@@ -102,6 +122,7 @@ def build(
         forge=forge,
         forge_name=forge_name,
         platform_workflows=template_source / "workflows",
+        gitops_repo=gitops_repo,
     )
 
 

@@ -16,6 +16,7 @@ from platform_cli.checks import (
     drift,
     exemptions,
     slo,
+    tenancy,
     terraform,
     version,
     workflows,
@@ -45,6 +46,7 @@ FAMILIES: dict[str, Family] = {
     "catalog": catalog,
     "kubernetes-workloads": workloads,
     "kubernetes-cluster": cluster,
+    "tenancy": tenancy,  # reads the GitOps repo (a clone) when it is reachable
     "actions-settings": actions_settings,  # asks the forge (GitHub: 4 REST calls)
 }
 

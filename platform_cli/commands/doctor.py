@@ -109,6 +109,7 @@ def doctor(
         tools if tools is not None else Tools.discover(),
         forge or (lambda: create_forge(settings)),
         settings.forge,
+        settings.gitops_repo,
     )
     try:
         return _report(ctx, clock, deep, with_diff)

@@ -20,6 +20,7 @@ from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.gitops import registration as gitops
+from platform_cli.gitops.tenancy import sizing_from_chart
 from platform_cli.journal import Created, Journal, journal_path
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
@@ -340,6 +341,9 @@ class Run:
             system=str(a.get("system") or self.spec.name),
             repo_url=self.forge.repo_url(self.spec.org, self.spec.name),
             environments=self.settings.environments,
+            platform_repo_url=self.forge.repo_url(self.spec.org, self.settings.platform_repo),
+            gitops_url=self.forge.repo_url(self.spec.org, self.settings.gitops_repo),
+            sizing=sizing_from_chart(self.spec.directory / "chart", self.settings.environments),
         )
 
     def template_answers(self) -> dict[str, Any]:

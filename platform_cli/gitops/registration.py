@@ -2,23 +2,25 @@
 
 Per service: one Argo CD Application per environment under `apps/<service>/` (the first
 environment syncs automatically; the others — production — sync by hand after review), and a
-Backstage catalog Location under `catalog/`. Argo CD creates each Application's namespace
-(`<service>-<env>`) with the Pod Security Admission labels of the `restricted` profile (enforce, audit,
-warn). The repo itself is bootstrapped on first use with an app-of-apps that makes Argo CD pick up
-everything under `apps/`.
+Backstage catalog Location under `catalog/`, and the team's tenancy (`tenancy.py`): the Applications
+belong to the team's AppProject, and each namespace (`<service>-<env>`) is created by the platform's
+`tenancy` Application with the Pod Security Admission labels of the `restricted` profile, a quota, a
+limit range and the team's role. The repo itself is bootstrapped on first use with an app-of-apps that
+makes Argo CD pick up everything under `apps/`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import yaml
 
 from platform_cli.forge.base import Forge
+from platform_cli.gitops import snapshot, tenancy
+from platform_cli.gitops.quantities import Sizing
+from platform_cli.gitops.tenancy import Tenancy
 from platform_cli.models import PullRequest
-
-# Pod Security Admission: every namespace Argo CD creates for a service enforces the restricted profile.
-POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,23 @@ class Registration:
     repo_url: str
     environments: tuple[str, ...]
     chart_path: str = "chart"
+    # tenancy: the platform repo (a source of the team's project), the GitOps repo (what the tenancy
+    # Application applies), each environment's sizing (from the chart's values; default: the golden path's)
+    platform_repo_url: str = ""
+    gitops_url: str = ""
+    sizing: Mapping[str, Sizing] = field(default_factory=dict)
+
+    @property
+    def tenancy(self) -> Tenancy:
+        return Tenancy(
+            team=self.owner,
+            service=self.service,
+            org=self.org,
+            repo_url=self.repo_url,
+            platform_repo_url=self.platform_repo_url,
+            environments=self.environments,
+            sizing=self.sizing,
+        )
 
     @property
     def branch(self) -> str:
@@ -44,12 +63,14 @@ def branch_name(service: str) -> str:
     return f"plat/register-{service}"
 
 
-def registration_files(reg: Registration) -> dict[str, str]:
+def registration_files(reg: Registration, read: snapshot.Reader = lambda path: None) -> dict[str, str]:
+    """`read` reads the GitOps repo's main (the team's project there is extended, not replaced)."""
     files = {
         f"apps/{reg.service}/{env}.yaml": _dump(_application(reg, env, i == 0))
         for i, env in enumerate(reg.environments)
     }
     files[f"catalog/{reg.service}.yaml"] = _dump(_location(reg))
+    files.update(tenancy.files(reg.tenancy, read, reg.gitops_url))
     return files
 
 
@@ -71,7 +92,14 @@ def bootstrap_files(org: str, repo_url: str) -> dict[str, str]:
         "Services are registered by `plat new service` through pull requests; `catalog/` lists "
         "their Backstage catalog entries.\n"
     )
-    return {"README.md": readme, "bootstrap/apps.yaml": _dump(root), "apps/.keep": "", "catalog/.keep": ""}
+    tenancy_app = tenancy.dump_all([tenancy.application(repo_url)])
+    return {
+        "README.md": readme,
+        "bootstrap/apps.yaml": _dump(root),
+        "apps/.keep": "",
+        "apps/tenancy.yaml": tenancy_app,
+        "catalog/.keep": "",
+    }
 
 
 def pull_request_body(reg: Registration) -> str:
@@ -80,8 +108,11 @@ def pull_request_body(reg: Registration) -> str:
         f"Registers `{reg.service}` (owner: `{reg.owner}`) from {reg.repo_url}.\n\n"
         f"- Argo CD Applications for {envs}: `{reg.environments[0]}` syncs automatically, "
         "the others sync by hand after review.\n"
-        f"- Namespaces `{reg.service}-<environment>`, created by Argo CD with Pod Security `restricted` "
-        "(enforce, audit, warn).\n"
+        f"- Argo CD project `{reg.owner}` (`{tenancy.project_path(reg.owner)}`): created with the team's first "
+        "service, extended by the next ones; no cluster-scoped resources.\n"
+        f"- Namespaces `{reg.service}-<environment>` (`tenancy/namespaces/`): Pod Security `restricted` "
+        "(enforce, audit, warn), a ResourceQuota and a LimitRange sized from the chart's values, and a "
+        f"read/restart Role bound to `{reg.tenancy.group}`.\n"
         f"- Backstage catalog location `catalog/{reg.service}.yaml`.\n\n"
         "Opened by `plat new service`. Merge with a merge commit."
     )
@@ -96,15 +127,15 @@ def bootstrap(forge: Forge, org: str, repo: str) -> str:
 def propose(forge: Forge, org: str, repo: str, reg: Registration) -> PullRequest:
     """Commit the registration on its branch (idempotent) and open or update its pull request."""
     if forge.branch_sha(org, repo, reg.branch) is None:
-        forge.commit_files(org, repo, reg.branch, "main", registration_files(reg), f"Register service {reg.service}")
+        with snapshot.clone(forge, org, repo) as checkout:  # the team's project as main has it
+            files = registration_files(reg, snapshot.reader(checkout))
+        forge.commit_files(org, repo, reg.branch, "main", files, f"Register service {reg.service}")
     return forge.open_pull_request(org, repo, reg.branch, "main", reg.title, pull_request_body(reg))
 
 
 def _application(reg: Registration, env: str, automated: bool) -> dict:
-    sync: dict = {
-        "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
-        "managedNamespaceMetadata": {"labels": dict(POD_SECURITY)},
-    }
+    # No CreateNamespace: the team's project may not create a Namespace (cluster-scoped); tenancy does.
+    sync: dict = {"syncOptions": ["ServerSideApply=true"]}
     if automated:
         sync["automated"] = {"prune": True, "selfHeal": True}
     return {
@@ -122,7 +153,7 @@ def _application(reg: Registration, env: str, automated: bool) -> dict:
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },
         "spec": {
-            "project": "default",
+            "project": reg.owner,  # the team's AppProject (tenancy.py)
             "source": {
                 "repoURL": reg.repo_url,
                 "targetRevision": "main",

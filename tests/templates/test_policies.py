@@ -12,6 +12,7 @@ EXPECTED = {
     "plat-require-non-root",
     "plat-disallow-host-namespaces",
     "plat-require-default-deny-networkpolicy",
+    "plat-require-image-digest",
 }
 
 

@@ -18,6 +18,7 @@ from .runner import StepRecord, step_label
 from .stubs import STUBS, pushed_digest
 
 EVENTS = ("pull_request app", "pull_request terraform", "push", "schedule")
+GITOPS_WORKFLOWS = {"rescan.yml"}  # called by the GitOps repo, rehearsed (same rule) in test_rescan.py
 
 
 @pytest.mark.parametrize("event", EVENTS)
@@ -53,6 +54,8 @@ def test_every_step_ran_or_is_a_named_stub(rehearsed):
     stubbed = {(r.workflow, r.step) for r in records if r.outcome == "stubbed"}
     expected = set()
     for path in sorted((REPO_ROOT / "workflows").glob("*.yml")):
+        if path.name in GITOPS_WORKFLOWS:
+            continue
         for job in yaml.safe_load(path.read_text())["jobs"].values():
             expected |= {(path.name, step_label(s)) for s in job.get("steps", [])}
     assert expected - done == set(), "steps no rehearsal reached"

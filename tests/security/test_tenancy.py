@@ -1,0 +1,312 @@
+"""Team tenancy: one AppProject per team, created once and extended; what a project lets a team deploy.
+
+`permits` follows Argo CD's rules for a project (destinations and source repos are glob patterns; an
+empty clusterResourceWhitelist allows no cluster-scoped kind; a non-empty namespaceResourceWhitelist
+allows only the kinds it lists), so the tests show what a team can and cannot reach through it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from platform_cli import git
+from platform_cli.commands.new import NewRequest, new_service
+from platform_cli.forge.local import LocalForge
+from platform_cli.gitops import registration as gitops
+from platform_cli.gitops import tenancy
+from platform_cli.gitops.quantities import Sizing, parse, sizing_from_values
+from tests.conftest import REPO_ROOT
+
+IN_CLUSTER = "https://kubernetes.default.svc"
+# Cluster-scoped kinds a team must never create (a sample of the dangerous ones).
+CLUSTER_KINDS = [
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("storage.k8s.io", "StorageClass"),
+]
+# Namespaced kinds the platform keeps for itself: a team cannot loosen its quota, role or secrets.
+PLATFORM_KINDS = [
+    ("", "ResourceQuota"),
+    ("", "LimitRange"),
+    ("", "Secret"),
+    ("", "Pod"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("argoproj.io", "Application"),
+    ("argoproj.io", "AppProject"),
+]
+
+
+def reg(service: str, team: str = "team-billing", org: str = "Acme-Corp") -> gitops.Registration:
+    return gitops.Registration(
+        service=service,
+        org=org,
+        owner=team,
+        system="billing",
+        repo_url=f"https://github.com/{org}/{service}",
+        environments=("staging", "production"),
+        platform_repo_url=f"https://github.com/{org}/platform",
+        gitops_url=f"https://github.com/{org}/gitops",
+    )
+
+
+def project_of(files: dict[str, str], team: str) -> dict:
+    return yaml.safe_load(files[tenancy.project_path(team)])
+
+
+def main_of(*file_sets: dict[str, str]):
+    """A reader of a GitOps repo's main holding these registrations, merged in order."""
+    merged: dict[str, str] = {}
+    for files in file_sets:
+        merged.update(files)
+    return merged.get
+
+
+def permits(project: dict, repo: str, namespace: str, group: str, kind: str, cluster_scoped: bool) -> bool:
+    spec = project["spec"]
+    if not any(fnmatch.fnmatchcase(repo, pattern) for pattern in spec["sourceRepos"]):
+        return False
+    if cluster_scoped:
+        allowed = spec.get("clusterResourceWhitelist") or []
+        return any(fnmatch.fnmatchcase(group, a["group"]) and fnmatch.fnmatchcase(kind, a["kind"]) for a in allowed)
+    if not any(
+        fnmatch.fnmatchcase(IN_CLUSTER, d.get("server", "")) and fnmatch.fnmatchcase(namespace, d["namespace"])
+        for d in spec["destinations"]
+    ):
+        return False
+    listed = spec.get("namespaceResourceWhitelist")
+    return not listed or any(
+        fnmatch.fnmatchcase(group, a["group"]) and fnmatch.fnmatchcase(kind, a["kind"]) for a in listed
+    )
+
+
+def golden_kinds() -> set[tuple[str, str]]:
+    """Every (group, kind) a golden-path chart template can render, read from the templates themselves."""
+    found = set()
+    for path in REPO_ROOT.glob("templates/*/template/chart/templates/*.yaml"):
+        text = path.read_text()
+        for api, kind in re.findall(r"^apiVersion: (\S+)\nkind: (\w+)", text, re.M):
+            found.add((api.rpartition("/")[0] if "/" in api else "", kind))
+    return found
+
+
+def test_the_first_service_of_a_team_creates_its_project_and_namespaces():
+    files = gitops.registration_files(reg("billing-engine"))
+    project = project_of(files, "team-billing")
+    assert project["metadata"] == {
+        "name": "team-billing",
+        "namespace": "argocd",
+        "labels": {tenancy.TEAM_LABEL: "team-billing"},
+    }
+    assert project["spec"]["sourceRepos"] == [
+        "https://github.com/Acme-Corp/billing-engine",
+        "https://github.com/Acme-Corp/platform",
+    ]
+    assert project["spec"]["destinations"] == [
+        {"server": IN_CLUSTER, "namespace": "billing-engine-production"},
+        {"server": IN_CLUSTER, "namespace": "billing-engine-staging"},
+    ]
+    assert {p for p in files if p.startswith("tenancy/namespaces/")} == {
+        "tenancy/namespaces/billing-engine-staging.yaml",
+        "tenancy/namespaces/billing-engine-production.yaml",
+    }
+    apps = [yaml.safe_load(files[f"apps/billing-engine/{env}.yaml"]) for env in ("staging", "production")]
+    assert {a["spec"]["project"] for a in apps} == {"team-billing"}
+
+
+def test_a_second_service_of_the_team_extends_the_project_read_from_main():
+    first = gitops.registration_files(reg("billing-engine"))
+    second = gitops.registration_files(reg("invoices"), main_of(first))
+    project = project_of(second, "team-billing")
+    assert project["spec"]["sourceRepos"] == [
+        "https://github.com/Acme-Corp/billing-engine",
+        "https://github.com/Acme-Corp/invoices",
+        "https://github.com/Acme-Corp/platform",
+    ]
+    assert [d["namespace"] for d in project["spec"]["destinations"]] == [
+        "billing-engine-production",
+        "billing-engine-staging",
+        "invoices-production",
+        "invoices-staging",
+    ]
+    assert tenancy.namespace_path("billing-engine-staging") not in second  # the first service's objects stay
+    assert project["spec"]["clusterResourceWhitelist"] == []
+
+
+def test_registering_again_changes_nothing():
+    first = gitops.registration_files(reg("billing-engine"))
+    assert gitops.registration_files(reg("billing-engine"), main_of(first)) == first
+    both = main_of(first, gitops.registration_files(reg("invoices"), main_of(first)))
+    again = gitops.registration_files(reg("invoices"), both)
+    assert again[tenancy.project_path("team-billing")] == both(tenancy.project_path("team-billing"))
+
+
+def test_another_team_gets_its_own_project_and_the_first_one_is_untouched():
+    first = gitops.registration_files(reg("billing-engine"))
+    other = gitops.registration_files(reg("search", team="team-search"), main_of(first))
+    assert tenancy.project_path("team-billing") not in other
+    assert project_of(other, "team-search")["spec"]["destinations"] == [
+        {"server": IN_CLUSTER, "namespace": "search-production"},
+        {"server": IN_CLUSTER, "namespace": "search-staging"},
+    ]
+
+
+@pytest.fixture(scope="module")
+def projects() -> dict[str, dict]:
+    billing = gitops.registration_files(reg("billing-engine"))
+    billing2 = gitops.registration_files(reg("invoices"), main_of(billing))
+    search = gitops.registration_files(reg("search", team="team-search"), main_of(billing, billing2))
+    return {"team-billing": project_of(billing2, "team-billing"), "team-search": project_of(search, "team-search")}
+
+
+def test_a_project_reaches_only_its_own_teams_namespaces(projects):
+    billing, search = projects["team-billing"], projects["team-search"]
+    repo = "https://github.com/Acme-Corp/invoices"
+    assert permits(billing, repo, "invoices-production", "apps", "Deployment", False)
+    for ns in ("search-staging", "search-production", "kube-system", "argocd", "default", "invoices"):
+        assert not permits(billing, repo, ns, "apps", "Deployment", False), ns
+    assert not permits(search, "https://github.com/Acme-Corp/search", "invoices-staging", "apps", "Deployment", False)
+    for project in projects.values():  # no pattern could widen it: every destination is one exact namespace
+        assert all(
+            set(d) == {"server", "namespace"} and not set("*?[!{") & set(d["namespace"])
+            for d in project["spec"]["destinations"]
+        )
+        assert all(not set("*?[") & set(r) for r in project["spec"]["sourceRepos"])
+
+
+def test_a_project_takes_sources_only_from_the_teams_repos_and_the_platform(projects):
+    billing = projects["team-billing"]
+    ns = "invoices-staging"
+    assert permits(billing, "https://github.com/Acme-Corp/platform", ns, "apps", "Deployment", False)
+    for repo in (
+        "https://github.com/Acme-Corp/search",
+        "https://github.com/evil/invoices",
+        "https://github.com/Acme-Corp/gitops",
+    ):
+        assert not permits(billing, repo, ns, "apps", "Deployment", False), repo
+
+
+@pytest.mark.parametrize("group, kind", CLUSTER_KINDS, ids=[k for _, k in CLUSTER_KINDS])
+def test_no_cluster_scoped_kind_can_be_deployed_through_a_project(projects, group, kind):
+    for project in projects.values():
+        assert project["spec"]["clusterResourceWhitelist"] == []
+        assert not permits(project, project["spec"]["sourceRepos"][0], "invoices-staging", group, kind, True)
+
+
+@pytest.mark.parametrize("group, kind", PLATFORM_KINDS, ids=[k for _, k in PLATFORM_KINDS])
+def test_the_platforms_namespaced_kinds_cannot_be_deployed_by_a_team(projects, group, kind):
+    billing = projects["team-billing"]
+    assert not permits(billing, "https://github.com/Acme-Corp/invoices", "invoices-staging", group, kind, False)
+
+
+def test_every_kind_the_golden_path_renders_is_permitted(projects):
+    kinds = golden_kinds()
+    assert {"Deployment", "CronJob", "NetworkPolicy", "ExternalSecret"} <= {k for _, k in kinds}
+    billing = projects["team-billing"]
+    for group, kind in sorted(kinds):
+        assert permits(billing, "https://github.com/Acme-Corp/invoices", "invoices-staging", group, kind, False), kind
+    assert set(tenancy.GOLDEN_KINDS) == kinds  # and nothing more
+
+
+def test_the_teams_role_reads_and_restarts_but_never_reads_secrets_or_execs():
+    docs = list(
+        yaml.safe_load_all(
+            gitops.registration_files(reg("billing-engine"))[tenancy.namespace_path("billing-engine-staging")]
+        )
+    )
+    role = next(d for d in docs if d["kind"] == "Role")
+    binding = next(d for d in docs if d["kind"] == "RoleBinding")
+    allowed = {
+        (g, r, v) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"] for v in rule["verbs"]
+    }
+    assert ("", "pods/log", "get") in allowed and ("apps", "deployments", "patch") in allowed
+    assert not any(r in ("secrets", "pods/exec", "pods/attach", "pods/portforward") or r == "*" for _, r, _ in allowed)
+    assert {v for _, _, v in allowed} == {"get", "list", "watch", "patch"}
+    assert {(g, r) for g, r, v in allowed if v == "patch"} == {("apps", "deployments")}
+    assert binding["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "Acme-Corp:team-billing"}
+    ]
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+
+
+def test_quota_and_limit_range_are_sized_from_the_charts_values():
+    values = {
+        "resources": {
+            "requests": {"cpu": "250m", "memory": "256Mi", "ephemeral-storage": "64Mi"},
+            "limits": {"cpu": "1", "memory": "512Mi", "ephemeral-storage": "128Mi"},
+        },
+        "autoscaling": {"enabled": True, "maxReplicas": 10},
+    }
+    size = sizing_from_values(values)
+    assert size.pods == 10 + 3 + 1  # max replicas, the 25 % surge of a rollout, one one-off pod
+    assert size.quota() == size.needed(2)  # the headroom: a team may double its resources unreviewed
+    assert size.needed() == {
+        "pods": "14",
+        "requests.cpu": "3500m",
+        "requests.memory": "3584Mi",
+        "requests.ephemeral-storage": "896Mi",
+        "limits.cpu": "14",
+        "limits.memory": "7Gi",
+        "limits.ephemeral-storage": "1792Mi",
+    }
+    limits = size.limit_range()
+    assert (
+        limits["default"] == values["resources"]["limits"]
+        and limits["defaultRequest"] == values["resources"]["requests"]
+    )
+    assert limits["max"] == {"cpu": "2", "memory": "1Gi", "ephemeral-storage": "256Mi"}
+    assert sizing_from_values({"autoscaling": {"enabled": False}, "replicaCount": 3}).pods == 3 + 1 + 1
+    assert sizing_from_values({}).pods == 1 + 1 + 1  # a CronJob: one run at a time
+
+
+def test_sizing_reads_the_rendered_chart_per_environment(tmp_path):
+    chart = tmp_path / "chart"
+    chart.mkdir()
+    (chart / "values.yaml").write_text(
+        "resources:\n  limits:\n    cpu: 500m\nautoscaling:\n  enabled: true\n  maxReplicas: 6\n"
+    )
+    (chart / "values-production.yaml").write_text("autoscaling:\n  maxReplicas: 10\n")
+    sizes = tenancy.sizing_from_chart(chart, ("staging", "production"))
+    assert (sizes["staging"].max_replicas, sizes["production"].max_replicas) == (6, 10)
+    assert sizes["production"].limits["cpu"] == "500m" and sizes["production"].requests["cpu"] == "100m"
+    assert tenancy.sizing_from_chart(tmp_path / "none", ("staging",)) == {"staging": Sizing()}
+    assert parse("1.5Gi") == 1.5 * 2**30 and parse("100m") * 10 == 1
+
+
+def test_plat_new_registers_a_second_service_into_the_merged_project(settings, tmp_path):
+    forge = LocalForge(settings.home / "forge")
+    first = new_service(
+        NewRequest(name="payments", template="mini", owner="team-a", yes=True), settings, forge, cwd=tmp_path
+    )
+    forge.merge_pull_request(settings.org, settings.gitops_repo, first.pull_request.id)
+    new_service(NewRequest(name="refunds", template="mini", owner="team-a", yes=True), settings, forge, cwd=tmp_path)
+    gitops_repo = Path(forge.repo_url(settings.org, settings.gitops_repo))
+    text = git.show(gitops_repo, gitops.branch_name("refunds"), tenancy.project_path("team-a"))
+    project = yaml.safe_load(text)
+    assert [d["namespace"] for d in project["spec"]["destinations"]] == [
+        "payments-production",
+        "payments-staging",
+        "refunds-production",
+        "refunds-staging",
+    ]
+    assert forge.repo_url(settings.org, "payments") in project["spec"]["sourceRepos"]
+    assert forge.repo_url(settings.org, settings.platform_repo) in project["spec"]["sourceRepos"]
+    quota = [
+        d
+        for d in yaml.safe_load_all(
+            git.show(gitops_repo, gitops.branch_name("refunds"), tenancy.namespace_path("refunds-production"))
+        )
+        if d["kind"] == "ResourceQuota"
+    ]
+    assert quota and quota[0]["spec"]["hard"]["pods"]
