@@ -121,11 +121,12 @@ def main() -> None:
             converged += not found
             failures += [f"round {i} ({what}): {p}" for p in found]
             print(f"round {i}: {what}: {'converged' if not found else 'NOT converged'}", flush=True)
-    print("\n".join(failures))
-    print(
-        f"kills: {args.kills} (one run {duration:.1f}s; {finished_first} finished before their kill), "
-        f"converged on one re-run: {converged}/{args.kills}"
-    )
+        print("\n".join(failures))
+        print(
+            f"kills: {args.kills} (one run {duration:.1f}s; {finished_first} finished before their kill), "
+            f"converged on one re-run: {converged}/{args.kills}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

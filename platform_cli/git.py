@@ -191,9 +191,20 @@ def content_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path
 
     Blobs go into `git_dir` (created bare if missing); `index` is git's own stat cache between calls,
     so files unchanged since the last call are not read again. `exclude`: directory names to skip.
+    The cache is only a cache: when a killed run left its lock behind, a throwaway index is used.
     """
     if not (git_dir / "HEAD").is_file():
         init(git_dir, bare=True)
+    try:
+        return _tree_id(work_tree, pathspecs, git_dir, index, exclude)
+    except GitError:
+        if not index.with_name(index.name + ".lock").exists():
+            raise
+    with private_index() as throwaway:
+        return _tree_id(work_tree, pathspecs, git_dir, Path(throwaway["GIT_INDEX_FILE"]), exclude)
+
+
+def _tree_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path, exclude: tuple[str, ...]) -> str:
     env = {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(work_tree), "GIT_INDEX_FILE": str(index)}
     specs = [*pathspecs, *(f":(exclude,glob)**/{name}/**" for name in exclude)]
     run(["-c", "core.fileMode=true", "-c", "core.autocrlf=false", "add", "-A", "-f", "--", *specs], work_tree, env=env)

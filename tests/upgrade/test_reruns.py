@@ -133,3 +133,9 @@ def test_adopt_takes_the_service_lock(v1, tmp_path):
         with pytest.raises(locks.LockBusy):
             adopt(AdoptRequest(path=legacy, template="mini", owner="team-a", yes=True), v1, forge_for(v1))
     assert not git.ref_exists(legacy, f"refs/heads/{BASELINE_BRANCH}")
+
+
+def test_a_stat_cache_lock_a_killed_run_left_in_the_template_store_does_not_stop_the_next(v2, repo):
+    store = v2.home / "templates" / "mini" / ".git"
+    (store / "plat-source.index.lock").write_text("")  # git was killed while refreshing the release digest
+    assert run_upgrade(v2, repo).status == "upgraded"
