@@ -22,12 +22,12 @@ from platform_cli import answers as answers_mod
 from platform_cli import git, locks
 from platform_cli.config import Settings
 from platform_cli.forge.base import Forge
-from platform_cli.models import PullRequest, Template
+from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 from platform_cli.rendering import platform_answers, publish, release_render
 from platform_cli.service_repo import find_root, read_answers, render_message, service_lock
 from platform_cli.templates import PLATFORM_ANSWERS
-from platform_cli.upgrade import baseline, dry_run, migrations, pull_request, targets, versions
+from platform_cli.upgrade import baseline, dry_run, forge_side, migrations, pull_request, targets, versions
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.upgrade.merge import changes, diff, merge
 from platform_cli.upgrade.result import UpgradeResult
@@ -50,6 +50,7 @@ class UpgradeRequest:
 class Prepared:
     upgrade: str  # the upgrade branch tip
     rendered: str  # the new render, on top of the baseline
+    tag: str  # the template release rendered
     result: UpgradeResult
 
 
@@ -102,21 +103,21 @@ def _upgrade(
             changelog=versions.entries_between(source / "CHANGELOG.md", current, tgt.version),
         )
         if req.check:
-            result = replace(result, open_pull_request=_open_upgrade(state, settings, forge))
+            result = replace(result, open_pull_request=forge_side.open_upgrade(state, settings.org, forge))
         if versions.key(tgt.version) == versions.key(current):
             return replace(result, status="up-to-date")
         if req.check:
             return result
         if not req.dry_run:
-            _require_main_on_the_forge(state, settings, forge)
+            forge_side.require_main_on_the_forge(state, settings.org, forge)
         with dry_run.workspace(state, settings.home, req.dry_run) as where:
             prepared = _plan(state, tgt, result, sets, req, prompter, settings, forge, where, progress)
     if req.dry_run:
         return replace(prepared.result, status="planned")
     _apply(state, prepared)
-    progress(f"render: {tgt.version} committed on top of {BASELINE_BRANCH} ({prepared.rendered[:12]})")
+    progress(f"render: {prepared.tag} committed on top of {BASELINE_BRANCH} ({prepared.rendered[:12]})")
     progress(f"branch: {prepared.result.branch} updated ({BASELINE_BRANCH} moves to the new render once it merges)")
-    pr = _deliver(state, prepared.result, settings, forge)
+    pr = forge_side.deliver(state, prepared.result, settings.org, forge)
     return replace(prepared.result, status="upgraded", pull_request=pr, diff="")
 
 
@@ -244,7 +245,7 @@ def _prepare(
     result = replace(
         result, files=files, conflicts=conflicts, kept_deleted=kept, team_changes=skipped, commit=tip, diff=text
     )
-    return Prepared(tip, commits.rendered, result)
+    return Prepared(tip, commits.rendered, release.tag, result)
 
 
 def _apply(state: ServiceState, prepared: Prepared) -> None:
@@ -268,49 +269,3 @@ def _refuse_untracked(state: ServiceState, prepared: Prepared) -> None:
             f"untracked files would be overwritten by the upgrade: {', '.join(clash)}",
             hint="move them away or commit them, then run plat upgrade again",
         )
-
-
-def _forge_repo(state: ServiceState, settings: Settings) -> tuple[str, str]:
-    return settings.org, str(state.answers.get("service_name") or state.repo.name)
-
-
-def _require_main_on_the_forge(state: ServiceState, settings: Settings, forge: Forge) -> None:
-    """The upgrade branch is cut from local main: commits not pushed yet would reach the forge
-    through it, unreviewed as what they are. Refused, before any ref moves."""
-    org, name = _forge_repo(state, settings)
-    remote = forge.branch_sha(org, name, MAIN) if forge.repo_exists(org, name) else None
-    if remote is None or remote == state.main or git.is_ancestor(state.repo, state.main, remote):
-        return
-    raise UpgradeError(
-        f"{MAIN} here ({state.main[:12]}) holds commits that are not on the forge's {MAIN} "
-        f"({remote[:12]}); the upgrade branch would carry them",
-        hint=f"push them first (git push origin {MAIN}), or pull if the forge is ahead, then run plat upgrade again",
-    )
-
-
-def _deliver(state: ServiceState, result: UpgradeResult, settings: Settings, forge: Forge) -> PullRequest | None:
-    """Push both branches and open (or update) the pull request; a branch the forge holds as it is is
-    not pushed again, and an open pull request that says the same is left as it is."""
-    org, name = _forge_repo(state, settings)
-    if not forge.repo_exists(org, name):
-        return None
-    branches = (BASELINE_BRANCH, result.branch)
-    moved = [b for b in branches if forge.branch_sha(org, name, b) != git.resolve(state.repo, f"refs/heads/{b}")]
-    if moved:
-        forge.push(state.repo, org, name, [f"+refs/heads/{b}:refs/heads/{b}" for b in moved])
-    title, body = pull_request.title(result), pull_request.body(result)
-    open_ = forge.list_pull_requests(org, name, "open")
-    pr = next((p for p in open_ if p.head == result.branch and (p.title, p.body) == (title, body)), None)
-    pr = pr or forge.open_pull_request(org, name, result.branch, MAIN, title, body)
-    for stale in open_:
-        if stale.head.startswith(UPGRADE_PREFIX) and stale.head != result.branch:
-            forge.close_pull_request(org, name, stale.id)
-    return pr
-
-
-def _open_upgrade(state: ServiceState, settings: Settings, forge: Forge) -> PullRequest | None:
-    """The upgrade pull request open on the forge, if any (what `--check` mentions)."""
-    org, name = _forge_repo(state, settings)
-    if not forge.repo_exists(org, name):
-        return None
-    return next((p for p in forge.list_pull_requests(org, name, "open") if p.head.startswith(UPGRADE_PREFIX)), None)
