@@ -8,7 +8,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,7 @@ REPRODUCIBLE_ENV = {
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
     "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
 }
+READ_ONLY = {"GIT_OPTIONAL_LOCKS": "0"}  # `git status` leaves the index as it is (no stat-cache refresh)
 
 
 class GitError(PlatError):
@@ -89,6 +91,11 @@ def init(path: Path, branch: str = "main", bare: bool = False) -> None:
     run(["init", "-q", f"--initial-branch={branch}", *(["--bare"] if bare else []), str(path)])
 
 
+def as_plat(date: str) -> dict[str, str]:
+    """Commit as plat at `date`: commits made from the same inputs are the same commits."""
+    return {**REPRODUCIBLE_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+
+
 def commit_all(repo: Path, message: str, reproducible: bool = False) -> str:
     """Stage everything (executable bits included) and commit; return the new commit sha.
 
@@ -120,7 +127,13 @@ def toplevel(path: Path) -> Path | None:
 
 def has_changes(repo: Path, untracked: bool = True) -> bool:
     """Uncommitted changes to tracked files, and (`untracked`) files git does not track yet."""
-    return bool(run(["status", "--porcelain", *([] if untracked else ["--untracked-files=no"])], repo))
+    return bool(run(["status", "--porcelain", *([] if untracked else ["--untracked-files=no"])], repo, env=READ_ONLY))
+
+
+def worktree_status(repo: Path) -> tuple[bool, bool]:
+    """(uncommitted changes to tracked files?, untracked files?) from one `git status`."""
+    lines = run(["status", "--porcelain"], repo, env=READ_ONLY).splitlines()
+    return any(not line.startswith("??") for line in lines), any(line.startswith("??") for line in lines)
 
 
 def clear_worktree(root: Path) -> None:
@@ -130,21 +143,47 @@ def clear_worktree(root: Path) -> None:
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
+@contextmanager
+def private_index() -> Iterator[dict[str, str]]:
+    """The environment of a throwaway index (the repo's own index is never touched), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="plat-index-") as tmp:
+        yield {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+
+
 def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: str) -> str:
     """Commit `files` (path -> text) on top of `parent` (None: a root commit) with a throwaway index:
     no working tree, no ref moved; return the new commit's sha."""
-    with tempfile.TemporaryDirectory(prefix="plat-index-") as tmp:
-        index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+    with private_index() as index:
         if parent:
             run(["read-tree", parent], repo, env=index)
-        blobs = [Path(tmp) / f"blob-{i}" for i in range(len(files))]
+        blobs = [Path(index["GIT_INDEX_FILE"]).with_name(f"blob-{i}") for i in range(len(files))]
         for blob, text in zip(blobs, files.values(), strict=True):
             blob.write_bytes(text.encode("utf-8"))
         shas = run(["hash-object", "-w", "--no-filters", "--stdin-paths"], repo, input="".join(f"{b}\n" for b in blobs))
         entries = "".join(f"100644 {sha}\t{name}\n" for sha, name in zip(shas.split(), files, strict=True))
         run(["update-index", "--add", "--index-info"], repo, input=entries, env=index)
         tree = run(["write-tree"], repo, env=index)
-    return run(["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message], repo)
+    return commit_of(repo, tree, [parent] if parent else [], message)
+
+
+def tree_of(repo: Path, directory: Path) -> str:
+    """The tree of every file in `directory` (executable bits included), written into `repo`'s objects
+    through a throwaway index; `directory` need not be a work tree of `repo`."""
+    with private_index() as index:
+        env = {**index, "GIT_DIR": run(["rev-parse", "--absolute-git-dir"], repo), "GIT_WORK_TREE": str(directory)}
+        run(["-c", "core.fileMode=true", "add", "-A", "."], directory, env=env)
+        return run(["write-tree"], directory, env=env)
+
+
+def export(repo: Path, rev: str, dest: Path) -> None:
+    """Write the files of `rev` into `dest` (no `.git`), through a throwaway index."""
+    with private_index() as index:
+        run(["--work-tree", str(dest), "checkout", rev, "--", "."], repo, env=index)
+
+
+def commit_of(repo: Path, tree: str, parents: list[str], message: str, env: dict[str, str] | None = None) -> str:
+    """A commit of `tree` with `parents`; no ref moves."""
+    return run(["commit-tree", tree, *(a for p in parents for a in ("-p", p)), "-m", message], repo, env=env)
 
 
 def content_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path, exclude: tuple[str, ...] = ()) -> str:
@@ -152,9 +191,20 @@ def content_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path
 
     Blobs go into `git_dir` (created bare if missing); `index` is git's own stat cache between calls,
     so files unchanged since the last call are not read again. `exclude`: directory names to skip.
+    The cache is only a cache: when a killed run left its lock behind, a throwaway index is used.
     """
     if not (git_dir / "HEAD").is_file():
         init(git_dir, bare=True)
+    try:
+        return _tree_id(work_tree, pathspecs, git_dir, index, exclude)
+    except GitError:
+        if not index.with_name(index.name + ".lock").exists():
+            raise
+    with private_index() as throwaway:
+        return _tree_id(work_tree, pathspecs, git_dir, Path(throwaway["GIT_INDEX_FILE"]), exclude)
+
+
+def _tree_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path, exclude: tuple[str, ...]) -> str:
     env = {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(work_tree), "GIT_INDEX_FILE": str(index)}
     specs = [*pathspecs, *(f":(exclude,glob)**/{name}/**" for name in exclude)]
     run(["-c", "core.fileMode=true", "-c", "core.autocrlf=false", "add", "-A", "-f", "--", *specs], work_tree, env=env)
@@ -194,6 +244,12 @@ def remote_refs(url: str) -> dict[str, str]:
         sha, ref = line.split("\t", 1)
         refs[ref] = sha
     return refs
+
+
+def mirror(repo: Path, dest: Path) -> None:
+    """A bare copy of every ref of the local `repo` that borrows its objects (nothing is written to
+    `repo`): what a dry run works in."""
+    run(["clone", "-q", "--mirror", "--shared", str(repo), str(dest)])
 
 
 def clone(url: str, dest: Path, branch: str | None = None) -> None:
@@ -256,13 +312,13 @@ def current_branch(repo: Path) -> str | None:
 
 
 def worktree_add(repo: Path, path: Path, rev: str) -> None:
-    run(["worktree", "prune"], repo)  # stale worktrees of interrupted runs
+    worktree_prune(repo)  # stale worktrees of interrupted runs
     run(["worktree", "add", "-q", "--detach", str(path), rev], repo)
 
 
 def worktree_remove(repo: Path, path: Path) -> None:
     if not succeeds(["worktree", "remove", "--force", str(path)], repo):
-        run(["worktree", "prune"], repo)
+        worktree_prune(repo)
 
 
 def tracked_files(repo: Path, rev: str) -> tuple[str, ...]:
@@ -291,3 +347,194 @@ def _patches_by_path(diff: str) -> dict[str, str]:
     """`git diff` output split into each file's part, keyed by its (new) path."""
     parts = re.split(r"(?m)^(?=diff --git )", diff)
     return {part.split("\n", 1)[0].rsplit(" b/", 1)[-1]: part for part in parts if part.startswith("diff --git ")}
+
+
+# --- reading and moving what plat manages (no call site outside this module spells git's arguments) ---
+
+
+def is_clean(repo: Path, untracked: bool = True) -> bool:
+    return not has_changes(repo, untracked)
+
+
+def untracked_files(repo: Path) -> frozenset[str]:
+    """Files git does not track and does not ignore."""
+    return frozenset(p for p in run(["ls-files", "--others", "--exclude-standard", "-z"], repo).split("\0") if p)
+
+
+def tags(repo: Path, pattern: str = "v*") -> list[str]:
+    return run(["tag", "--list", pattern], repo).split()
+
+
+def tag(repo: Path, name: str, rev: str) -> None:
+    run(["tag", name, rev], repo)
+
+
+def message(repo: Path, rev: str) -> str:
+    """The full message of commit `rev`."""
+    return run(["log", "-1", "--format=%B", rev], repo)
+
+
+def committer_date(repo: Path, rev: str) -> str:
+    """The committer date of `rev` (strict ISO 8601)."""
+    return run(["log", "-1", "--format=%cI", rev], repo)
+
+
+def absolute_git_dir(repo: Path) -> str:
+    return run(["rev-parse", "--absolute-git-dir"], repo)
+
+
+def set_branch(repo: Path, name: str, rev: str, force: bool = False) -> None:
+    """Create branch `name` at `rev` (`force`: move it there if it exists); no upstream is set."""
+    run(["branch", "-q", "--no-track", *(["-f"] if force else []), name, rev], repo)
+
+
+def update_ref(repo: Path, ref: str, new: str, old: str | None = None) -> None:
+    """Point `ref` at `new`, only if it still points at `old` (when given)."""
+    run(["update-ref", ref, new, *([old] if old else [])], repo)
+
+
+def newest_commit(repo: Path, revs: list[str], grep: str, ancestry_path: bool = False) -> str | None:
+    """The newest commit of `revs` (rev-list arguments, e.g. ["--all"] or ["a..b"]) whose message
+    contains `grep` (a fixed string), in topological order; None when there is none."""
+    found = run(
+        [
+            "rev-list",
+            "-n",
+            "1",
+            "--topo-order",
+            *(["--ancestry-path"] if ancestry_path else []),
+            "--fixed-strings",
+            f"--grep={grep}",
+            *revs,
+        ],
+        repo,
+    )
+    return found or None
+
+
+def changed_paths(repo: Path, a: str, b: str) -> frozenset[str]:
+    """Paths that differ between revisions `a` and `b`."""
+    return frozenset(p for p in run(["diff", "--name-only", "-z", a, b], repo).split("\0") if p)
+
+
+def name_status(
+    repo: Path, base: str, rev: str | None = "HEAD", renames: bool = True
+) -> tuple[tuple[str, str, str], ...]:
+    """(status letter, path, old path or "") of each file that differs from `base` to `rev`
+    (None: to the index)."""
+    args = ["diff", "--name-status", "-z", "-M" if renames else "--no-renames"]
+    out = run([*args, *(["--cached", base] if rev is None else [base, rev])], repo)
+    fields = iter(f for f in out.split("\0") if f)
+    result = []
+    for status in fields:
+        first = next(fields)
+        result.append((status[0], next(fields), first) if status[0] in "RC" else (status[0], first, ""))
+    return tuple(result)
+
+
+def diff(
+    repo: Path,
+    *revs: str,
+    paths: tuple[str, ...] | list[str] = (),
+    renames: bool = True,
+    unified: int | None = None,
+    prefixes: tuple[str, str] | None = None,
+    reverse: bool = False,
+) -> str:
+    """`git diff revs -- paths` as text: with rename detection (`renames`), `unified` lines of context,
+    `prefixes` instead of a/ and b/, `reverse` swapping both sides."""
+    args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "-M" if renames else "--no-renames"]
+    args += [f"-U{unified}"] if unified is not None else []
+    args += [f"--src-prefix={prefixes[0]}", f"--dst-prefix={prefixes[1]}"] if prefixes else []
+    args += ["-R"] if reverse else []
+    return run([*args, *revs, "--", *paths], repo)
+
+
+def checkout_paths(repo: Path, rev: str, paths: list[str] | tuple[str, ...]) -> None:
+    """Restore `paths` from `rev` into the index and the working tree."""
+    run(["checkout", rev, "--", *paths], repo)
+
+
+def move(repo: Path, source: str, target: str) -> None:
+    run(["mv", "--", source, target], repo)
+
+
+# --- merges ---
+
+UNMERGED = ("UU", "AA", "UD", "AU", "UA", "DU", "DD")
+
+
+def merge(repo: Path, rev: str, message_: str, env: dict[str, str] | None = None, label: str = "") -> bool:
+    """Merge `rev` into HEAD with a merge commit (plain conflict markers, no rerere); True when it
+    merged, False when it stopped on conflicts (see `unmerged`). `env`: the commit's identity and
+    date; `label`: the name conflict markers give `rev` (a ref of this worktree alone), not its sha."""
+    args = ["-c", "core.fileMode=true", "-c", "merge.conflictStyle=merge", "-c", "rerere.enabled=false"]
+    if label:
+        update_ref(repo, f"refs/worktree/{label}", rev)
+        rev = f"refs/worktree/{label}"
+    try:
+        run([*args, "merge", "--no-ff", "--no-edit", "-q", "-m", message_, rev], repo, env=env)
+    except GitError:
+        if not unmerged(repo):
+            raise
+        return False
+    return True
+
+
+def merge_ours(repo: Path, rev: str) -> None:
+    """Start a merge of `rev` (unrelated history allowed) that keeps HEAD's tree; the caller commits."""
+    run(["merge", "-q", "-s", "ours", "--no-ff", "--no-commit", "--allow-unrelated-histories", rev], repo)
+
+
+def unmerged(repo: Path) -> dict[str, str]:
+    """Each conflicted path of a stopped merge -> its two-letter status (UU, AA, UD, AU, UA, DU, DD)."""
+    fields = iter(run(["status", "--porcelain=v1", "-z", "--untracked-files=no"], repo).split("\0"))
+    out = {}
+    for entry in fields:
+        if not entry:
+            continue
+        code, path = entry[:2], entry[3:]
+        if code[0] in "RC":
+            next(fields, None)  # the original path of a staged rename
+        if code in UNMERGED:
+            out[path] = code
+    return out
+
+
+def take_theirs(repo: Path, path: str) -> None:
+    """Resolve a conflicted `path` as the merged-in side's version, staged."""
+    run(["checkout", "--theirs", "--", path], repo)
+    add(repo, [path])
+
+
+def drop(repo: Path, path: str) -> None:
+    """Resolve a conflicted `path` as deleted (index and working tree)."""
+    run(["rm", "-q", "--cached", "--ignore-unmatch", "--", path], repo)
+    (repo / path).unlink(missing_ok=True)
+
+
+def add(repo: Path, paths: list[str]) -> None:
+    run(["add", "--", *paths], repo)
+
+
+def worktree_prune(repo: Path) -> None:
+    """Forget worktrees whose folder is gone (those of killed runs, once their scratch folder was swept)."""
+    run(["worktree", "prune"], repo)
+
+
+def worktrees(repo: Path) -> tuple[Path, ...]:
+    """Every registered worktree of `repo`, its main one first."""
+    out = run(["worktree", "list", "--porcelain"], repo)
+    return tuple(Path(line.removeprefix("worktree ")) for line in out.splitlines() if line.startswith("worktree "))
+
+
+def grep_lines(repo: Path, pattern: str) -> str:
+    """`path NUL line NUL text` rows of the tracked text files' lines matching the extended regex
+    `pattern` ("" when none matches)."""
+    args = ["-c", "core.quotePath=false", "grep", "-I", "-n", "-z", "--full-name", "-E", pattern, "--", "."]
+    try:
+        return run(args, repo)
+    except GitError as exc:
+        if exc.code == 1:  # nothing matched
+            return ""
+        raise

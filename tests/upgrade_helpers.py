@@ -6,6 +6,7 @@ import dataclasses
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from platform_cli import git
@@ -96,6 +97,21 @@ def make_service(settings, base: Path, name: str = "payments", sets: tuple[str, 
 
 def at_version(settings, base: Path, version: str):
     return dataclasses.replace(settings, template_source=platform_version(base / f"platform-{version}", version))
+
+
+@pytest.fixture
+def v1(settings, tmp_path):
+    return at_version(settings, tmp_path, "0.1.0")
+
+
+@pytest.fixture
+def repo(v1, tmp_path):
+    return make_service(v1, tmp_path)
+
+
+@pytest.fixture
+def v2(v1, tmp_path):
+    return at_version(v1, tmp_path, "0.2.0")
 
 
 def edit(

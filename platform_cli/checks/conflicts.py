@@ -73,26 +73,6 @@ def _added_lines(patch: str) -> Iterator[tuple[int, str]]:
 
 def _marker_lines(ctx: ServiceContext) -> list[tuple[str, int, str]]:
     """Tracked text files' lines that start with a conflict marker, in file and line order."""
-    try:
-        out = git.run(
-            [
-                "-c",
-                "core.quotePath=false",
-                "grep",
-                "-I",
-                "-n",
-                "-z",
-                "--full-name",
-                "-E",
-                f"^({OPEN}|{CLOSE})",
-                "--",
-                ".",
-            ],
-            ctx.root,
-        )
-    except git.GitError as exc:
-        if exc.code == 1:  # nothing matched
-            return []
-        raise
+    out = git.grep_lines(ctx.root, f"^({OPEN}|{CLOSE})")
     hits = (GREP.match(row) for row in out.splitlines())
     return [(m["path"], int(m["line"]), m["text"]) for m in hits if m]

@@ -13,7 +13,7 @@ from platform_cli.checks import manifests as manifests_mod
 from platform_cli.checks.tools import Tools
 from platform_cli.errors import PlatError, TemplateError, UsageError
 from platform_cli.models import Ownership
-from platform_cli.service_repo import ANSWERS_FILE, BASELINE_BRANCH, baseline_of, template_name
+from platform_cli.service_repo import ANSWERS_FILE, BASELINE_BRANCH, ServiceRepo, find_root, open_repo, template_name
 
 __all__ = ["ANSWERS_FILE", "BASELINE_BRANCH", "ServiceContext", "build"]
 
@@ -34,6 +34,7 @@ class ServiceContext:
     forge_name: str = "local"
     platform_workflows: Path | None = None  # the platform's reusable workflows (what the service's workflows call)
     gitops_repo: str = "gitops"  # the GitOps repo in the service's org (rules that read its tenancy)
+    repo: ServiceRepo | None = None  # the checkout as read (answers from the working tree's file)
 
     @cached_property
     def render(self) -> manifests_mod.Render:
@@ -98,18 +99,20 @@ def build(
     gitops_repo: str = "gitops",
 ) -> ServiceContext:
     root = repo_root(path)
-    answers = read_answers(root)
+    service = open_repo(root, read_answers(root))
+    answers = service.answers
     render = manifests_mod.start_render(root, str(answers.get("service_name") or root.name), tools.helm)
     try:  # helm renders while git answers the rest (and the rules run); `ctx.render` waits for it
         src, commit = str(answers.get("_src_path") or ""), str(answers.get("_commit") or "")
         name = template_name(answers)
         ownership, note = _ownership(src, commit, template_source, name)
-        latest, baseline = _latest(template_source, name), baseline_ref(root)
+        latest, baseline = _latest(template_source, name), service.baseline("HEAD")
     except BaseException:
         render()
         raise
     return ServiceContext(
         root=root,
+        repo=service,
         answers=answers,
         template_name=name,
         version_in_use=commit,
@@ -129,7 +132,7 @@ def build(
 def repo_root(path: Path) -> Path:
     if not path.exists():
         raise UsageError(f"{path} does not exist", hint="pass the path of a service repo: plat doctor PATH")
-    root = git.toplevel(path)
+    root = find_root(path)
     if root is None:
         raise UsageError(
             f"{path} is not inside a git repository",
@@ -154,21 +157,12 @@ def read_answers(root: Path) -> dict[str, Any]:
     return data
 
 
-def baseline_ref(root: Path) -> str | None:
-    """The pristine render HEAD builds on (a merged upgrade's render, once merged), if plat made one."""
-    for ref in (f"refs/heads/{BASELINE_BRANCH}", f"refs/remotes/origin/{BASELINE_BRANCH}"):
-        tip = git.resolve(root, ref)
-        if tip:
-            return baseline_of(root, tip, "HEAD")
-    return None
-
-
 def _ownership(src: str, commit: str, template_source: Path, name: str) -> tuple[Ownership, str]:
     """The ownership of the version in use (from the template release), else of the latest version."""
-    if src and commit and (Path(src) / ".git").exists():
+    text = git.show(Path(src), commit, "plat.yml") if src and commit and (Path(src) / ".git").exists() else None
+    if text is not None:
         try:
-            data = yamlio.load(git.run(["show", f"{commit}:plat.yml"], Path(src))) or {}
-            return templates._ownership(data, Path(src) / "plat.yml"), ""
+            return templates._ownership(yamlio.load(text) or {}, Path(src) / "plat.yml"), ""
         except PlatError:
             pass
     try:

@@ -73,10 +73,7 @@ def platform_changes(ctx: ServiceContext) -> list[Change]:
 
 def changes(ctx: ServiceContext) -> list[Change]:
     """Every file of the working tree that differs from the baseline, with the first changed line."""
-    patch = git.run(
-        ["-c", "core.quotePath=false", "diff", "-U0", "--no-renames", "--no-ext-diff", ctx.baseline or "", "--"],
-        ctx.root,
-    )
+    patch = git.diff(ctx.root, ctx.baseline or "", renames=False, unified=0)
     found_: dict[str, Change] = {}
     path, status = "", "modified"
     for text in patch.splitlines():
@@ -99,5 +96,6 @@ def diff(ctx: ServiceContext, paths: list[str], restoring: bool = False) -> str:
     yours back to golden (what `doctor --fix` changes); the file names say which side is which."""
     if ctx.baseline is None or not paths:
         return ""
-    sides = ["--src-prefix=golden/", "--dst-prefix=yours/", *(["-R"] if restoring else [])]  # -R swaps both
-    return git.run(["diff", "--no-renames", "--no-ext-diff", *sides, ctx.baseline, "--", *paths], ctx.root)
+    return git.diff(
+        ctx.root, ctx.baseline, paths=paths, renames=False, prefixes=("golden/", "yours/"), reverse=restoring
+    )

@@ -78,7 +78,7 @@ def baseline_commit(ctx: ServiceContext) -> str | None:
     if ctx.baseline is None:
         return None
     try:
-        data = yamlio.load(git.run(["show", f"{ctx.baseline}:{ANSWERS_FILE}"], ctx.root)) or {}
+        data = yamlio.load(git.show(ctx.root, ctx.baseline, ANSWERS_FILE) or "") or {}
     except (PlatError, yamlio.YAMLError):
         return None
     return str(data.get("_commit")) if isinstance(data, dict) and data.get("_commit") else None
@@ -89,7 +89,7 @@ def _tags(ctx: ServiceContext) -> list[str]:
     if not (src / ".git").exists():
         return []
     try:
-        return git.run(["tag", "--list", "v*"], src).split()
+        return git.tags(src)
     except PlatError:
         return []
 

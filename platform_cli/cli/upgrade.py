@@ -107,6 +107,9 @@ def render_upgrade(console: Any, r: Any) -> None:
     console.print(f"{r.template} template {r.current} → {r.target}", style="bold")
     for entry in r.changelog:
         console.print(f"  {entry.version}: {entry.text}")
+    if r.open_pull_request:
+        pr = r.open_pull_request
+        console.print(f"  upgrade pull request open: #{pr.id} on {pr.repo} ({pr.head}): {pr.title}")
     if r.status == "available":
         console.print(f"  upgrade available: plat upgrade --to {r.target}")
         return
@@ -116,6 +119,8 @@ def render_upgrade(console: Any, r: Any) -> None:
         console.print(f"  conflict  {c.path} ({c.kind})", style="yellow")
     for p in r.kept_deleted:
         console.print(f"  kept deleted  {p} (deleted here, changed by the template)")
+    for p in r.team_changes:
+        console.print(f"  not applied  {p} (team-owned; the template changed it: see the changelog)")
     if r.status == "planned":
         console.print(f"  plan: {len(r.files)} files change on {r.branch}; nothing was changed", style="bold")
         console.print(r.diff)

@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, templates
+from platform_cli import git, locks, templates
 from platform_cli.config import Settings
 from platform_cli.errors import MissingAnswersError
-from platform_cli.forge.base import Forge, fetch_url
+from platform_cli.forge.base import Forge
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
-from platform_cli.rendering import postrender, publish, release_render
+from platform_cli.rendering import platform_answers, postrender, publish, release_render
 from platform_cli.rendering.release_render import list_files
-from platform_cli.service_repo import ANSWERS_FILE
-from platform_cli.upgrade import baseline
+from platform_cli.service_repo import ANSWERS_FILE, ServiceRepo, find_root, open_repo, service_lock
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UpgradeError
 
 
@@ -56,12 +55,22 @@ class AdoptResult:
 
 
 def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prompter | None = None) -> AdoptResult:
-    repo = _check_repo(req.path)
+    repo = _check_repo(req.path).root
     if not req.template:
         raise MissingAnswersError(("type",))
     template = templates.load(settings.template_source, req.template)
+    if req.dry_run:
+        return _adopt(req, repo, template, settings, forge, prompter)
+    name = req.name or repo.name
+    with locks.hold(service_lock(settings.home, name), f"service {name}", wait=False):
+        return _adopt(req, repo, template, settings, forge, prompter)
+
+
+def _adopt(
+    req: AdoptRequest, repo: Path, template: Template, settings: Settings, forge: Forge, prompter: Prompter | None
+) -> AdoptResult:
     answers = _answers(req, repo, template, prompter)
-    answers.update(_platform_answers(settings, forge, template, answers, req.dry_run))
+    answers.update(platform_answers.compute(settings, forge, template, answers, req.dry_run))
     release = publish.template_release(template, settings.home / "templates")
     with tempfile.TemporaryDirectory(prefix="plat-adopt-") as tmp:
         rendered = Path(tmp) / "render"
@@ -78,25 +87,27 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
         result = AdoptResult(repo, template.name, release.tag, BASELINE_BRANCH, "", added, differing, req.dry_run)
         if req.dry_run:
             return result
-        root = _root_commit(repo, rendered, Path(tmp) / "index", f"Render {template.name} template {release.tag}")
+        tree = git.tree_of(repo, rendered)
+        root = git.commit_of(repo, tree, [], f"Render {template.name} template {release.tag}")
     commit = _merge_into_main(repo, root, added, f"Adopt into plat: {template.name} template {release.tag}")
-    git.run(["branch", BASELINE_BRANCH, root], repo)
+    git.set_branch(repo, BASELINE_BRANCH, root)
     return AdoptResult(repo, template.name, release.tag, BASELINE_BRANCH, commit, added, differing)
 
 
-def _check_repo(path: Path) -> Path:
-    repo = git.toplevel(path)
-    if repo is None:
+def _check_repo(path: Path) -> ServiceRepo:
+    root = find_root(path)
+    if root is None:
         raise UpgradeError(f"{path} is not a git repository", hint="run plat adopt inside the repo to adopt")
-    if git.ref_exists(repo, f"refs/heads/{BASELINE_BRANCH}") or baseline.read_answers(repo, "HEAD"):
-        raise UpgradeError(f"{repo} is already managed by plat", hint="upgrade it instead: plat upgrade")
-    if git.current_branch(repo) != MAIN:
+    service = open_repo(root, rev="HEAD")
+    if service.managed:
+        raise UpgradeError(f"{root} is already managed by plat", hint="upgrade it instead: plat upgrade")
+    if git.current_branch(root) != MAIN:
         raise UpgradeError(
             f"plat adopt works on the `{MAIN}` branch", hint=f"git switch {MAIN} (or rename your branch)"
         )
-    if git.has_changes(repo):
-        raise UpgradeError(f"{repo} has uncommitted or untracked files", hint="commit or remove them first")
-    return repo
+    if not service.clean or service.untracked:
+        raise UpgradeError(f"{root} has uncommitted or untracked files", hint="commit or remove them first")
+    return service
 
 
 def _answers(req: AdoptRequest, repo: Path, template: Template, prompter: Prompter | None) -> dict[str, Any]:
@@ -107,23 +118,6 @@ def _answers(req: AdoptRequest, repo: Path, template: Template, prompter: Prompt
     return answers_mod.collect(template, given, yes=req.yes, prompter=prompter)
 
 
-def _platform_answers(
-    settings: Settings, forge: Forge, template: Template, given: dict[str, Any], dry_run: bool
-) -> dict[str, Any]:
-    """plat's settings and the platform release it publishes (a dry run publishes nothing); --set must agree."""
-    values = {"org": settings.org, "platform_repo": settings.platform_repo, "platform_version": template.version}
-    answers_mod.refuse_computed(given, values)
-    args = (settings.org, settings.platform_repo, settings.template_source, template.version, settings.home / "cache")
-    if dry_run:
-        if "platform_ref" in given:
-            answers_mod.refuse_computed(given, {"platform_ref": publish.current_platform_ref(*args)})
-        return {}
-    release = publish.platform_release(forge, *args)
-    values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
-    answers_mod.refuse_computed(given, values)
-    return {k: v for k, v in values.items() if template.question(k)}
-
-
 def _text(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8").rstrip("\n")
@@ -131,20 +125,8 @@ def _text(path: Path) -> str | None:
         return None
 
 
-def _root_commit(repo: Path, tree_dir: Path, index: Path, message: str) -> str:
-    """A parentless commit of `tree_dir`, built with a private index (the repo's own is untouched)."""
-    env = {
-        "GIT_DIR": git.run(["rev-parse", "--absolute-git-dir"], repo),
-        "GIT_WORK_TREE": str(tree_dir),
-        "GIT_INDEX_FILE": str(index),
-    }
-    git.run(["-c", "core.fileMode=true", "add", "-A", "."], tree_dir, env=env)
-    tree = git.run(["write-tree"], tree_dir, env=env)
-    return git.run(["commit-tree", tree, "-m", message], tree_dir, env=env)
-
-
 def _merge_into_main(repo: Path, root: str, added: tuple[str, ...], message: str) -> str:
-    git.run(["merge", "-q", "-s", "ours", "--no-ff", "--no-commit", "--allow-unrelated-histories", root], repo)
+    git.merge_ours(repo, root)
     if added:
-        git.run(["checkout", root, "--", *added], repo)
+        git.checkout_paths(repo, root, added)
     return git.commit(repo, message)

@@ -218,7 +218,7 @@ def fix_plan(path: Path, settings: Settings) -> FixPlan:
             "no plat/template branch: nothing to restore from",
             hint="fetch it: git fetch origin plat/template:plat/template",
         )
-    if git.has_changes(ctx.root, untracked=False):
+    if ctx.repo is None or not ctx.repo.clean:
         raise UsageError(
             f"{ctx.root} has uncommitted changes; --fix refuses to mix its changes with yours",
             hint="commit or stash your changes, then run plat doctor --fix again",
@@ -230,5 +230,5 @@ def fix_plan(path: Path, settings: Settings) -> FixPlan:
 def apply_fix(plan: FixPlan) -> tuple[str, ...]:
     """Restore the planned files from the baseline (index and working tree); the user reviews and commits."""
     if plan.paths:
-        git.run(["checkout", plan.baseline, "--", *plan.paths], plan.root)
+        git.checkout_paths(plan.root, plan.baseline, plan.paths)
     return plan.paths

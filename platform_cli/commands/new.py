@@ -17,14 +17,14 @@ from platform_cli import answers as answers_mod
 from platform_cli import git, layout, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, UsageError
-from platform_cli.forge.base import Forge, RepoSetup, fetch_url
+from platform_cli.forge.base import Forge, RepoSetup
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.gitops import registration as gitops
 from platform_cli.gitops.tenancy import sizing_from_chart
 from platform_cli.journal import Created, Journal, journal_path
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
-from platform_cli.rendering import postrender, publish, release_render, render
+from platform_cli.rendering import platform_answers, postrender, publish, release_render, render
 from platform_cli.rendering.release_render import list_files
 from platform_cli.service_repo import ANSWERS_FILE, BASELINE_BRANCH
 
@@ -80,12 +80,7 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
-    computed = {
-        "org": settings.org,
-        "platform_repo": settings.platform_repo,
-        "platform_version": template.version,
-        "platform_team": settings.platform_team,
-    }
+    computed = platform_answers.known(settings, template.version)
     answers_mod.refuse_computed(given, computed)
     answers = answers_mod.collect(
         template,
@@ -215,9 +210,7 @@ class Run:
 
     def publish(self) -> None:
         s = self.settings
-        platform = publish.platform_release(
-            self.forge, s.org, s.platform_repo, s.template_source, self.spec.template.version, s.home / "cache"
-        )
+        platform = platform_answers.release(s, self.forge, self.spec.template.version)
         answers_mod.refuse_computed(self.spec.answers, {"platform_ref": platform.sha})
         tmpl = publish.template_release(self.spec.template, s.home / "templates")
         self.journal.record(
@@ -347,17 +340,15 @@ class Run:
         )
 
     def template_answers(self) -> dict[str, Any]:
-        pub = self.journal.steps["publish"]
+        sha, source = (
+            self.journal.steps["publish"]["platform_sha"],
+            self.forge.repo_url(self.spec.org, self.settings.platform_repo),
+        )
         platform = {
-            "org": self.spec.org,
-            "platform_repo": self.settings.platform_repo,
-            "platform_repo_url": fetch_url(self.forge.repo_url(self.spec.org, self.settings.platform_repo)),
-            "platform_team": self.settings.platform_team,
-            "platform_ref": pub["platform_sha"],
-            "platform_version": self.spec.template.version,
+            **platform_answers.known(self.settings, self.spec.template.version),
+            **platform_answers.pinned(sha, source),
         }
-        declared = {q.name for q in self.spec.template.questions}
-        return {**{k: v for k, v in platform.items() if k in declared}, **self.spec.answers}
+        return {**platform_answers.declared(self.spec.template, platform), **self.spec.answers}
 
     def result(self) -> NewResult:
         org, gitops_repo = self.spec.org, self.settings.gitops_repo

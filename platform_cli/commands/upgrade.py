@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import answers as answers_mod
-from platform_cli import git
+from platform_cli import git, locks
 from platform_cli.config import Settings
-from platform_cli.forge.base import Forge, fetch_url
+from platform_cli.forge.base import Forge
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
-from platform_cli.rendering import publish, release_render
-from platform_cli.service_repo import render_message
+from platform_cli.rendering import platform_answers, publish, release_render
+from platform_cli.service_repo import find_root, read_answers, render_message, service_lock
 from platform_cli.templates import PLATFORM_ANSWERS
-from platform_cli.upgrade import baseline, migrations, pull_request, targets, versions
+from platform_cli.upgrade import baseline, dry_run, forge_side, migrations, pull_request, targets, versions
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
 from platform_cli.upgrade.merge import changes, diff, merge
 from platform_cli.upgrade.result import UpgradeResult
@@ -49,6 +49,8 @@ class UpgradeRequest:
 @dataclass(frozen=True)
 class Prepared:
     upgrade: str  # the upgrade branch tip
+    rendered: str  # the new render, on top of the baseline
+    tag: str  # the template release rendered
     result: UpgradeResult
 
 
@@ -60,11 +62,31 @@ def upgrade(
     prompter: Prompter | None = None,
     progress: Progress = lambda _: None,
 ) -> UpgradeResult:
+    """Upgrade the service at `req.path` (see the module's docstring). A real run holds the service's
+    lock (a second run exits 1 naming this one) and first forgets worktrees killed runs left."""
+    if req.check or req.dry_run:
+        return _upgrade(req, settings, forge, prompter, progress)
+    name = _service_name(req.path)
+    with locks.hold(service_lock(settings.home, name), f"service {name}", wait=False):
+        return _upgrade(req, settings, forge, prompter, progress)
+
+
+def _service_name(path: Path) -> str:
+    root = find_root(path)
+    if root is None:
+        return path.resolve().name  # inspect refuses it with its own message
+    return str((read_answers(root, MAIN) or {}).get("service_name") or root.name)
+
+
+def _upgrade(
+    req: UpgradeRequest, settings: Settings, forge: Forge, prompter: Prompter | None, progress: Progress
+) -> UpgradeResult:
     sets = answers_mod.parse_sets(list(req.sets))
-    state = baseline.inspect(req.path, strict=not req.check)
+    state = baseline.inspect(req.path, strict=not req.check, dry_run=req.check or req.dry_run)
+    if not (req.check or req.dry_run):
+        git.worktree_prune(state.repo)  # worktrees of killed runs (their scratch folders are gone)
     current = _current_version(state)
-    store_root = settings.home / "templates"
-    with targets.target(settings.template_source, store_root, state.template, req.to) as tgt:
+    with targets.target(settings.template_source, settings.home / "templates", state.template, req.to) as tgt:
         if versions.key(tgt.version) < versions.key(current):
             raise UpgradeError(
                 f"{tgt.version} is older than the current template version {current}",
@@ -80,30 +102,54 @@ def upgrade(
             notes=state.notes,
             changelog=versions.entries_between(source / "CHANGELOG.md", current, tgt.version),
         )
+        if req.check:
+            result = replace(result, open_pull_request=forge_side.open_upgrade(state, settings.org, forge))
         if versions.key(tgt.version) == versions.key(current):
             return replace(result, status="up-to-date")
         if req.check:
             return result
         if not req.dry_run:
-            _require_main_on_the_forge(state, settings, forge)
-        crossing = migrations.crossing(migrations.load(source / migrations.FILE_NAME), current, tgt.version)
-        answers, dropped = _answers(state, tgt.template, crossing, sets, req, prompter)
-        answers.update(_platform_answers(settings, forge, tgt, state, sets, req.dry_run))
-        release = targets.release(tgt, store_root)
-        progress(f"template: {state.template} {state.tag} → {release.tag}")
-        result = replace(
-            result,
-            migrations=tuple(m.describe() for m in crossing),
-            dropped_answers=dropped,
-            branch=UPGRADE_PREFIX + tgt.version,
-        )
-        prepared = _prepare(state, tgt.template, release, answers, crossing, result, progress, req.dry_run)
+            forge_side.require_main_on_the_forge(state, settings.org, forge)
+        with dry_run.workspace(state, settings.home, req.dry_run) as where:
+            prepared = _plan(state, tgt, result, sets, req, prompter, settings, forge, where, progress)
     if req.dry_run:
         return replace(prepared.result, status="planned")
     _apply(state, prepared)
+    progress(f"render: {prepared.tag} committed on top of {BASELINE_BRANCH} ({prepared.rendered[:12]})")
     progress(f"branch: {prepared.result.branch} updated ({BASELINE_BRANCH} moves to the new render once it merges)")
-    pr = _deliver(state, prepared.result, settings, forge)
+    pr = forge_side.deliver(state, prepared.result, settings.org, forge)
     return replace(prepared.result, status="upgraded", pull_request=pr, diff="")
+
+
+def _plan(
+    state: ServiceState,
+    tgt: targets.Target,
+    result: UpgradeResult,
+    sets: dict[str, str],
+    req: UpgradeRequest,
+    prompter: Prompter | None,
+    settings: Settings,
+    forge: Forge,
+    where: dry_run.Workspace,
+    progress: Progress,
+) -> Prepared:
+    """The answers, the release and the merge: everything up to moving a ref."""
+    source = settings.template_source / "templates"
+    crossing = migrations.crossing(migrations.load(source / migrations.FILE_NAME), result.current, tgt.version)
+    answers, dropped = _answers(state, tgt.template, crossing, sets, req, prompter)
+    answers.update(_platform_answers(settings, forge, tgt, state, sets, req.dry_run, where.cache))
+    release = targets.release(tgt, where.store)
+    progress(f"template: {state.template} {state.tag} → {release.tag}")
+    result = replace(
+        result,
+        migrations=tuple(m.describe() for m in crossing),
+        dropped_answers=dropped,
+        branch=UPGRADE_PREFIX + tgt.version,
+    )
+    recorded = str(settings.home / "templates" / tgt.template.name)
+    return _prepare(
+        replace(state, repo=where.repo), tgt.template, release, recorded, answers, crossing, result, req.dry_run
+    )
 
 
 def _current_version(state: ServiceState) -> str:
@@ -133,47 +179,44 @@ def _answers(
 
 
 def _platform_answers(
-    settings: Settings, forge: Forge, tgt: targets.Target, state: ServiceState, sets: dict[str, str], dry_run: bool
+    settings: Settings,
+    forge: Forge,
+    tgt: targets.Target,
+    state: ServiceState,
+    sets: dict[str, str],
+    dry_run: bool,
+    cache: Path,
 ) -> dict[str, Any]:
     """What the render pins: to a version of the template source, plat's settings and the platform release it
     publishes (a dry run: the release it would publish, so that it plans exactly what a real run changes);
     otherwise what main records. A --set of one must agree."""
-    declared = {q.name for q in tgt.template.questions}
     values = {k: v for k, v in state.answers.items() if k in PLATFORM_ANSWERS}
-    if tgt.from_source and "platform_ref" in declared:
-        values.update(org=settings.org, platform_repo=settings.platform_repo, platform_version=tgt.version)
-        answers_mod.refuse_computed(
-            sets, {k: v for k, v in values.items() if k not in ("platform_ref", "platform_repo_url")}
-        )
-        release = publish.platform_release(
-            forge,
-            settings.org,
-            settings.platform_repo,
-            settings.template_source,
-            tgt.version,
-            settings.home / "cache",
-            dry_run=dry_run,
-        )
-        values.update(platform_ref=release.sha, platform_repo_url=fetch_url(release.source))
+    if tgt.from_source and tgt.template.question("platform_ref"):
+        values.update(platform_answers.compute(settings, forge, tgt.template, sets, dry_run, cache))
     answers_mod.refuse_computed(sets, values)
-    return {k: v for k, v in values.items() if k in declared}
+    return platform_answers.declared(tgt.template, values)
 
 
 def _prepare(
     state: ServiceState,
     template: Template,
     release: publish.Release,
+    recorded: str,
     answers: dict[str, Any],
     crossing: tuple[migrations.Migration, ...],
     result: UpgradeResult,
-    progress: Progress,
     dry_run: bool,
 ) -> Prepared:
-    """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref."""
+    """Render onto the baseline and merge into the upgrade branch, in temporary worktrees; move no ref.
+
+    Every commit is made as plat at the date of main's tip: a re-run with nothing changed makes the
+    same commits (and pushes nothing)."""
     title = pull_request.headline(result)
     old_tag = str((baseline.read_answers(state.repo, state.start) or {}).get("_commit") or "")
     reuse = targets.unchanged_verbatim(release, old_tag, template)
+    env = git.as_plat(git.committer_date(state.repo, state.main))
     with baseline.worktree(state.repo, state.start) as wt:
+        skipped = targets.team_changes(release, old_tag, template, git.tracked_files(wt, "HEAD"))
         commits = baseline.render_onto(
             wt,
             release,
@@ -183,75 +226,46 @@ def _prepare(
             render_message(f"Render {state.template} template {release.tag}", release.tag),
             reuse,
             release_render.layout(template),
+            env=env,
+            recorded=recorded,
         )
-    if not dry_run:
-        progress(f"render: {release.tag} committed on top of {BASELINE_BRANCH} ({commits.rendered[:12]})")
     message = f"{title}\n\n{TRAILER} {result.target}"
+    label = f"template-{release.tag}"
     with baseline.worktree(state.repo, state.main) as wt:
         first = (
-            merge(wt, commits.moved, f"plat migrations for {result.target}\n\n{TRAILER} {result.target}")
+            merge(wt, commits.moved, f"plat migrations for {result.target}\n\n{TRAILER} {result.target}", env, label)
             if commits.moved
             else None
         )
-        outcome = merge(wt, commits.rendered, message)
+        outcome = merge(wt, commits.rendered, message, env, label)
         conflicts = (first.conflicts if first else ()) + outcome.conflicts
         kept = (first.kept_deleted if first else ()) + outcome.kept_deleted
         files, tip = changes(wt, state.main), git.rev_parse(wt, "HEAD")
         text = diff(wt, state.main) if dry_run else ""
-    progress(f"merge: {len(files)} files changed, {len(conflicts)} conflicts")
-    return Prepared(tip, replace(result, files=files, conflicts=conflicts, kept_deleted=kept, commit=tip, diff=text))
+    result = replace(
+        result, files=files, conflicts=conflicts, kept_deleted=kept, team_changes=skipped, commit=tip, diff=text
+    )
+    return Prepared(tip, commits.rendered, release.tag, result)
 
 
 def _apply(state: ServiceState, prepared: Prepared) -> None:
     branch = prepared.result.branch
     _refuse_untracked(state, prepared)
     if git.ref_exists(state.repo, f"refs/heads/{branch}"):
-        body = git.run(["log", "-1", "--format=%B", branch], state.repo)
-        if TRAILER not in body:
+        if TRAILER not in git.message(state.repo, branch):
             raise UpgradeError(
                 f"branch {branch} has commits plat did not make",
                 hint=f"merge or push that work first, or delete the branch: git branch -D {branch}",
             )
     if state.baseline != state.branch_tip:  # a merged upgrade's render: the branch catches up with main
-        git.run(["update-ref", f"refs/heads/{BASELINE_BRANCH}", state.baseline, state.branch_tip], state.repo)
-    git.run(["branch", "-f", "-q", branch, prepared.upgrade], state.repo)
+        git.update_ref(state.repo, f"refs/heads/{BASELINE_BRANCH}", state.baseline, state.branch_tip)
+    git.set_branch(state.repo, branch, prepared.upgrade, force=True)
 
 
 def _refuse_untracked(state: ServiceState, prepared: Prepared) -> None:
-    untracked = set(git.run(["ls-files", "--others", "--exclude-standard", "-z"], state.repo).split("\0")) - {""}
-    clash = sorted(untracked & set(git.tracked_files(state.repo, prepared.upgrade)))
+    clash = sorted(git.untracked_files(state.repo) & set(git.tracked_files(state.repo, prepared.upgrade)))
     if clash:
         raise UpgradeError(
             f"untracked files would be overwritten by the upgrade: {', '.join(clash)}",
             hint="move them away or commit them, then run plat upgrade again",
         )
-
-
-def _forge_repo(state: ServiceState, settings: Settings) -> tuple[str, str]:
-    return settings.org, str(state.answers.get("service_name") or state.repo.name)
-
-
-def _require_main_on_the_forge(state: ServiceState, settings: Settings, forge: Forge) -> None:
-    """The upgrade branch is cut from local main: commits not pushed yet would reach the forge
-    through it, unreviewed as what they are. Refused, before any ref moves."""
-    org, name = _forge_repo(state, settings)
-    remote = forge.branch_sha(org, name, MAIN) if forge.repo_exists(org, name) else None
-    if remote is None or remote == state.main or git.is_ancestor(state.repo, state.main, remote):
-        return
-    raise UpgradeError(
-        f"{MAIN} here ({state.main[:12]}) holds commits that are not on the forge's {MAIN} "
-        f"({remote[:12]}); the upgrade branch would carry them",
-        hint=f"push them first (git push origin {MAIN}), or pull if the forge is ahead, then run plat upgrade again",
-    )
-
-
-def _deliver(state: ServiceState, result: UpgradeResult, settings: Settings, forge: Forge):
-    org, name = _forge_repo(state, settings)
-    if not forge.repo_exists(org, name):
-        return None
-    forge.push(state.repo, org, name, [f"+refs/heads/{b}:refs/heads/{b}" for b in (BASELINE_BRANCH, result.branch)])
-    pr = forge.open_pull_request(org, name, result.branch, MAIN, pull_request.title(result), pull_request.body(result))
-    for stale in forge.list_pull_requests(org, name, "open"):
-        if stale.head.startswith(UPGRADE_PREFIX) and stale.head != result.branch:
-            forge.close_pull_request(org, name, stale.id)
-    return pr

@@ -47,36 +47,35 @@ def render_release(
     keep: Collection[str],
     shape: Layout | None,
     clear: Callable[[Path], None],
+    recorded: str | None = None,
 ) -> None:
-    """Render `release` into `dest`, without the rendered paths in `keep`."""
+    """Render `release` into `dest`, without the rendered paths in `keep`; the answers file names
+    `recorded` as the template source (default: the release's own)."""
+    recorded = recorded or release.source
     exclude = [render.exact(p) for p in sorted(keep) if "{" not in p]
     if shape is not None:
         with tempfile.TemporaryDirectory(prefix="plat-export-") as tmp:
             src = _export(release, Path(tmp), shape, keep)
             render.copy(str(src), None, dest, answers, exclude=exclude)
-            if _record(dest / ANSWERS_FILE, str(src), release):
+            if _record(dest / ANSWERS_FILE, str(src), recorded, release.tag):
                 return
         git.clear_worktree(dest)
     render.copy(release.source, release.tag, dest, answers, exclude=exclude)
-    _record(dest / ANSWERS_FILE, release.source, release)
+    _record(dest / ANSWERS_FILE, release.source, recorded, release.tag)
 
 
 def _export(release: Release, tmp: Path, shape: Layout, keep: Collection[str]) -> Path:
     out = tmp / "template"
     out.mkdir()
-    git.run(
-        ["--work-tree", str(out), "checkout", release.tag, "--", "."],
-        Path(release.source),
-        env={"GIT_INDEX_FILE": str(tmp / "index")},
-    )
+    git.export(Path(release.source), release.tag, out)
     for path in keep:
         for candidate in (shape.prefix + path, shape.prefix + path + shape.suffix):
             (out / candidate).unlink(missing_ok=True)
     return out
 
 
-def _record(answers_file: Path, shown: str, release: Release) -> bool:
-    """Point the answers file at the release (source and tag); False if it is not as expected."""
+def _record(answers_file: Path, shown: str, source: str, tag: str) -> bool:
+    """Point the answers file at the release (`source` and `tag`); False if it is not as expected."""
     if not answers_file.is_file():
         return False
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -85,11 +84,11 @@ def _record(answers_file: Path, shown: str, release: Release) -> bool:
     src_line = next((i for i, line in enumerate(lines) if line.rstrip("\n") == wanted), None)
     if src_line is None:
         return False
-    lines[src_line] = _line("_src_path", release.source) + "\n"
+    lines[src_line] = _line("_src_path", source) + "\n"
     if commit_line is None:
-        lines.insert(src_line, _line("_commit", release.tag) + "\n")
+        lines.insert(src_line, _line("_commit", tag) + "\n")
     else:
-        lines[commit_line] = _line("_commit", release.tag) + "\n"
+        lines[commit_line] = _line("_commit", tag) + "\n"
     answers_file.write_text("".join(lines), encoding="utf-8")
     return True
 

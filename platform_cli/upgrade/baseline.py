@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from platform_cli import git
 from platform_cli.errors import PlatError
 from platform_cli.models import Ownership
@@ -28,13 +26,15 @@ from platform_cli.service_repo import (
     BASELINE_BRANCH,
     MAIN,
     UPGRADE_PREFIX,
-    baseline_of,
+    ServiceRepo,
+    find_root,
+    open_repo,
+    read_answers,
     render_of,
-    template_name,
 )
 from platform_cli.upgrade.migrations import Migration
 
-__all__ = ["BASELINE_BRANCH", "MAIN", "UPGRADE_PREFIX"]
+__all__ = ["BASELINE_BRANCH", "MAIN", "UPGRADE_PREFIX", "read_answers"]
 
 
 class UpgradeError(PlatError):
@@ -51,78 +51,59 @@ class ServiceState:
     branch_tip: str  # sha of the baseline branch as found (behind `baseline` after an upgrade merged)
     start: str  # the baseline commit the next render builds on
     notes: tuple[str, ...] = ()
+    service: ServiceRepo | None = None  # the checkout as read
 
     @property
     def tag(self) -> str:
         return str(self.answers.get("_commit") or "")
 
 
-def inspect(repo: Path, strict: bool = True) -> ServiceState:
+def inspect(path: Path, strict: bool = True, dry_run: bool = False) -> ServiceState:
     """Read and check a service repo; raise UpgradeError (with a hint) for anything plat must refuse.
 
-    `strict` also requires a clean worktree (everything but a report changes branches)."""
-    repo = _toplevel(repo)
-    if strict:
-        _require_clean(repo)
-    tip = _baseline_ref(repo)
-    main = git.resolve(repo, f"refs/heads/{MAIN}")
-    if main is None:
-        raise UpgradeError(f"{repo} has no `{MAIN}` branch", hint="plat upgrades the `main` branch of a service repo")
-    answers = read_answers(repo, main)
-    if tip is None or answers is None:
-        raise UpgradeError(
-            f"{repo} was not made by plat (no {BASELINE_BRANCH} branch or no {ANSWERS_FILE})",
-            hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM",
-        )
-    baseline = baseline_of(repo, tip, main)
-    start, notes = _start_point(repo, main, baseline, answers)
-    return ServiceState(
-        repo=repo,
-        main=main,
-        answers=answers,
-        template=template_name(answers),
-        baseline=baseline,
-        branch_tip=tip,
-        start=start,
-        notes=notes,
-    )
-
-
-def read_answers(repo: Path, rev: str) -> dict[str, Any] | None:
-    text = git.show(repo, rev, ANSWERS_FILE)
-    if text is None:
-        return None
-    data = yaml.safe_load(text)
-    return data if isinstance(data, dict) and data.get("_src_path") else None
-
-
-def _toplevel(path: Path) -> Path:
-    root = git.toplevel(path)
+    `strict` also requires a clean worktree (everything but a report changes branches); `dry_run`
+    leaves the repo as it is (a fresh clone's baseline branch is not created)."""
+    root = find_root(path)
     if root is None:
         raise UpgradeError(
             f"{path} is not a git repository", hint="run plat upgrade inside a service repo made by plat new service"
         )
-    return root
+    service = open_repo(root)
+    if strict:
+        _require_clean(service)
+    main = git.resolve(root, f"refs/heads/{MAIN}")
+    if main is None:
+        raise UpgradeError(f"{root} has no `{MAIN}` branch", hint="plat upgrades the `main` branch of a service repo")
+    if service.baseline_tip is None or not service.answers:
+        raise UpgradeError(
+            f"{root} was not made by plat (no {BASELINE_BRANCH} branch or no {ANSWERS_FILE})",
+            hint="bring it under management first: plat adopt --type TEMPLATE --owner TEAM",
+        )
+    if not service.baseline_is_local and not dry_run:  # a fresh clone: the baseline branch from origin's
+        git.set_branch(root, BASELINE_BRANCH, service.baseline_tip)
+    baseline = service.baseline(main) or service.baseline_tip
+    start, notes = _start_point(root, main, baseline, service.answers)
+    return ServiceState(
+        repo=root,
+        main=main,
+        answers=service.answers,
+        template=service.template,
+        baseline=baseline,
+        branch_tip=service.baseline_tip,
+        start=start,
+        notes=notes,
+        service=service,
+    )
 
 
-def _require_clean(repo: Path) -> None:
-    if git.has_changes(repo, untracked=False):
-        raise UpgradeError(f"{repo} has uncommitted changes", hint="commit or stash them, then run plat upgrade again")
-    branch = git.current_branch(repo)
+def _require_clean(service: ServiceRepo) -> None:
+    if not service.clean:
+        raise UpgradeError(
+            f"{service.root} has uncommitted changes", hint="commit or stash them, then run plat upgrade again"
+        )
+    branch = git.current_branch(service.root)
     if branch == BASELINE_BRANCH or (branch or "").startswith(UPGRADE_PREFIX):
-        raise UpgradeError(f"{branch} is checked out in {repo}", hint=f"switch back first: git switch {MAIN}")
-
-
-def _baseline_ref(repo: Path) -> str | None:
-    """The local baseline branch; in a fresh clone, created from origin's."""
-    local = git.resolve(repo, f"refs/heads/{BASELINE_BRANCH}")
-    if local is not None:
-        return local
-    remote = f"refs/remotes/origin/{BASELINE_BRANCH}"
-    if git.ref_exists(repo, remote):
-        git.run(["branch", "-q", "--no-track", BASELINE_BRANCH, remote], repo)
-        return git.rev_parse(repo, BASELINE_BRANCH)
-    return None
+        raise UpgradeError(f"{branch} is checked out in {service.root}", hint=f"switch back first: git switch {MAIN}")
 
 
 def _start_point(repo: Path, main: str, baseline: str, answers: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -190,37 +171,38 @@ def render_onto(
     message: str,
     reuse: frozenset[str] = frozenset(),
     shape: Layout | None = None,
+    env: dict[str, str] | None = None,
+    recorded: str | None = None,
 ) -> BaselineCommits:
     """In a worktree of the baseline: move files for migrations, then render and commit the new version.
 
     Not rendered again, and given their previous baseline content: team-owned files, and `reuse`
-    (files the template copies verbatim and did not change since the baseline's version)."""
-    moved = _apply_moves(wt, moves)
+    (files the template copies verbatim and did not change since the baseline's version). `env`: the
+    commits' identity and date; `recorded`: the template source the answers file names (default: the release's)."""
+    moved = _apply_moves(wt, moves, env)
     before = git.tracked_files(wt, "HEAD")
     keep = {p for p in before if p != ANSWERS_FILE and (p in reuse or ownership.zone_of(p) == "team")}
     git.clear_worktree(wt)
-    render_release(release, wt, answers, keep, shape, git.clear_worktree)
+    render_release(release, wt, answers, keep, shape, git.clear_worktree, recorded)
     postrender.finalize(wt)  # derived files (SLO rules) belong to the pristine render too
     git.stage_all(wt)
     _restore(wt, ownership, keep)
-    return BaselineCommits(moved, git.commit(wt, message))
+    return BaselineCommits(moved, git.commit(wt, message, env=env))
 
 
-def _apply_moves(wt: Path, moves: tuple[Migration, ...]) -> str | None:
+def _apply_moves(wt: Path, moves: tuple[Migration, ...], env: dict[str, str] | None) -> str | None:
     done = []
     for m in moves:
         if (wt / m.source).is_file() and not (wt / m.target).exists():
             (wt / m.target).parent.mkdir(parents=True, exist_ok=True)
-            git.run(["mv", "--", m.source, m.target], wt)
+            git.move(wt, m.source, m.target)
             done.append(m.describe())
-    return git.commit(wt, "plat migrations: move files\n\n" + "\n".join(done)) if done else None
+    return git.commit(wt, "plat migrations: move files\n\n" + "\n".join(done), env=env) if done else None
 
 
 def _restore(wt: Path, ownership: Ownership, keep: set[str]) -> None:
     """Kept files the render left out, and team-owned files it changed, get their baseline content back."""
-    out = git.run(["diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"], wt)
-    fields = [f for f in out.split("\0") if f]
-    changed = [path for status, path in zip(fields[::2], fields[1::2], strict=False) if status[0] in "MDT"]
+    changed = [path for status, path, _ in git.name_status(wt, "HEAD", None, renames=False) if status in "MDT"]
     back = [p for p in changed if p in keep or (ownership.zone_of(p) == "team" and p != ANSWERS_FILE)]
     if back:
-        git.run(["checkout", "HEAD", "--", *back], wt)
+        git.checkout_paths(wt, "HEAD", back)

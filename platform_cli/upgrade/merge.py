@@ -45,82 +45,36 @@ class MergeOutcome:
     kept_deleted: tuple[str, ...]
 
 
-def merge(wt: Path, theirs: str, message: str) -> MergeOutcome:
-    """Merge `theirs` into the worktree's HEAD and commit, conflicts and all."""
-    try:
-        git.run(
-            [
-                "-c",
-                "core.fileMode=true",
-                "-c",
-                "merge.conflictStyle=merge",
-                "-c",
-                "rerere.enabled=false",
-                "merge",
-                "--no-ff",
-                "--no-edit",
-                "-q",
-                "-m",
-                message,
-                theirs,
-            ],
-            wt,
-        )
+def merge(wt: Path, theirs: str, message: str, env: dict[str, str] | None = None, label: str = "") -> MergeOutcome:
+    """Merge `theirs` into the worktree's HEAD and commit, conflicts and all (`env`: the commit's
+    identity and date; `label`: the name conflict markers give `theirs`)."""
+    if git.merge(wt, theirs, message, env, label):
         return MergeOutcome((), ())
-    except git.GitError:
-        unmerged = _unmerged(wt)
-        if not unmerged:
-            raise
-    outcome = _resolve(wt, unmerged)
+    outcome = _resolve(wt, git.unmerged(wt))
     git.stage_all(wt)
     listing = "".join(f"\n  {c.path} ({c.kind})" for c in outcome.conflicts)
-    git.commit(wt, message + (f"\n\nConflicts to resolve:{listing}" if listing else ""))
+    git.commit(wt, message + (f"\n\nConflicts to resolve:{listing}" if listing else ""), env=env)
     return outcome
-
-
-def _unmerged(wt: Path) -> dict[str, str]:
-    fields = iter(git.run(["status", "--porcelain=v1", "-z", "--untracked-files=no"], wt).split("\0"))
-    out = {}
-    for entry in fields:
-        if not entry:
-            continue
-        code, path = entry[:2], entry[3:]
-        if code[0] in "RC":
-            next(fields, None)  # the original path of a staged rename
-        if code in KINDS:
-            out[path] = code
-    return out
 
 
 def _resolve(wt: Path, unmerged: dict[str, str]) -> MergeOutcome:
     conflicts, kept_deleted = [], []
     for path, code in sorted(unmerged.items()):
         if path == ANSWERS_FILE:
-            git.run(["checkout", "--theirs", "--", path], wt)
+            git.take_theirs(wt, path)
         elif code in ("DU", "DD"):
-            git.run(["rm", "-q", "--cached", "--ignore-unmatch", "--", path], wt)
-            (wt / path).unlink(missing_ok=True)
+            git.drop(wt, path)
             if code == "DU":
                 kept_deleted.append(path)
         else:
             conflicts.append(Conflict(path, KINDS[code]))
-        if code not in ("DU", "DD"):
-            git.run(["add", "--", path], wt)
+            git.add(wt, [path])
     return MergeOutcome(tuple(conflicts), tuple(kept_deleted))
 
 
 def changes(wt: Path, base: str) -> tuple[FileChange, ...]:
-    out = git.run(["diff", "--name-status", "-M", "-z", base, "HEAD"], wt)
-    fields = iter(f for f in out.split("\0") if f)
-    result = []
-    for status in fields:
-        if status[0] in "RC":
-            old, new = next(fields), next(fields)
-            result.append(FileChange(status[0], new, old))
-        else:
-            result.append(FileChange(status[0], next(fields)))
-    return tuple(result)
+    return tuple(FileChange(status, path, old) for status, path, old in git.name_status(wt, base, "HEAD"))
 
 
 def diff(wt: Path, base: str) -> str:
-    return git.run(["diff", "-M", "--no-color", base, "HEAD"], wt)
+    return git.diff(wt, base, "HEAD")

@@ -56,6 +56,13 @@ def _conflicts(r: UpgradeResult) -> str:
     if r.kept_deleted:
         lines += ["", "Deleted in this repo and changed by the template — **kept deleted**:"]
         lines += [f"- `{p}`" for p in r.kept_deleted]
+    if r.team_changes:
+        lines += [
+            "",
+            f"Team-owned files the template changed between {r.current} and {r.target} — **not applied** "
+            "(they are yours; see the changelog and bring in what you want by hand):",
+        ]
+        lines += [f"- `{p}`" for p in r.team_changes]
     return "\n".join(lines).strip()
 
 

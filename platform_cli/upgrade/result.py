@@ -26,6 +26,7 @@ class UpgradeResult:
     files: tuple[FileChange, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     kept_deleted: tuple[str, ...] = ()  # files the team deleted and the template changed: kept deleted
+    team_changes: tuple[str, ...] = ()  # team-owned files the template changed: not applied (left to the team)
     dropped_answers: tuple[str, ...] = ()  # answers to questions the target no longer asks
     notes: tuple[str, ...] = ()
     branch: str = ""
@@ -33,6 +34,7 @@ class UpgradeResult:
     commit: str = ""
     pull_request: PullRequest | None = None
     diff: str = ""  # the proposed change, for --dry-run
+    open_pull_request: PullRequest | None = None  # --check: an upgrade pull request already open
 
     @property
     def upgrade_available(self) -> bool:
@@ -41,8 +43,10 @@ class UpgradeResult:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["repo"] = str(self.repo)
-        data["pull_request"] = None if self.pull_request is None else asdict(self.pull_request)
-        for key in ("migrations", "kept_deleted", "dropped_answers", "notes"):
+        for key in ("pull_request", "open_pull_request"):
+            pr = getattr(self, key)
+            data[key] = None if pr is None else asdict(pr)
+        for key in ("migrations", "kept_deleted", "team_changes", "dropped_answers", "notes"):
             data[key] = list(data[key])
         data["changelog"] = [asdict(e) for e in self.changelog]
         data["files"] = [asdict(f) for f in self.files]

@@ -21,6 +21,7 @@ import yaml
 from platform_cli import git, templates
 from platform_cli.models import Template
 from platform_cli.rendering import publish
+from platform_cli.service_repo import ANSWERS_FILE
 from platform_cli.upgrade import versions
 from platform_cli.upgrade.baseline import UpgradeError
 
@@ -37,7 +38,7 @@ def available(template_source: Path, store: Path) -> tuple[str, ...]:
     found = {templates.version(template_source)}
     for where in (store, template_source):
         if (where / ".git").exists():
-            tags = git.run(["tag", "--list", "v*"], where).split()
+            tags = git.tags(where)
             found |= {versions.plain(t) for t in tags if versions.is_version(t)}
     return tuple(sorted(found, key=versions.key))
 
@@ -80,17 +81,10 @@ def release(target: Target, store_root: Path) -> publish.Release:
 def unchanged_verbatim(release: publish.Release, old_tag: str, template: Template) -> frozenset[str]:
     """Rendered paths the template copies verbatim (no template suffix, no templated path) whose
     source did not change between `old_tag` and the release: their render equals the old one."""
-    store = Path(release.source)
-    if not old_tag or not git.ref_exists(store, f"refs/tags/{old_tag}"):
+    compared = _compare(release, old_tag, template)
+    if compared is None:
         return frozenset()
-    config = yaml.safe_load((template.path / "copier.yml").read_text(encoding="utf-8")) or {}
-    suffix = config.get("_templates_suffix", ".jinja")
-    prefix = str(config.get("_subdirectory") or "").strip("/")
-    prefix = prefix + "/" if prefix else ""
-    if not suffix or "{" in prefix:
-        return frozenset()
-    changed = set(git.run(["diff", "--name-only", "-z", old_tag, release.tag], store).split("\0"))
-    files = set(git.tracked_files(store, release.tag))
+    prefix, suffix, changed, files = compared
     return frozenset(
         f[len(prefix) :]
         for f in files
@@ -99,4 +93,40 @@ def unchanged_verbatim(release: publish.Release, old_tag: str, template: Templat
         and not f.endswith(suffix)
         and "{" not in f
         and f + suffix not in files
+    )
+
+
+def team_changes(
+    release: publish.Release, old_tag: str, template: Template, rendered: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The team-owned files of `rendered` (the previous render) whose template source changed between
+    `old_tag` and the release: an upgrade leaves them as they are, and says so."""
+    compared = _compare(release, old_tag, template)
+    if compared is None:
+        return ()
+    prefix, suffix, changed, _ = compared
+    team = [p for p in rendered if p != ANSWERS_FILE and template.ownership.zone_of(p) == "team"]
+    return tuple(p for p in team if prefix + p in changed or prefix + p + suffix in changed)
+
+
+def _compare(
+    release: publish.Release, old_tag: str, template: Template
+) -> tuple[str, str, frozenset[str], frozenset[str]] | None:
+    """(copier's subdirectory prefix, template suffix, paths changed since `old_tag`, paths of the
+    release) in the template store; None when that cannot be known (`old_tag` not in the store, a
+    templated subdirectory)."""
+    store = Path(release.source)
+    if not old_tag or not git.ref_exists(store, f"refs/tags/{old_tag}"):
+        return None
+    config = yaml.safe_load((template.path / "copier.yml").read_text(encoding="utf-8")) or {}
+    suffix = config.get("_templates_suffix", ".jinja")
+    prefix = str(config.get("_subdirectory") or "").strip("/")
+    prefix = prefix + "/" if prefix else ""
+    if not suffix or "{" in prefix:
+        return None
+    return (
+        prefix,
+        suffix,
+        git.changed_paths(store, old_tag, release.tag),
+        frozenset(git.tracked_files(store, release.tag)),
     )

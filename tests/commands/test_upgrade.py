@@ -13,7 +13,7 @@ from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.errors import MissingAnswersError, UsageError
 from platform_cli.forge.local import LocalForge
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, UpgradeError
-from tests.upgrade_helpers import _question, at_version, edit, make_service, show
+from tests.upgrade_helpers import _question, at_version, edit, make_service, repo, show, v1, v2  # noqa: F401
 
 BRANCH2 = "plat/upgrade-0.2.0"
 
@@ -28,21 +28,6 @@ def run_upgrade(settings, repo: Path, **kw):
 
 def answers_at(repo: Path, rev: str) -> dict:
     return yaml.safe_load(show(repo, rev, ".copier-answers.yml"))
-
-
-@pytest.fixture
-def v1(settings, tmp_path):
-    return at_version(settings, tmp_path, "0.1.0")
-
-
-@pytest.fixture
-def repo(v1, tmp_path):
-    return make_service(v1, tmp_path)
-
-
-@pytest.fixture
-def v2(v1, tmp_path):
-    return at_version(v1, tmp_path, "0.2.0")
 
 
 def local_edits_in_every_zone(repo: Path) -> None:
