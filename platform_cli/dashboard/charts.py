@@ -1,0 +1,192 @@
+"""Vega-Lite specs (plain data: the bundled vega-lite draws them in the browser).
+
+One function per kind of chart the pages show. Colours and text are set for contrast on white
+(the accessibility scan checks the drawn SVG text too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier: never fetched
+TEXT = "#1f2933"
+CONFIG = {
+    "font": "system-ui, sans-serif",
+    "axis": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "titleFontSize": 12},
+    "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12},
+    "header": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12},
+    "view": {"stroke": None},
+}
+LEVEL_COLOURS = {"gold": "#b7791f", "silver": "#718096", "bronze": "#9c4221", "none": "#c53030", "unknown": "#4a5568"}
+STATE_COLOURS = {
+    "merged": "#2f855a",
+    "pr_open": "#2b6cb0",
+    "pending": "#718096",
+    "conflicts": "#c05621",
+    "failed": "#c53030",
+}
+
+
+def _spec(description: str, values: Sequence[Mapping[str, Any]], body: Mapping[str, Any]) -> dict[str, Any]:
+    return {"$schema": SCHEMA, "description": description, "data": {"values": list(values)}, "config": CONFIG, **body}
+
+
+def weekly_trends(description: str, rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) -> dict[str, Any]:
+    """One small line chart per metric (rows: week, metric, value), each with its own y scale."""
+    return _spec(
+        description,
+        rows,
+        {
+            "facet": {
+                "row": {
+                    "field": "metric",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": list(labels.values()),
+                    "header": {"labelAngle": 0, "labelAlign": "left", "labelAnchor": "start"},
+                }
+            },
+            "resolve": {"scale": {"y": "independent"}},
+            "spec": {
+                "width": 520,
+                "height": 70,
+                "mark": {"type": "line", "point": True, "color": "#2b6cb0"},
+                "encoding": {
+                    "x": {"field": "week", "type": "temporal", "title": "week"},
+                    "y": {"field": "value", "type": "quantitative", "title": None},
+                    "tooltip": [{"field": "week", "type": "temporal"}, {"field": "metric"}, {"field": "value"}],
+                },
+            },
+        },
+    )
+
+
+def _hbars(
+    description: str,
+    rows: Sequence[Mapping[str, Any]],
+    y: Mapping[str, Any],
+    x: Mapping[str, Any],
+    colour: Mapping[str, Any],
+    tooltip: Sequence[str],
+) -> dict[str, Any]:
+    encoding = {
+        "y": {"type": "nominal", "title": None, **y},
+        "x": {"type": "quantitative", **x},
+        "color": colour,
+        "tooltip": [{"field": f} for f in tooltip],
+    }
+    return _spec(description, rows, {"width": 480, "mark": {"type": "bar"}, "encoding": encoding})
+
+
+def bars(
+    description: str,
+    rows: Sequence[Mapping[str, Any]],
+    category: str,
+    value: str,
+    colours: Mapping[str, str] | None = None,
+    sort: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Horizontal bars, one per category (rows: {category: ..., value: ...})."""
+    colour: dict[str, Any] = {"value": "#2b6cb0"}
+    if colours:
+        colour = {
+            "field": category,
+            "type": "nominal",
+            "legend": None,
+            "scale": {"domain": list(colours), "range": list(colours.values())},
+        }
+    return _hbars(
+        description,
+        rows,
+        {"field": category, "sort": list(sort) if sort else "-x"},
+        {"field": value, "title": value},
+        colour,
+        (category, value),
+    )
+
+
+def budgets(description: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Budget remaining per service SLO (rows: slo label, remaining in percent), worst first."""
+    colour = {"condition": {"test": "datum.remaining < 0", "value": "#c53030"}, "value": "#2f855a"}
+    return _hbars(
+        description,
+        rows,
+        {"field": "slo", "sort": None},
+        {"field": "remaining", "title": "error budget remaining (%)"},
+        colour,
+        ("slo", "remaining"),
+    )
+
+
+def campaigns(description: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Stacked bars: services per state in each campaign (rows: campaign, state, services)."""
+    colour = {
+        "field": "state",
+        "type": "nominal",
+        "scale": {"domain": list(STATE_COLOURS), "range": list(STATE_COLOURS.values())},
+    }
+    return _hbars(
+        description,
+        rows,
+        {"field": "campaign"},
+        {"field": "services", "stack": "zero"},
+        colour,
+        ("campaign", "state", "services"),
+    )
+
+
+def timeline(
+    description: str,
+    deploys: Sequence[Mapping[str, Any]],
+    incidents: Sequence[Mapping[str, Any]],
+    since: str,
+    until: str,
+) -> dict[str, Any]:
+    """Deploys as ticks (by kind, failed ones marked) and incidents as spans, on one time axis."""
+    x = {"field": "at", "type": "temporal", "title": None, "scale": {"domain": [since, until]}}
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "config": CONFIG,
+        "width": 560,
+        "vconcat": [
+            {
+                "data": {"values": list(deploys)},
+                "height": 60,
+                "title": "deploys",
+                "mark": {"type": "tick", "thickness": 2},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "kind", "type": "nominal", "title": None},
+                    "color": {
+                        "field": "outcome",
+                        "type": "nominal",
+                        "scale": {"domain": ["ok", "failed"], "range": ["#2b6cb0", "#c53030"]},
+                    },
+                    "tooltip": [
+                        {"field": "id"},
+                        {"field": "at", "type": "temporal"},
+                        {"field": "kind"},
+                        {"field": "outcome"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": list(incidents)},
+                "height": 40,
+                "title": "incidents",
+                "mark": {"type": "bar", "color": "#c05621", "height": 12},
+                "encoding": {
+                    "x": {**x, "field": "opened"},
+                    "x2": {"field": "resolved"},
+                    "tooltip": [
+                        {"field": "id"},
+                        {"field": "title"},
+                        {"field": "opened", "type": "temporal"},
+                        {"field": "resolved", "type": "temporal"},
+                    ],
+                },
+            },
+        ],
+    }
