@@ -143,14 +143,13 @@ def timeline(
     since: str,
     until: str,
 ) -> dict[str, Any]:
-    """Deploys as ticks (by kind, failed ones marked) and incidents as spans, on one time axis."""
+    """Deploys as ticks (by kind, failed ones marked) and incidents as spans, on one time axis; a panel
+    with nothing to draw is left out (an empty mark group is an unlabelled graphic to a screen reader)."""
     x = {"field": "at", "type": "temporal", "title": None, "scale": {"domain": [since, until]}}
-    return {
-        "$schema": SCHEMA,
-        "description": description,
-        "config": CONFIG,
-        "width": 560,
-        "vconcat": [
+    panels = []
+    if deploys:
+        outcome = {"domain": ["ok", "failed"], "range": ["#2b6cb0", "#c53030"]}
+        panels.append(
             {
                 "data": {"values": list(deploys)},
                 "height": 60,
@@ -159,11 +158,7 @@ def timeline(
                 "encoding": {
                     "x": x,
                     "y": {"field": "kind", "type": "nominal", "title": None},
-                    "color": {
-                        "field": "outcome",
-                        "type": "nominal",
-                        "scale": {"domain": ["ok", "failed"], "range": ["#2b6cb0", "#c53030"]},
-                    },
+                    "color": {"field": "outcome", "type": "nominal", "scale": outcome},
                     "tooltip": [
                         {"field": "id"},
                         {"field": "at", "type": "temporal"},
@@ -171,7 +166,10 @@ def timeline(
                         {"field": "outcome"},
                     ],
                 },
-            },
+            }
+        )
+    if incidents:
+        panels.append(
             {
                 "data": {"values": list(incidents)},
                 "height": 40,
@@ -187,6 +185,6 @@ def timeline(
                         {"field": "resolved", "type": "temporal"},
                     ],
                 },
-            },
-        ],
-    }
+            }
+        )
+    return {"$schema": SCHEMA, "description": description, "config": CONFIG, "width": 560, "vconcat": panels}

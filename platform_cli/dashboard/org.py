@@ -113,7 +113,7 @@ def _teams(dora: Dora, fleet: Fleet, teams: list[str]) -> str:
                 Cell(
                     show(m.deploys_per_week, "per_week") if m else "no deploys",
                     m.deploys_per_week if m else None,
-                    metric=f"team:{team}.deployment_frequency.summary",
+                    metric=f"team:{team}.deployment_frequency.summary" if m else None,
                 ),
                 Cell(percent(m.change_fail_rate) if m else "no deploys", m.change_fail_rate if m else None),
             )

@@ -7,6 +7,7 @@ were drawn, the bytes the page transferred, and the serious/critical violations 
 """
 
 import json
+import re
 import sys
 
 from playwright.sync_api import sync_playwright
@@ -50,7 +51,7 @@ def visit(context, url, axe, screenshot):
     }
     if screenshot:
         page.set_viewport_size({"width": 1200, "height": 900})
-        page.screenshot(path=screenshot, full_page=False)
+        page.screenshot(path=screenshot, full_page=True)
     page.add_script_tag(path=axe)
     report["axe"] = page.evaluate(AXE_JS)
     page.close()
@@ -69,7 +70,9 @@ def main():
     job = json.load(sys.stdin)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=job["chromium"], headless=True, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=job.get("offline", True))
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        # offline: any request beyond this machine is refused (and shows as a failed request)
+        context.route(re.compile(r"^(?!file://|http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
         shots = job.get("screenshots", {})
         reports = [visit(context, url, job["axe"], shots.get(url)) for url in job["pages"]]
         browser.close()
