@@ -24,7 +24,8 @@ def live_producers(since: str | None):
     """THE WIRING POINT for the live documents: `plat dora --json` and `plat fleet status --json`
     computed by their engines. Return commands.dashboard.Producers(dora=..., fleet=...) built from the
     dora and fleet engines (with the settings and forge, as `plat dora` / `plat fleet status` build
-    theirs). Until they are part of this plat, the build takes saved documents (--dora, --fleet)."""
+    theirs; campaigns from the fleet campaign journal). Until they are part of this plat, the build
+    takes saved documents (--dora, --fleet, --campaign)."""
     from platform_cli.errors import DashboardInputError
 
     raise DashboardInputError(
@@ -52,6 +53,10 @@ def build(
     fleet: Annotated[
         Path | None, typer.Option("--fleet", help="A saved `plat fleet status --json` document (with --dora).")
     ] = None,
+    campaign: Annotated[
+        list[Path] | None,
+        typer.Option("--campaign", help="A saved `plat fleet campaign status --json` document (repeatable)."),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Build the static site: org page, a page per team and per service, charts with their data tables."""
@@ -63,7 +68,10 @@ def build(
     def body(console) -> None:
         from platform_cli.commands import dashboard
 
-        producers = dashboard.from_files(dora, fleet) if dora and fleet else live_producers(since)
+        if dora and fleet:
+            producers = dashboard.from_files(dora, fleet, tuple(campaign or ()))
+        else:
+            producers = live_producers(since)
         built = dashboard.build(out.resolve(), producers, since)
         console.emit(
             built.to_json(),

@@ -1,14 +1,14 @@
-"""`plat dashboard build|serve`: the platform health site from `plat dora --json` and
-`plat fleet status --json`, and a local server to look at it.
+"""`plat dashboard build|serve`: the platform health site from `plat dora --json`,
+`plat fleet status --json` (and `plat fleet campaign status --json`), and a local server to look at it.
 
-The command takes its two documents from producers passed in (`Producers`): saved files
-(`from_files`) or, in the CLI, the dora and fleet engines. It never computes a metric itself.
+The command takes its documents from producers passed in (`Producers`): saved files (`from_files`)
+or, in the CLI, the dora and fleet engines. It never computes a metric itself.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +23,13 @@ Document = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class Producers:
-    """Where the two documents come from: `dora(since)` is what `plat dora --json --since` prints,
-    `fleet()` what `plat fleet status --json` prints (SLO budgets and campaigns included)."""
+    """Where the documents come from: `dora(since)` is what `plat dora --json --since` prints,
+    `fleet()` what `plat fleet status --json` prints (SLO budgets included), `campaigns()` what
+    `plat fleet campaign status --json` prints for each campaign to show."""
 
     dora: Callable[[str | None], Document]
     fleet: Callable[[], Document]
+    campaigns: Callable[[], Sequence[Document]] = lambda: ()
 
 
 def build(
@@ -36,15 +38,16 @@ def build(
     since: str | None = None,
     now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
 ) -> site.Site:
-    dora_doc, fleet_doc = producers.dora(since), producers.fleet()
-    dora, fleet = model.load_dora(dora_doc), model.load_fleet(fleet_doc)
+    dora_doc, fleet_doc, campaign_docs = producers.dora(since), producers.fleet(), tuple(producers.campaigns())
+    dora, fleet = model.load_dora(dora_doc), model.load_fleet(fleet_doc, campaign_docs)
     generated = (
         f"Built {now().strftime('%Y-%m-%d %H:%M %Z')} by plat dashboard build from plat dora and plat fleet status."
     )
-    return site.build(dora, fleet, {"dora": dora_doc, "fleet": fleet_doc}, out, generated)
+    documents = {"dora": dora_doc, "fleet": fleet_doc, **{f"campaign-{i + 1}": c for i, c in enumerate(campaign_docs)}}
+    return site.build(dora, fleet, documents, out, generated)
 
 
-def from_files(dora: Path, fleet: Path) -> Producers:
+def from_files(dora: Path, fleet: Path, campaigns: Sequence[Path] = ()) -> Producers:
     """Producers that read saved documents (`plat dora --json > dora.json`, ...)."""
 
     def read_dora(since: str | None) -> Document:
@@ -55,7 +58,7 @@ def from_files(dora: Path, fleet: Path) -> Producers:
             )
         return read(dora)
 
-    return Producers(dora=read_dora, fleet=lambda: read(fleet))
+    return Producers(dora=read_dora, fleet=lambda: read(fleet), campaigns=lambda: [read(c) for c in campaigns])
 
 
 def read(path: Path) -> Document:

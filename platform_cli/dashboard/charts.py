@@ -21,7 +21,8 @@ CONFIG = {
 LEVEL_COLOURS = {"gold": "#b7791f", "silver": "#718096", "bronze": "#9c4221", "none": "#c53030", "unknown": "#4a5568"}
 STATE_COLOURS = {
     "merged": "#2f855a",
-    "pr_open": "#2b6cb0",
+    "current": "#276749",
+    "pr-open": "#2b6cb0",
     "pending": "#718096",
     "conflicts": "#c05621",
     "failed": "#c53030",

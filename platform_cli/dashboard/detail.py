@@ -65,37 +65,53 @@ def _metrics(m: Metrics, scope: str) -> str:
 def _about(name: str, s: ServiceStatus | None) -> str:
     if s is None:
         return ""
-    behind = "up to date" if not s.versions_behind else f"{s.versions_behind} versions, {s.days_behind:g} days behind"
     rows = [
         ("team", Cell(s.team, href=team_page(s.team, UP))),
         ("template", Cell(f"{s.template} {s.version}", metric=f"service:{name}.version")),
-        ("template lag", Cell(behind, s.versions_behind, metric=f"service:{name}.versions_behind")),
+        ("template lag", Cell(_lag(s), s.versions_behind, metric=f"service:{name}.versions_behind")),
         ("doctor level", Cell(s.level, metric=f"service:{name}.level")),
-        ("findings at or above high", Cell(str(s.high_findings), s.high_findings, metric=f"service:{name}.high")),
+        ("findings at or above high", _count(s.high_findings, f"service:{name}.high")),
     ]
+    if s.error:
+        rows.append(("could not be read", Cell(s.error)))
     return section("Service", table(f"About {name}", ("", "value"), rows), "about")
 
 
+def _lag(s: ServiceStatus) -> str:
+    if s.versions_behind is None:
+        return "unknown"
+    if s.versions_behind <= 0:
+        return "current" if s.versions_behind == 0 else f"{-s.versions_behind} versions ahead of the latest release"
+    days = "" if s.days_behind is None else f", {s.days_behind:g} days"
+    return f"{s.versions_behind} versions behind {s.latest_version or 'the latest'}{days}"
+
+
+def _count(n: int | None, metric: str | None = None) -> Cell:
+    return Cell("unknown" if n is None else str(n), n, metric=metric)
+
+
 def _timeline(m: Metrics, dora: Dora, name: str) -> str:
-    deploys = [(Cell(d.id), d.at, d.kind, "failed" if d.failed else "ok") for d in m.deploys]
-    incidents = [(Cell(i.id), i.title, i.opened, i.resolved or "open", i.cause or "none named") for i in m.incidents]
+    if m.deploys is None and m.incidents is None:
+        note = "The DORA document lists no individual deploys or incidents: weekly deploy counts are in the trends."
+        return section("Deploys and incidents", paragraph(note), "timeline")
+    deploys, incidents = m.deploys or (), m.incidents or ()
     tables = table(
         f"Deploys of {name}",
         ("deploy", "landed", "kind", "outcome"),
-        deploys,
-        empty="no deploy records in the document",
+        [(Cell(d.id), d.at, d.kind, "failed" if d.failed else "ok") for d in deploys],
+        empty="no deploy in the window",
     ) + table(
         f"Incidents of {name}",
         ("incident", "title", "opened", "resolved", "cause"),
-        incidents,
+        [(Cell(i.id), i.title, i.opened, i.resolved or "open", i.cause or "none named") for i in incidents],
         empty="no incident in the window",
     )
-    if not m.deploys and not m.incidents:
+    if not deploys and not incidents:
         return section("Deploys and incidents", tables, "timeline")
     spec = charts.timeline(
         f"Deploys and incidents of {name}",
-        [{"id": d.id, "at": d.at, "kind": d.kind, "outcome": "failed" if d.failed else "ok"} for d in m.deploys],
-        [{"id": i.id, "title": i.title, "opened": i.opened, "resolved": i.resolved or dora.until} for i in m.incidents],
+        [{"id": d.id, "at": d.at, "kind": d.kind, "outcome": "failed" if d.failed else "ok"} for d in deploys],
+        [{"id": i.id, "title": i.title, "opened": i.opened, "resolved": i.resolved or dora.until} for i in incidents],
         dora.since,
         dora.until,
     )
@@ -105,6 +121,13 @@ def _timeline(m: Metrics, dora: Dora, name: str) -> str:
 
 
 def _findings(s: ServiceStatus) -> str:
+    if s.findings is None:
+        count = "an unknown number of" if s.high_findings is None else str(s.high_findings)
+        note = (
+            f"The fleet status lists {count} findings at or above high, not the findings themselves: run "
+            "plat doctor in the service's checkout for each finding with its fix."
+        )
+        return section("Doctor findings", paragraph(note), "findings")
     rows = [(Cell(f.id), f.severity, f.message or f.title, f.file, f.remediation) for f in s.findings]
     return section(
         "Doctor findings",
@@ -140,7 +163,7 @@ def _services(services: Sequence[ServiceStatus], dora: Dora) -> str:
                 Cell(s.name, href=service_page(s.name, UP)),
                 f"{s.template} {s.version}",
                 s.level,
-                Cell(str(s.high_findings), s.high_findings),
+                _count(s.high_findings),
                 Cell(f"#{s.upgrade_pr.number}" if s.upgrade_pr else "none"),
                 Cell(percent(lowest), lowest),
                 Cell(show(m.deploys_per_week, "per_week") if m else "no deploys", m.deploys_per_week if m else None),

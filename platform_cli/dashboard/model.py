@@ -1,13 +1,16 @@
-"""The dashboard's input, typed: `plat dora --json` and `plat fleet status --json` as frozen values.
+"""The dashboard's input, typed: `plat dora --json`, `plat fleet status --json` (and the
+`plat fleet campaign status --json` of each campaign) as frozen values.
 
-The loader reads the two documents as plain data (dicts from JSON) and checks what the pages use;
-keys it does not know are ignored (the producers may add siblings). A document that lacks a key
-the pages need is a `DashboardInputError` naming the key, never a half-built site.
+The loader reads the documents as plain data (dicts from JSON) and checks what the pages use; keys
+it does not know are ignored (the producers may add siblings). Three siblings are read when present:
+`deploys` and `incidents` in a service's dora metrics (the timeline's events), `findings` in a fleet
+row's `doctor` (doctor's own finding objects). A document that lacks a key the pages need is a
+`DashboardInputError` naming the key, never a half-built site.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +26,9 @@ class Stat:
 
 @dataclass(frozen=True)
 class Week:
-    start: str  # the week's first day, ISO date
-    values: Mapping[str, float | None]  # metric key (METRICS) -> that week's value
+    label: str  # as the document names it (the ISO week, 2026-W45)
+    start: str  # its first instant (ISO), where the trend charts place it
+    values: Mapping[str, float | None]  # metric key (METRICS.weekly) -> that week's value
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,8 @@ class Metrics:
     rework_rate: float | None
     bands: Mapping[str, str]
     weekly: tuple[Week, ...]
-    deploys: tuple[Deploy, ...] = ()
-    incidents: tuple[Incident, ...] = ()
+    deploys: tuple[Deploy, ...] | None = None  # None: the document does not list them
+    incidents: tuple[Incident, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,7 @@ class UpgradePR:
 @dataclass(frozen=True)
 class Budget:
     slo: str
-    objective: float
-    remaining: float | None  # fraction of the period's budget left; None: no data
+    remaining: float | None  # fraction of the period's budget left (negative: overspent); None: no data
 
 
 @dataclass(frozen=True)
@@ -98,20 +101,21 @@ class ServiceStatus:
     team: str
     template: str
     version: str
-    versions_behind: int
-    days_behind: float
-    level: str
-    high_findings: int
-    findings: tuple[Finding, ...]
+    latest_version: str | None
+    versions_behind: int | None
+    days_behind: float | None
+    level: str  # none, bronze, silver, gold; "unknown" when doctor could not run
+    high_findings: int | None
+    findings: tuple[Finding, ...] | None  # None: the document does not list them
     upgrade_pr: UpgradePR | None
-    budgets: tuple[Budget, ...]
+    budgets: tuple[Budget, ...]  # empty without a Prometheus URL
+    error: str | None
 
 
 @dataclass(frozen=True)
 class Campaign:
-    id: str
     to_version: str
-    states: Mapping[str, int]  # pending, pr_open, conflicts, merged, failed -> services
+    states: Mapping[str, int]  # pending, pr-open, conflicts, merged, current, failed -> services
 
     @property
     def total(self) -> int:
@@ -135,11 +139,12 @@ def load_dora(doc: Mapping[str, Any]) -> Dora:
     )
 
 
-def load_fleet(doc: Mapping[str, Any]) -> Fleet:
+def load_fleet(doc: Mapping[str, Any], campaigns: Sequence[Mapping[str, Any]] = ()) -> Fleet:
+    """`doc` is `plat fleet status --json`; `campaigns` the `plat fleet campaign status --json` documents."""
     rows = _get(doc, "services", "fleet")
     return Fleet(
         services=tuple(_service(r, f"fleet.services[{i}]") for i, r in enumerate(rows)),
-        campaigns=tuple(_campaign(c, f"fleet.campaigns[{i}]") for i, c in enumerate(doc.get("campaigns") or ())),
+        campaigns=tuple(_campaign(c, f"campaign[{i}]") for i, c in enumerate(campaigns)),
     )
 
 
@@ -153,8 +158,10 @@ def _metrics(m: Mapping[str, Any], where: str) -> Metrics:
         rework_rate=_num(_get(m, "rework_rate", where)),
         bands={str(k): str(v) for k, v in (m.get("bands") or {}).items() if v is not None},
         weekly=tuple(_week(w, f"{where}.weekly") for w in m.get("weekly") or ()),
-        deploys=tuple(_deploy(d, f"{where}.deploys") for d in m.get("deploys") or ()),
-        incidents=tuple(_incident(i, f"{where}.incidents") for i in m.get("incidents") or ()),
+        deploys=None if m.get("deploys") is None else tuple(_deploy(d, f"{where}.deploys") for d in m["deploys"]),
+        incidents=None
+        if m.get("incidents") is None
+        else tuple(_incident(i, f"{where}.incidents") for i in m["incidents"]),
     )
 
 
@@ -163,8 +170,9 @@ def _stat(s: Mapping[str, Any]) -> Stat:
 
 
 def _week(w: Mapping[str, Any], where: str) -> Week:
-    start = str(_get(w, "week", where))
-    return Week(start, {k: _num(v) for k, v in w.items() if k != "week" and not isinstance(v, (dict, list, str))})
+    label = str(_get(w, "week", where))
+    values = {k: _num(v) for k, v in w.items() if k not in ("week", "start") and not isinstance(v, (dict, list, str))}
+    return Week(label, str(w.get("start") or label), values)
 
 
 def _deploy(d: Mapping[str, Any], where: str) -> Deploy:
@@ -187,18 +195,22 @@ def _service(r: Mapping[str, Any], where: str) -> ServiceStatus:
     lag = r.get("lag") or {}
     doctor = r.get("doctor") or {}
     pr = r.get("upgrade_pr")
+    findings = doctor.get("findings")
+    slos = (r.get("slo") or {}).get("slos") or {}
     return ServiceStatus(
         name=str(_get(r, "service", where)),
-        team=str(_get(r, "team", where)),
-        template=str(_get(r, "template", where)),
-        version=str(_get(r, "version", where)),
-        versions_behind=int(lag.get("versions") or 0),
-        days_behind=float(lag.get("days") or 0),
+        team=str(r.get("owner") or "unowned"),
+        template=str(r.get("template") or "unknown"),
+        version=str(r.get("version") or "unknown"),
+        latest_version=None if r.get("latest_version") is None else str(r["latest_version"]),
+        versions_behind=None if lag.get("versions") is None else int(lag["versions"]),
+        days_behind=_num(lag.get("days")),
         level=str(doctor.get("level") or "unknown"),
-        high_findings=int(doctor.get("high_findings") or 0),
-        findings=tuple(_finding(f, f"{where}.doctor.findings") for f in doctor.get("findings") or ()),
+        high_findings=None if doctor.get("high_findings") is None else int(doctor["high_findings"]),
+        findings=None if findings is None else tuple(_finding(f, f"{where}.doctor.findings") for f in findings),
         upgrade_pr=None if not pr else _pr(pr, f"{where}.upgrade_pr"),
-        budgets=tuple(_budget(b, f"{where}.budgets") for b in r.get("budgets") or ()),
+        budgets=tuple(Budget(str(name), _num(left)) for name, left in sorted(slos.items())),
+        error=None if r.get("error") is None else str(r["error"]),
     )
 
 
@@ -219,13 +231,9 @@ def _pr(p: Mapping[str, Any], where: str) -> UpgradePR:
     )
 
 
-def _budget(b: Mapping[str, Any], where: str) -> Budget:
-    return Budget(str(_get(b, "slo", where)), float(_get(b, "objective", where)), _num(b.get("remaining")))
-
-
 def _campaign(c: Mapping[str, Any], where: str) -> Campaign:
-    states = _get(c, "states", where)
-    return Campaign(str(_get(c, "id", where)), str(c.get("to") or ""), {str(k): int(v) for k, v in states.items()})
+    counts = _get(c, "counts", where)
+    return Campaign(str(_get(c, "to", where)), {str(k): int(v) for k, v in counts.items()})
 
 
 def _get(doc: Any, key: str, where: str) -> Any:

@@ -88,15 +88,20 @@ def _levels(fleet: Fleet) -> str:
 
 def _campaigns(fleet: Fleet) -> str:
     if not fleet.campaigns:
-        return section("Upgrade campaigns", paragraph("No upgrade campaign."), "campaigns")
+        return section("Upgrade campaigns", paragraph("No upgrade campaign in the documents."), "campaigns")
     states = sorted({k for c in fleet.campaigns for k in c.states}, key=_state_key)
     rows: list[list[Cell | str]] = []
     for c in fleet.campaigns:
-        done = c.states.get("merged", 0) / c.total if c.total else None
-        counts = [Cell(str(c.states.get(s, 0)), c.states.get(s, 0), metric=f"campaign.{c.id}.{s}") for s in states]
-        rows.append([c.id, c.to_version, *counts, Cell(percent(done), done, metric=f"campaign.{c.id}.done")])
-    data = table("Upgrade campaigns", ("campaign", "to version", *states, "merged"), rows)
-    plotted = [{"campaign": c.id, "state": s, "services": n} for c in fleet.campaigns for s, n in c.states.items()]
+        done = (c.states.get("merged", 0) + c.states.get("current", 0)) / c.total if c.total else None
+        key = f"campaign.{c.to_version}"
+        counts = [Cell(str(c.states.get(s, 0)), c.states.get(s, 0), metric=f"{key}.{s}") for s in states]
+        rows.append([f"to {c.to_version}", *counts, Cell(percent(done), done, metric=f"{key}.done")])
+    data = table("Upgrade campaigns", ("campaign", *states, "done (merged or current)"), rows)
+    plotted = [
+        {"campaign": f"to {c.to_version}", "state": s, "services": n}
+        for c in fleet.campaigns
+        for s, n in c.states.items()
+    ]
     spec = charts.campaigns("Services per state in each upgrade campaign", plotted)
     return section("Upgrade campaigns", chart("campaigns", "Upgrade campaign progress", spec, data), "campaigns")
 
@@ -128,5 +133,5 @@ def _version_key(version: str) -> tuple:
 
 
 def _state_key(state: str) -> int:
-    order = ("merged", "pr_open", "conflicts", "pending", "failed")
+    order = ("merged", "current", "pr-open", "conflicts", "pending", "failed")
     return order.index(state) if state in order else len(order)

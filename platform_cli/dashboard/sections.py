@@ -47,8 +47,8 @@ def trends(m: Metrics, scope: str, chart_id: str) -> str:
         if w.values.get(k) is not None
     ]
     rows = [
-        [Cell(w.start)]
-        + [_weekly_cell(w.values.get(d.weekly), d.unit, f"{scope}.weekly.{w.start}.{d.key}") for d in METRICS]
+        [Cell(w.label)]
+        + [_weekly_cell(w.values.get(d.weekly), d.unit, f"{scope}.weekly.{w.label}.{d.key}") for d in METRICS]
         for w in m.weekly
     ]
     data = table(f"Weekly DORA metrics ({scope})", ("week", *(d.label for d in METRICS)), rows)
@@ -68,12 +68,11 @@ def budgets(pairs: Sequence[tuple[ServiceStatus, Budget]], title: str, chart_id:
         (
             Cell(s.name, href=service_page(s.name, root)),
             b.slo,
-            Cell(f"{b.objective:g}%", b.objective),
             Cell(percent(b.remaining), b.remaining, metric=f"budget.{s.name}.{b.slo}"),
         )
         for s, b in pairs
     ]
-    data = table(title, ("service", "SLO", "objective", "budget remaining"), rows, empty="no SLO budgets reported")
+    data = table(title, ("service", "SLO", "budget remaining"), rows, empty="no SLO budgets reported")
     plotted = [
         {"slo": f"{s.name} {b.slo}", "remaining": round(b.remaining * 100, 2)}
         for s, b in pairs

@@ -3,7 +3,8 @@
 Run by the playwright venv's python (`.tools/browser/bin/python`), not the suite's: one JSON job on
 stdin, one JSON report on stdout. Per page: console errors, uncaught exceptions, failed requests and
 HTTP errors, every element with data-metric (its text and data-value), the links, how many charts
-were drawn, the bytes the page transferred, and the serious/critical violations axe-core finds.
+were drawn, the bytes the page transferred, and (for the pages in `scan`) the serious/critical violations
+axe-core finds (null: not scanned).
 """
 
 import json
@@ -24,7 +25,7 @@ AXE_JS = """async () => {
 }"""
 
 
-def visit(context, url, axe, screenshot):
+def visit(context, url, axe, screenshot, scan):
     page = context.new_page()
     problems, sizes = [], []
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
@@ -52,8 +53,10 @@ def visit(context, url, axe, screenshot):
     if screenshot:
         page.set_viewport_size({"width": 1200, "height": 900})
         page.screenshot(path=screenshot, full_page=True)
-    page.add_script_tag(path=axe)
-    report["axe"] = page.evaluate(AXE_JS)
+    report["axe"] = None
+    if scan:
+        page.add_script_tag(path=axe)
+        report["axe"] = page.evaluate(AXE_JS)
     page.close()
     return report
 
@@ -74,7 +77,7 @@ def main():
         # offline: any request beyond this machine is refused (and shows as a failed request)
         context.route(re.compile(r"^(?!file://|http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
         shots = job.get("screenshots", {})
-        reports = [visit(context, url, job["axe"], shots.get(url)) for url in job["pages"]]
+        reports = [visit(context, url, job["axe"], shots.get(url), url in job["scan"]) for url in job["pages"]]
         browser.close()
     json.dump(reports, sys.stdout)
 

@@ -31,8 +31,17 @@ def chromium() -> str:
     return str(found)
 
 
-def browse(pages: List[str], screenshots: Dict[str, str] | None = None) -> List[Dict[str, Any]]:
-    job = {"chromium": chromium(), "axe": str(AXE), "pages": pages, "screenshots": screenshots or {}}
+def browse(
+    pages: List[str], screenshots: Dict[str, str] | None = None, scan: List[str] | None = None
+) -> List[Dict[str, Any]]:
+    """Reports of `pages`; axe-core scans those in `scan` (default: all)."""
+    job = {
+        "chromium": chromium(),
+        "axe": str(AXE),
+        "pages": pages,
+        "screenshots": screenshots or {},
+        "scan": pages if scan is None else scan,
+    }
     proc = subprocess.run(
         [str(PYTHON), str(Path(__file__).with_name("browse.py"))],
         input=json.dumps(job),

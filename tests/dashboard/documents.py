@@ -14,61 +14,83 @@ TEMPLATES = ("http-api", "worker", "cronjob")
 VERSIONS = ("1.0.0", "1.1.0", "1.2.0", "2.0.0")
 LEVELS = ("gold", "silver", "bronze", "none")
 BANDS = ("elite", "high", "medium", "low")
-STATES = ("merged", "pr_open", "conflicts", "pending", "failed")
+STATES = ("merged", "current", "pr-open", "conflicts", "pending", "failed")
 
 
-def small() -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    return (json.loads((FIXTURES / "dora.json").read_text()), json.loads((FIXTURES / "fleet.json").read_text()))
+def small() -> Tuple[Dict[str, Any], Dict[str, Any], List[Dict[str, Any]]]:
+    """dora.json, fleet.json and one campaign (campaign.json) of a fleet of five services in three teams."""
+    return tuple(json.loads((FIXTURES / f"{n}.json").read_text()) for n in ("dora", "fleet")) + (  # type: ignore
+        [json.loads((FIXTURES / "campaign.json").read_text())],
+    )
 
 
-def synthetic(services: int = 500, weeks: int = 52, seed: int = 7) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+def synthetic(services: int = 500, weeks: int = 52, seed: int = 7):
     """A fleet of `services` services in services/10 teams, `weeks` weeks of history each."""
     rnd = random.Random(seed)
     until = date(2026, 11, 30)
     since = until - timedelta(weeks=weeks)
     names = [f"svc-{i:04d}" for i in range(services)]
     teams = {n: f"team-{i % max(1, services // 10):03d}" for i, n in enumerate(names)}
-    per_service = {n: _metrics(rnd, since, weeks, events=True) for n in names}
     dora = {
-        "window": {"since": since.isoformat(), "until": until.isoformat()},
+        "window": {"since": f"{since}T00:00:00Z", "until": f"{until}T00:00:00Z"},
+        "environment": "production",
         "org": _metrics(rnd, since, weeks),
         "teams": {t: _metrics(rnd, since, weeks) for t in sorted(set(teams.values()))},
-        "services": per_service,
+        "services": {n: _metrics(rnd, since, weeks, events=True) for n in names},
+        "unknown_sources": [],
     }
     rows = [_row(rnd, n, teams[n]) for n in names]
+    fleet = {"org": "acme", "gitops_repo": "acme/gitops", "generated_at": f"{until}T00:00:00Z", "services": rows}
     campaigns = [
-        {"id": f"to-{v}", "to": v, "states": {s: rnd.randint(0, services // 8) for s in STATES}} for v in VERSIONS[2:]
+        {"to": v, "waves": 3, "waiting": None, "counts": {s: rnd.randint(0, services // 8) for s in STATES}}
+        for v in VERSIONS[2:]
     ]
-    return dora, {"services": rows, "campaigns": campaigns}
+    return dora, fleet, campaigns
 
 
 def _metrics(rnd: random.Random, since: date, weeks: int, events: bool = False) -> Dict[str, Any]:
     deployments = rnd.randint(weeks, weeks * 6)
-    weekly = [
-        {
-            "week": (since + timedelta(weeks=w)).isoformat(),
-            "deployments": rnd.randint(0, 12),
-            "lead_time_median": round(rnd.uniform(600, 400000), 1),
-            "change_fail_rate": round(rnd.random() / 4, 4),
-            "recovery_median": rnd.choice([None, round(rnd.uniform(300, 90000), 1)]),
-            "rework_rate": round(rnd.random() / 5, 4),
-        }
-        for w in range(weeks)
-    ]
+    weekly = []
+    for w in range(weeks):
+        start = since + timedelta(weeks=w)
+        weekly.append(
+            {
+                "week": f"{start.isocalendar()[0]}-W{start.isocalendar()[1]:02d}",
+                "start": f"{start}T00:00:00Z",
+                "deployments": rnd.randint(0, 12),
+                "lead_time_median": round(rnd.uniform(600, 400000), 1),
+                "change_fail_rate": round(rnd.random() / 4, 4),
+                "recovery_median": rnd.choice([None, round(rnd.uniform(300, 90000), 1)]),
+                "rework_rate": round(rnd.random() / 5, 4),
+            }
+        )
     m: Dict[str, Any] = {
         "deployments": deployments,
         "deploys_per_week": round(deployments / weeks, 3),
-        "lead_time_seconds": {"median": round(rnd.uniform(600, 200000), 1), "p90": 400000.0, "n": deployments * 3},
-        "change_fail_rate": round(rnd.random() / 4, 4),
-        "recovery_seconds": {"median": round(rnd.uniform(300, 50000), 1), "p90": 90000.0, "n": deployments // 10},
-        "rework_rate": round(rnd.random() / 5, 4),
-        "bands": {
-            k: rnd.choice(BANDS)
-            for k in ("deployment_frequency", "lead_time", "change_fail_rate", "recovery_time", "rework_rate")
+        "deploy_days_per_week": round(deployments / weeks / 2, 3),
+        "lead_time_seconds": {
+            "median": round(rnd.uniform(600, 200000), 1),
+            "p90": 400000.0,
+            "n": deployments * 3,
+            "unknown_deploys": 0,
         },
+        "change_fail_rate": round(rnd.random() / 4, 4),
+        "failed_deployments": deployments // 8,
+        "recovery_seconds": {
+            "median": round(rnd.uniform(300, 50000), 1),
+            "p90": 90000.0,
+            "n": deployments // 10,
+            "unrecovered": 0,
+        },
+        "rework_rate": round(rnd.random() / 5, 4),
+        "rework_deployments": deployments // 6,
+        "bands": {
+            k: rnd.choice(BANDS) for k in ("deployment_frequency", "lead_time", "change_fail_rate", "recovery_time")
+        }
+        | {"rework_rate": None},
         "weekly": weekly,
     }
-    if events:
+    if events:  # the siblings the dashboard reads when present
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
         m["deploys"] = [
             {
@@ -93,7 +115,7 @@ def _metrics(rnd: random.Random, since: date, weeks: int, events: bool = False) 
 
 
 def _row(rnd: random.Random, name: str, team: str) -> Dict[str, Any]:
-    version = rnd.choice(VERSIONS)
+    template, version = rnd.choice(TEMPLATES), rnd.choice(VERSIONS)
     behind = len(VERSIONS) - 1 - VERSIONS.index(version)
     level = rnd.choice(LEVELS)
     findings = [
@@ -113,23 +135,31 @@ def _row(rnd: random.Random, name: str, team: str) -> Dict[str, Any]:
         {
             "number": rnd.randint(1, 99),
             "url": f"https://github.com/acme/{name}/pull/7",
+            "version": VERSIONS[-1],
             "age_days": 3,
             "conflicts": rnd.random() < 0.2,
         }
         if behind
         else None
     )
+    slos = {slo: round(rnd.uniform(-0.3, 1.0), 4) for slo in ("availability", "latency")}
     return {
         "service": name,
-        "team": team,
         "repo": f"acme/{name}",
-        "template": rnd.choice(TEMPLATES),
+        "repo_url": f"https://github.com/acme/{name}.git",
+        "registration": {"state": "merged", "pull_request": None},
+        "owner": team,
+        "system": team,
+        "environments": ["staging", "production"],
+        "deployed": {"staging": None, "production": None},
+        "main_sha": f"{rnd.getrandbits(160):040x}",
+        "template": template,
         "version": version,
+        "latest_version": VERSIONS[-1],
         "lag": {"versions": behind, "days": behind * 30},
-        "doctor": {"level": level, "high_findings": len(findings), "findings": findings},
+        "doctor": {"level": level, "score": 80, "high_findings": len(findings), "cached": False, "findings": findings},
         "upgrade_pr": pr,
-        "budgets": [
-            {"slo": slo, "objective": 99.9, "remaining": round(rnd.uniform(-0.3, 1.0), 4)}
-            for slo in ("availability", "latency")
-        ],
+        "slo": {"budget_remaining": min(slos.values()), "slos": slos},
+        "dora": None,
+        "error": None,
     }

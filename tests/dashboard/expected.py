@@ -4,7 +4,7 @@ metric id (the pages' data-metric) -> the number in the document."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 # the five metrics: page key -> (path in the M object, key in each weekly entry)
 FIVE = {
@@ -23,13 +23,13 @@ def metrics_of(m: Dict[str, Any], scope: str) -> Dict[str, Any]:
         for part in path:
             value = value[part]
         out[f"{scope}.{key}"] = value
-        out[f"{scope}.{key}.band"] = m["bands"][key]
+        out[f"{scope}.{key}.band"] = m["bands"][key] or "no band"
         for week in m["weekly"]:
             out[f"{scope}.weekly.{week['week']}.{key}"] = week[weekly]
     return out
 
 
-def expected(dora: Dict[str, Any], fleet: Dict[str, Any]) -> Dict[str, Any]:
+def expected(dora: Dict[str, Any], fleet: Dict[str, Any], campaigns: List[Dict[str, Any]]) -> Dict[str, Any]:
     out = metrics_of(dora["org"], "org")
     for team, m in dora["teams"].items():
         out.update(metrics_of(m, f"team:{team}"))
@@ -37,23 +37,26 @@ def expected(dora: Dict[str, Any], fleet: Dict[str, Any]) -> Dict[str, Any]:
     for name, m in dora["services"].items():
         out.update(metrics_of(m, f"service:{name}"))
     rows = fleet["services"]
-    for (template, version), n in Counter((r["template"], r["version"]) for r in rows).items():
+    for (template, version), n in Counter(
+        (r["template"] or "unknown", r["version"] or "unknown") for r in rows
+    ).items():
         out[f"versions.{template}.{version}"] = n
-    for level, n in Counter(r["doctor"]["level"] for r in rows).items():
+    for level, n in Counter((r["doctor"] or {}).get("level") or "unknown" for r in rows).items():
         out[f"levels.{level}"] = n
     for r in rows:
         name = r["service"]
         out[f"service:{name}.versions_behind"] = r["lag"]["versions"]
-        out[f"service:{name}.high"] = r["doctor"]["high_findings"]
-        out[f"service:{name}.level"] = r["doctor"]["level"]
-        out[f"service:{name}.version"] = f"{r['template']} {r['version']}"
+        out[f"service:{name}.high"] = (r["doctor"] or {}).get("high_findings")
+        out[f"service:{name}.level"] = (r["doctor"] or {}).get("level") or "unknown"
+        out[f"service:{name}.version"] = f"{r['template'] or 'unknown'} {r['version'] or 'unknown'}"
         if r["upgrade_pr"]:
             out[f"service:{name}.upgrade_pr"] = r["upgrade_pr"]["number"]
-        for b in r["budgets"]:
-            out[f"budget.{name}.{b['slo']}"] = b["remaining"]
-    for c in fleet.get("campaigns", []):
-        for state, n in c["states"].items():
-            out[f"campaign.{c['id']}.{state}"] = n
-        total = sum(c["states"].values())
-        out[f"campaign.{c['id']}.done"] = c["states"].get("merged", 0) / total if total else None
+        for slo, remaining in ((r["slo"] or {}).get("slos") or {}).items():
+            out[f"budget.{name}.{slo}"] = remaining
+    for c in campaigns:
+        for state, n in c["counts"].items():
+            out[f"campaign.{c['to']}.{state}"] = n
+        total = sum(c["counts"].values())
+        done = c["counts"].get("merged", 0) + c["counts"].get("current", 0)
+        out[f"campaign.{c['to']}.done"] = done / total if total else None
     return out

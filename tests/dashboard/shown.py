@@ -68,7 +68,7 @@ def mismatches(shown: Shown, expected: Dict[str, Any]) -> List[str]:
 
 def _same(want: Any, text: str, value: str | None) -> bool:
     if want is None:
-        return value is None and text == "no data"
+        return value is None and text in ("no data", "unknown")
     if isinstance(want, str):
         return text == want
     return value is not None and math.isclose(float(value), float(want), rel_tol=0, abs_tol=0)
