@@ -6,6 +6,7 @@ Exit codes: 0 built (or served until Ctrl-C); 1 bad input (a document that is mi
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -99,9 +100,7 @@ def serve(
 
         httpd, url = dashboard.serve(directory.resolve(), port)
         console.print(f"serving {directory} on {url} (Ctrl-C stops)")
-        import sys
-
-        sys.stdout.flush()
+        sys.stdout.flush()  # the address, before the server blocks (a pipe buffers it otherwise)
         with httpd:
             try:
                 httpd.serve_forever()

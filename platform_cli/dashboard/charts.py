@@ -33,18 +33,20 @@ def _spec(description: str, values: Sequence[Mapping[str, Any]], body: Mapping[s
     return {"$schema": SCHEMA, "description": description, "data": {"values": list(values)}, "config": CONFIG, **body}
 
 
-def weekly_trends(description: str, rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) -> dict[str, Any]:
-    """One small line chart per metric (rows: week, metric, value), each with its own y scale."""
+def weekly_trends(description: str, rows: Sequence[Mapping[str, Any]], metrics: Sequence[str]) -> dict[str, Any]:
+    """One small line chart per metric, each with its own y scale (rows: week and one key per metric,
+    folded into metric/value by vega-lite, so the page carries each number once)."""
     return _spec(
         description,
         rows,
         {
+            "transform": [{"fold": list(metrics), "as": ["metric", "value"]}],
             "facet": {
                 "row": {
                     "field": "metric",
                     "type": "nominal",
                     "title": None,
-                    "sort": list(labels.values()),
+                    "sort": list(metrics),
                     "header": {"labelAngle": 0, "labelAlign": "left", "labelAnchor": "start"},
                 }
             },
@@ -169,23 +171,26 @@ def timeline(
                 },
             }
         )
-    if incidents:
+    if incidents:  # a span from opened to resolved, and a dot where it opened (short ones stay visible)
+        tooltip = [
+            {"field": "id"},
+            {"field": "title"},
+            {"field": "opened", "type": "temporal"},
+            {"field": "resolved", "type": "temporal"},
+        ]
         panels.append(
             {
                 "data": {"values": list(incidents)},
                 "height": 40,
                 "title": "incidents",
-                "mark": {"type": "bar", "color": "#c05621", "height": 12},
-                "encoding": {
-                    "x": {**x, "field": "opened"},
-                    "x2": {"field": "resolved"},
-                    "tooltip": [
-                        {"field": "id"},
-                        {"field": "title"},
-                        {"field": "opened", "type": "temporal"},
-                        {"field": "resolved", "type": "temporal"},
-                    ],
-                },
+                "encoding": {"x": {**x, "field": "opened"}, "tooltip": tooltip},
+                "layer": [
+                    {
+                        "mark": {"type": "bar", "color": "#c05621", "height": 12},
+                        "encoding": {"x2": {"field": "resolved"}},
+                    },
+                    {"mark": {"type": "point", "filled": True, "color": "#c05621", "size": 60}},
+                ],
             }
         )
     return {"$schema": SCHEMA, "description": description, "config": CONFIG, "width": 560, "vconcat": panels}

@@ -110,7 +110,7 @@ def _timeline(m: Metrics, dora: Dora, name: str) -> str:
         return section("Deploys and incidents", tables, "timeline")
     spec = charts.timeline(
         f"Deploys and incidents of {name}",
-        [{"id": d.id, "at": d.at, "kind": d.kind, "outcome": "failed" if d.failed else "ok"} for d in deploys],
+        [{"id": d.id[:12], "at": d.at, "kind": d.kind, "outcome": "failed" if d.failed else "ok"} for d in deploys],
         [{"id": i.id, "title": i.title, "opened": i.opened, "resolved": i.resolved or dora.until} for i in incidents],
         dora.since,
         dora.until,
@@ -121,6 +121,9 @@ def _timeline(m: Metrics, dora: Dora, name: str) -> str:
 
 
 def _findings(s: ServiceStatus) -> str:
+    if s.findings is None and s.high_findings == 0:
+        note = "No finding at or above high (plat doctor in the service's checkout lists any lower ones)."
+        return section("Doctor findings", paragraph(note), "findings")
     if s.findings is None:
         count = "an unknown number of" if s.high_findings is None else str(s.high_findings)
         note = (

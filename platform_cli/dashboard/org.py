@@ -16,7 +16,7 @@ LEVEL_ORDER = ("gold", "silver", "bronze", "none", "unknown")
 
 def render(dora: Dora, fleet: Fleet, generated: str) -> str:
     services, teams = len(fleet.services), sorted({s.team for s in fleet.services} | set(dora.teams))
-    intro = paragraph(f"{services} services, {len(teams)} teams; DORA window {dora.since} to {dora.until}.")
+    intro = paragraph(f"{services} services, {len(teams)} teams; DORA window {_day(dora.since)} to {_day(dora.until)}.")
     body = "".join(
         (
             intro,
@@ -126,6 +126,11 @@ def _teams(dora: Dora, fleet: Fleet, teams: list[str]) -> str:
     return section(
         "Teams", table("Teams", ("team", "services", "deployment frequency", "change fail rate"), rows), "teams"
     )
+
+
+def _day(instant: str) -> str:
+    """2026-11-02T00:00:00Z reads 2026-11-02; any other instant as it is."""
+    return instant[:10] if instant[10:] in ("", "T00:00:00Z", "T00:00:00+00:00") else instant
 
 
 def _version_key(version: str) -> tuple:

@@ -40,19 +40,14 @@ def trends(m: Metrics, scope: str, chart_id: str) -> str:
     if not m.weekly:
         return section("Weekly trends", "<p>No weekly series in the document.</p>", f"trends-{_anchor(scope)}")
     labels = {d.weekly: d.chart for d in METRICS}
-    long = [
-        {"week": w.start, "metric": labels[k], "value": _plotted(w.values.get(k), k)}
-        for w in m.weekly
-        for k in labels
-        if w.values.get(k) is not None
-    ]
+    wide = [{"week": w.start, **{label: _plotted(w.values.get(k), k) for k, label in labels.items()}} for w in m.weekly]
     rows = [
         [Cell(w.label)]
         + [_weekly_cell(w.values.get(d.weekly), d.unit, f"{scope}.weekly.{w.label}.{d.key}") for d in METRICS]
         for w in m.weekly
     ]
     data = table(f"Weekly DORA metrics ({scope})", ("week", *(d.label for d in METRICS)), rows)
-    spec = charts.weekly_trends(f"Weekly DORA metrics of {scope}", long, labels)
+    spec = charts.weekly_trends(f"Weekly DORA metrics of {scope}", wide, list(labels.values()))
     return section("Weekly trends", chart(chart_id, f"Weekly trends ({scope})", spec, data), f"trends-{_anchor(scope)}")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from platform_cli.errors import UsageError
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 class _Quiet(SimpleHTTPRequestHandler):

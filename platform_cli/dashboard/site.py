@@ -103,7 +103,7 @@ def _write_assets(dest: Path) -> None:
 def _write_documents(dest: Path, documents: Mapping[str, Any]) -> None:
     dest.mkdir(parents=True)
     for name, doc in documents.items():
-        (dest / f"{name}.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        (dest / f"{name}.json").write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def _check_out(out: Path) -> None:
