@@ -148,7 +148,7 @@ def timeline(
 ) -> dict[str, Any]:
     """Deploys as ticks (by kind, failed ones marked) and incidents as spans, on one time axis; a panel
     with nothing to draw is left out (an empty mark group is an unlabelled graphic to a screen reader)."""
-    x = {"field": "at", "type": "temporal", "title": None, "scale": {"domain": [since, until]}}
+    x: dict[str, Any] = {"field": "at", "type": "temporal", "title": None, "scale": {"domain": [since, until]}}
     panels = []
     if deploys:
         outcome = {"domain": ["ok", "failed"], "range": ["#2b6cb0", "#c53030"]}
