@@ -149,7 +149,7 @@ def timeline(
     """Deploys as ticks (by kind, failed ones marked) and incidents as spans, on one time axis; a panel
     with nothing to draw is left out (an empty mark group is an unlabelled graphic to a screen reader)."""
     x: dict[str, Any] = {"field": "at", "type": "temporal", "title": None, "scale": {"domain": [since, until]}}
-    panels = []
+    panels: list[dict[str, Any]] = []
     if deploys:
         outcome = {"domain": ["ok", "failed"], "range": ["#2b6cb0", "#c53030"]}
         panels.append(
@@ -172,7 +172,7 @@ def timeline(
             }
         )
     if incidents:  # a span from opened to resolved, and a dot where it opened (short ones stay visible)
-        tooltip = [
+        tooltip: list[dict[str, Any]] = [
             {"field": "id"},
             {"field": "title"},
             {"field": "opened", "type": "temporal"},

@@ -77,7 +77,10 @@ def main():
         # offline: any request beyond this machine is refused (and shows as a failed request)
         context.route(re.compile(r"^(?!file://|http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
         shots = job.get("screenshots", {})
-        reports = [visit(context, url, job["axe"], shots.get(url), url in job.get("scan", job["pages"])) for url in job["pages"]]
+        reports = [
+            visit(context, url, job["axe"], shots.get(url), url in job.get("scan", job["pages"]))
+            for url in job["pages"]
+        ]
         browser.close()
     json.dump(reports, sys.stdout)
 
