@@ -46,7 +46,11 @@ def live_producers(since: str | None):
 def build(
     out: OutOpt = Path("site"),
     since: Annotated[
-        str | None, typer.Option("--since", help="First day of the DORA window (YYYY-MM-DD); default: a year back.")
+        str | None,
+        typer.Option(
+            "--since",
+            help="First day of the DORA window (YYYY-MM-DD) when plat computes the metrics; default: plat dora's.",
+        ),
     ] = None,
     dora: Annotated[
         Path | None, typer.Option("--dora", help="A saved `plat dora --json` document (with --fleet).")
