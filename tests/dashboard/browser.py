@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -75,3 +76,8 @@ def served(site: Path) -> Iterator[str]:
         out, err = proc.communicate(timeout=10)
         assert proc.returncode == 0, f"serve ended with {proc.returncode}: {err}"
         assert "stopped" in out
+
+
+def fetch(url: str):
+    """GET a URL of the local server, never through a proxy of the environment."""
+    return urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=30)

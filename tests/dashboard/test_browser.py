@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import urllib.request
 from datetime import UTC, datetime, timezone
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from platform_cli.commands import dashboard
 from tests.conftest import REPO_ROOT
 
 from . import documents, shown
-from .browser import browse, served
+from .browser import browse, fetch, served
 from .expected import expected
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -55,7 +54,7 @@ def visited(small_site, tmp_path_factory):
 def _links_answer(reports, url):
     """Every link of the served pages fetched over HTTP (while the server runs): its status."""
     hrefs = {h.split("#")[0] for r in reports if r["url"].startswith(url) for h in r["links"]}
-    return {h: urllib.request.urlopen(h).status for h in hrefs if h.startswith(url)}  # noqa: S310 - localhost
+    return {h: fetch(h).status for h in hrefs if h.startswith(url)}
 
 
 def test_every_page_loads_clean_from_file_and_served(visited):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 
 from typer.testing import CliRunner
 
 from platform_cli.cli.app import app
 
-from .browser import served
+from .browser import fetch, served
 from .documents import FIXTURES
 
 DOCS = ["--dora", str(FIXTURES / "dora.json"), "--fleet", str(FIXTURES / "fleet.json")]
@@ -81,7 +80,7 @@ def test_serve_answers_on_localhost_and_stops_on_ctrl_c(tmp_path):
     assert CliRunner().invoke(app, ["dashboard", "build", *DOCS, "--out", str(tmp_path / "s")]).exit_code == 0
     with served(tmp_path / "s") as url:
         assert url.startswith("http://127.0.0.1:")
-        with urllib.request.urlopen(url) as page:  # noqa: S310 - localhost
+        with fetch(url) as page:
             assert page.status == 200 and b"Platform health" in page.read()
-        with urllib.request.urlopen(url + "assets/vega.min.js") as js:  # noqa: S310
+        with fetch(url + "assets/vega.min.js") as js:
             assert js.headers["Content-Type"] in ("text/javascript", "application/javascript")
