@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from platform_cli.dashboard import charts, sections
-from platform_cli.dashboard.html import Cell, chart, link, page, paragraph, section, table
+from platform_cli.dashboard.html import Cell, cell, chart, page, paragraph, section, table
 from platform_cli.dashboard.metrics import percent, show
 from platform_cli.dashboard.model import Dora, Metrics, ServiceStatus
 from platform_cli.dashboard.naming import service_page, team_page
@@ -146,14 +146,10 @@ def _upgrade(s: ServiceStatus) -> str:
     if pr is None:
         return section("Upgrade pull request", paragraph("No upgrade pull request is open."), "upgrade")
     state = "has conflicts to resolve" if pr.conflicts else "merges cleanly"
-    text = f"#{pr.number}"
-    shown = link(text, pr.url) if pr.url.startswith(("https://", "http://")) else text
-    return section(
-        "Upgrade pull request",
-        f'<p>Pull request <span data-metric="service:{escape(s.name)}.upgrade_pr" data-value="{pr.number}">'
-        f"{shown}</span>, open {pr.age_days:g} days, {state}.</p>",
-        "upgrade",
-    )
+    href = pr.url if pr.url.startswith(("https://", "http://")) else None
+    number = cell(Cell(f"#{pr.number}", pr.number, href=href, metric=f"service:{s.name}.upgrade_pr"), tag="span")
+    sentence = escape(f", open {pr.age_days:g} days, {state}.")
+    return section("Upgrade pull request", f"<p>Pull request {number}{sentence}</p>", "upgrade")
 
 
 def _services(services: Sequence[ServiceStatus], dora: Dora) -> str:

@@ -21,7 +21,8 @@ class Cell:
     metric: str | None = None  # names what the value is (data-metric), for tests and scripts
 
 
-def cell(c: Cell | str | int | float) -> str:
+def cell(c: Cell | str | int | float, tag: str = "td") -> str:
+    """A table cell (or, with `tag`, any inline element) showing `text`, carrying its value and metric."""
     if not isinstance(c, Cell):
         c = Cell(str(c))
     attrs = ""
@@ -30,7 +31,7 @@ def cell(c: Cell | str | int | float) -> str:
     if c.metric:
         attrs += f' data-metric="{escape(c.metric)}"'
     body = f'<a href="{escape(c.href)}">{escape(c.text)}</a>' if c.href else escape(c.text)
-    return f"<td{attrs}>{body}</td>"
+    return f"<{tag}{attrs}>{body}</{tag}>"
 
 
 def table(
@@ -52,7 +53,9 @@ def table(
 
 def chart(chart_id: str, title: str, spec: dict, data_table: str) -> str:
     """A figure: the chart (drawn by vega-lite from the inline spec) and its data as a table."""
-    spec_json = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    # inside <script>, no markup may start: <, > and & only as JSON escapes
+    spec_json = json.dumps(spec, separators=(",", ":"))
+    spec_json = spec_json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (
         f'<figure class="chart" aria-labelledby="{chart_id}-title">'
         f'<figcaption id="{chart_id}-title">{escape(title)}</figcaption>'

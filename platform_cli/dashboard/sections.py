@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from platform_cli.dashboard import charts
-from platform_cli.dashboard.html import Cell, chart, section, table
+from platform_cli.dashboard.html import Cell, cell, chart, section, table
 from platform_cli.dashboard.metrics import METRICS, percent, show
 from platform_cli.dashboard.model import Budget, Metrics, ServiceStatus
 from platform_cli.dashboard.naming import service_page
@@ -25,10 +25,8 @@ def metrics(m: Metrics, scope: str) -> str:
                 Cell(str(_sample(m, d.key)), _sample(m, d.key)),
             )
         )
-    note = (
-        f'<p class="summary"><span data-metric="{scope}.deployments" data-value="{m.deployments}">'
-        f"{m.deployments}</span> production deploys in the window.</p>"
-    )
+    deploys = cell(Cell(str(m.deployments), m.deployments, metric=f"{scope}.deployments"), tag="span")
+    note = f'<p class="summary">{deploys} production deploys in the window.</p>'
     return section(
         "DORA metrics",
         note + table(f"DORA metrics ({scope})", ("metric", "value", "band", "sample"), rows),

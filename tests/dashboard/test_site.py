@@ -169,3 +169,18 @@ def test_the_vendored_javascript_is_the_pinned_release():
     assert vendor.mismatches() == []
     for pin in vendor.PINS:
         assert pin.package.split("@")[0] in (vendor.ASSETS / "LICENSES.txt").read_text()
+
+
+def test_names_from_the_documents_are_escaped(tmp_path):
+    dora, fleet, campaigns = documents.small()
+    evil = 'pay"><script>alert(1)</script>'
+    dora["teams"][evil] = dora["teams"].pop("payments")
+    for row in fleet["services"]:
+        if row["owner"] == "payments":
+            row["owner"] = evil
+    out = dashboard.build(tmp_path / "site", producers(dora, fleet, campaigns), now=lambda: NOW).out
+    pages = {p.name: p.read_text() for p in out.rglob("*.html")}
+    assert not [name for name, html in pages.items() if "<script>alert" in html]
+    assert "pay---script-alert-1---script-.html" in pages  # the team's page, under a safe file name
+    seen = shown.from_html(out)
+    assert seen[f"team:{evil}.deployments"][0][2] == "9"
