@@ -41,3 +41,7 @@ class MissingAnswersError(UsageError):
             hint="pass them with --set KEY=VALUE or --answers-file FILE, or --yes to accept defaults",
         )
         self.missing = missing
+
+
+class DashboardInputError(UsageError):
+    """A document given to `plat dashboard build` lacks what the pages show, or is not JSON."""

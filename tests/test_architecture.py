@@ -24,6 +24,7 @@ ENGINES = {
     "template_logic",
     "service_repo",
     "journal",
+    "dashboard",
 }
 LAYERS = {
     "launch": 5,

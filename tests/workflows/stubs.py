@@ -29,6 +29,12 @@ def pushed_digest(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
     }
 
 
+def page_url(job: Job, context: Mapping[str, Any]) -> Mapping[str, str]:
+    """What actions/deploy-pages answers: the URL of the published site."""
+    owner = context["github"]["repository_owner"]
+    return {"page_url": f"https://{owner}.github.io/{context['github']['repository'].split('/', 1)[1]}/"}
+
+
 @dataclass(frozen=True)
 class Stub:
     reason: str
@@ -52,4 +58,7 @@ STUBS: dict[tuple, Stub] = {
     ("terraform.yml", "Init the state backend"): Stub("initialises the S3 state backend in the AWS account"),
     ("terraform.yml", "Plan"): Stub("terraform plan reads the S3 state and the live AWS account"),
     ("terraform.yml", "Apply"): Stub("terraform apply changes the live AWS account"),
+    ("dashboard.yml", "Deploy to GitHub Pages"): Stub(
+        "publishes the uploaded artifact with GitHub's Pages API, proving its origin with the OIDC token", page_url
+    ),
 }
