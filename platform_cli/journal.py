@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from platform_cli.config import Settings
+from platform_cli.errors import PlatError
+
+KINDS = ("directory", "repo", "branch", "pull_request")
+
+
+class JournalError(PlatError):
+    """A journal plat cannot read: damaged, or not one of plat's."""
 
 
 @dataclass(frozen=True)
@@ -29,14 +36,17 @@ class Journal:
         self.complete = False
 
     @classmethod
-    def open(cls, path: Path, key: Mapping[str, Any]) -> Journal:
+    def open(cls, path: Path, key: Mapping[str, Any], steps: Mapping[str, Callable[[Any], bool]] | None = None) -> Journal:
+        """The journal at `path` (a new one when there is none). `steps`: step -> a check of the value
+        it records; a journal whose known steps hold other values is not one plat wrote."""
         journal = cls(path, key)
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            journal.key = data["key"]
-            journal.steps = data["steps"]
-            journal.created = [Created(**c) for c in data["created"]]
-            journal.complete = data["complete"]
+        if path.is_file() or path.is_symlink():
+            journal.key, journal.steps, journal.created, journal.complete = _load(path)
+        elif path.exists():
+            raise _unreadable(path, "it is not a file")
+        odd = sorted(step for step, ok in (steps or {}).items() if step in journal.steps and not ok(journal.steps[step]))
+        if odd:
+            raise _unreadable(path, f"the values of {', '.join(odd)} are not what plat records")
         return journal
 
     @property
@@ -51,6 +61,12 @@ class Journal:
         self.created.extend(c for c in created if c not in self.created)
         self._write()
 
+    def forget(self, item: Created) -> None:
+        """Un-note an intention that did not come true (someone else made the thing first)."""
+        if item in self.created:
+            self.created.remove(item)
+            self._write()
+
     def record(self, step: str, value: Any = True) -> None:
         self.steps[step] = value
         self._write()
@@ -64,7 +80,7 @@ class Journal:
 
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         data = {
             "key": self.key,
             "steps": self.steps,
@@ -73,6 +89,49 @@ class Journal:
         }
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def _load(path: Path) -> tuple[dict, dict, list[Created], bool]:
+    """The journal's parts, checked: anything else is a JournalError naming the file."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _unreadable(path, _why(exc)) from None
+    if not isinstance(data, dict):
+        raise _unreadable(path, f"it holds a JSON {type(data).__name__}, not a journal")
+    key, steps, created, complete = (data.get(k) for k in ("key", "steps", "created", "complete"))
+    if not (isinstance(key, dict) and isinstance(steps, dict) and isinstance(complete, bool)):
+        raise _unreadable(path, "it lacks the key, steps or complete fields of a plat journal")
+    if not isinstance(created, list) or not all(_is_created(c) for c in created):
+        raise _unreadable(path, "its created list is not a list of {kind, target}")
+    return key, steps, [Created(c["kind"], c["target"]) for c in created], complete
+
+
+def _is_created(item: object) -> bool:
+    return (
+        isinstance(item, dict)
+        and set(item) == {"kind", "target"}
+        and item["kind"] in KINDS
+        and isinstance(item["target"], str)
+    )
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    if isinstance(exc, ValueError):
+        return f"it is not valid JSON ({exc})"
+    return f"it cannot be read ({exc.strerror or exc})" if isinstance(exc, OSError) else str(exc)
+
+
+def _unreadable(path: Path, why: str) -> JournalError:
+    return JournalError(
+        f"the journal {path} of an earlier `plat new service` cannot be used: {why}",
+        hint=(
+            f"restore it from a backup, or delete {path} to forget that run "
+            "(what it created then stays: remove the working clone, repo and registration branch by hand)"
+        ),
+    )
 
 
 def journal_path(settings: Settings, name: str) -> Path:

@@ -11,6 +11,7 @@ in a user's repo under a swept folder are then pruned by `git worktree prune`.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import shutil
@@ -26,10 +27,17 @@ def root(home: Path) -> Path:
     return home / "tmp"
 
 
-def claim(home: Path) -> Path:
-    """This process's scratch folder under `home`, made the temp folder of the process."""
+def claim(home: Path) -> Path | None:
+    """This process's scratch folder under `home`, made the temp folder of the process. None when
+    `home` cannot be written (a read-only home): the system's temp folder stays in use, and commands
+    that must write to the home say so themselves. A normal exit removes the folder."""
     if home not in _held:
-        _held[home] = _make(root(home))
+        try:
+            _held[home] = _make(root(home))
+        except OSError:
+            return None
+        if len(_held) == 1:
+            atexit.register(release)
     folder = _held[home][0]
     tempfile.tempdir = str(folder)
     os.environ["TMPDIR"] = str(folder)

@@ -21,7 +21,8 @@ def new_result(console: Console, result: NewResult) -> None:
             console.print(f"    {path}")
         return
     pr = result.pull_request
-    console.print(f"Created {result.service} from {result.template} {result.template_version}", style="bold green")
+    done = "Already created" if "pull_request" in result.resumed_steps else "Created"  # a finished run, run again
+    console.print(f"{done} {result.service} from {result.template} {result.template_version}", style="bold green")
     console.print(f"  working clone  {result.directory}")
     console.print(f"  repo           {result.repo_url} (branches main, {result.baseline_branch})")
     if pr:
