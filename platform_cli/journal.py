@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 from platform_cli.config import Settings
 from platform_cli.errors import PlatError
 
+Checker = Callable[[Any], bool]
 KINDS = ("directory", "repo", "branch", "pull_request")
 
 
@@ -36,7 +39,7 @@ class Journal:
         self.complete = False
 
     @classmethod
-    def open(cls, path: Path, key: Mapping[str, Any], steps: Mapping[str, Callable[[Any], bool]] | None = None) -> Journal:
+    def open(cls, path: Path, key: Mapping[str, Any], steps: Mapping[str, Checker] | None = None) -> Journal:
         """The journal at `path` (a new one when there is none). `steps`: step -> a check of the value
         it records; a journal whose known steps hold other values is not one plat wrote."""
         journal = cls(path, key)
@@ -44,7 +47,8 @@ class Journal:
             journal.key, journal.steps, journal.created, journal.complete = _load(path)
         elif path.exists():
             raise _unreadable(path, "it is not a file")
-        odd = sorted(step for step, ok in (steps or {}).items() if step in journal.steps and not ok(journal.steps[step]))
+        checks = (steps or {}).items()
+        odd = sorted(step for step, ok in checks if step in journal.steps and not ok(journal.steps[step]))
         if odd:
             raise _unreadable(path, f"the values of {', '.join(odd)} are not what plat records")
         return journal
@@ -131,6 +135,50 @@ def _unreadable(path: Path, why: str) -> JournalError:
             f"restore it from a backup, or delete {path} to forget that run "
             "(what it created then stays: remove the working clone, repo and registration branch by hand)"
         ),
+    )
+
+
+def _is_sha(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}", value) is not None
+
+
+def _is_strings(value: object, keys: tuple[str, ...] = ()) -> bool:
+    return (
+        isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        and all(k in value for k in keys)
+    )
+
+
+NEW_SERVICE_STEPS: dict[str, Checker] = {
+    "publish": lambda v: _is_strings(v, ("platform_sha", "platform_tag", "template_src", "template_tag")),
+    "rendered": _is_strings,
+    "render": lambda v: v is True,
+    "commit": _is_sha,
+    "repo": lambda v: v is True,
+    "push": lambda v: v is True,
+    "configure": lambda v: v is True,
+    "gitops": lambda v: v is True or _is_strings(v, ("main",)),
+    "registration": _is_sha,
+    "pull_request": lambda v: type(v) is int and v > 0,
+}
+
+
+def fingerprint(root: Path) -> dict[str, str]:
+    """Each file under `root` (`.git` left out) -> a digest of its content and executable bit."""
+    prints = {}
+    for rel in _files(root):
+        path = root / rel
+        mode = "x" if path.stat().st_mode & 0o100 else "-"
+        prints[rel] = f"{mode}{hashlib.sha256(path.read_bytes()).hexdigest()}"
+    return prints
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
     )
 
 

@@ -34,11 +34,16 @@ def new_result(console: Console, result: NewResult) -> None:
 
 
 def rollback(console: Console, result: Any) -> None:
+    pr = result.pull_request
+    if pr is not None:
+        console.print(f"Opened pull request #{pr.id} on {pr.repo}: {pr.title}", style="bold")
+        console.print(f"  next  plat pr merge {pr.repo} {pr.id}, then plat new service {result.service} --rollback")
+        return
     console.print(f"Rolled back {result.service}", style="bold")
     for item in result.removed:
         console.print(f"  removed {item}")
     for item in result.kept:
-        console.print(f"  kept    {item} (others use it)")
+        console.print(f"  kept    {item}")
 
 
 def pr_json(pr: PullRequest) -> dict[str, Any]:

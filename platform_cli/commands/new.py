@@ -9,8 +9,6 @@ takes no lock and writes nothing.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -25,7 +23,7 @@ from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.gitops import registration as gitops
-from platform_cli.journal import Created, Journal, journal_path
+from platform_cli.journal import NEW_SERVICE_STEPS, Created, Journal, fingerprint, journal_path
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
 from platform_cli.rendering import postrender, publish, release_render, render
@@ -89,44 +87,8 @@ def hold_service(settings: Settings, name: str):  # noqa: ANN201 - a context man
     return locks.hold(path, f"service {settings.org}/{name}", wait=False)
 
 
-def _is_sha(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}", value) is not None
-
-
-def _is_strings(value: object, keys: tuple[str, ...] = ()) -> bool:
-    return (
-        isinstance(value, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-        and all(k in value for k in keys)
-    )
-
-
-STEP_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "publish": lambda v: _is_strings(v, ("platform_sha", "platform_tag", "template_src", "template_tag")),
-    "rendered": _is_strings,
-    "render": lambda v: v is True,
-    "commit": _is_sha,
-    "repo": lambda v: v is True,
-    "push": lambda v: v is True,
-    "configure": lambda v: v is True,
-    "gitops": lambda v: v is True or _is_strings(v, ("main",)),
-    "registration": _is_sha,
-    "pull_request": lambda v: type(v) is int and v > 0,
-}
-
-
 def open_journal(settings: Settings, spec: ServiceSpec) -> Journal:
-    return Journal.open(journal_path(settings, spec.name), _journal_key(spec), STEP_CHECKS)
-
-
-def fingerprint(root: Path) -> dict[str, str]:
-    """Each file under `root` (`.git` left out) -> a digest of its content and executable bit."""
-    prints = {}
-    for rel in list_files(root):
-        path = root / rel
-        mode = "x" if path.stat().st_mode & 0o100 else "-"
-        prints[rel] = f"{mode}{hashlib.sha256(path.read_bytes()).hexdigest()}"
-    return prints
+    return Journal.open(journal_path(settings, spec.name), _journal_key(spec), NEW_SERVICE_STEPS)
 
 
 def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
@@ -381,7 +343,9 @@ class Run:
         reg = self.registration()
         self.journal.intend(Created("branch", f"{org}/{repo}:{reg.branch}"))
         pr = gitops.propose(self.forge, org, repo, reg)
-        self.journal.record("registration", self.forge.branch_sha(org, repo, reg.branch) or "")
+        made = self.forge.branch_sha(org, repo, reg.branch)
+        if made:
+            self.journal.record("registration", made)  # what rollback may delete without asking
         self.journal.intend(Created("pull_request", f"{org}/{repo}#{pr.id}"))
         self.journal.record("pull_request", pr.id)
         self.progress(f"pull request: #{pr.id} {pr.title} on {org}/{repo}")
