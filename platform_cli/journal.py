@@ -53,6 +53,10 @@ class Journal:
             raise _unreadable(path, f"the values of {', '.join(odd)} are not what plat records")
         return journal
 
+    def unusable(self, why: str) -> JournalError:
+        """The error for a journal that reads but is not what its command wrote."""
+        return _unreadable(self.path, why)
+
     @property
     def exists(self) -> bool:
         return self.path.is_file()

@@ -88,7 +88,14 @@ def hold_service(settings: Settings, name: str):  # noqa: ANN201 - a context man
 
 
 def open_journal(settings: Settings, spec: ServiceSpec) -> Journal:
-    return Journal.open(journal_path(settings, spec.name), _journal_key(spec), NEW_SERVICE_STEPS)
+    journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec), NEW_SERVICE_STEPS)
+    key = journal.key
+    shaped = set(key) == {"template", "directory", "answers"} and isinstance(key["answers"], dict)
+    if journal.exists and not (shaped and isinstance(key["template"], str) and isinstance(key["directory"], str)):
+        raise journal.unusable("its key is not the template, directory and answers of a `plat new service`")
+    if journal.complete and not all(journal.done(step) for step in STEPS):
+        raise journal.unusable("it says the run finished, but not every step is recorded")
+    return journal
 
 
 def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
