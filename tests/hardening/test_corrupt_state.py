@@ -98,7 +98,7 @@ def commands(made: dict, which: str) -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize(
     ("which", "examples"),
-    [("journal", 25), ("pull request record", 25), ("platform stamp", 6), ("template release stamp", 6)],
+    [("journal", 12), ("pull request record", 20), ("platform stamp", 4), ("template release stamp", 4)],
 )
 def test_a_damaged_state_file_is_exit_1_with_a_hint_or_rebuilt_never_3(made, which, examples):
     path = state_file(made, which)
