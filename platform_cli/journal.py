@@ -97,6 +97,8 @@ class Journal:
         }
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a killed writer's (the run holds
+            stale.unlink(missing_ok=True)  # the service's lock: no one else writes this journal)
 
 
 def _load(path: Path) -> tuple[dict, dict, list[Created], bool]:

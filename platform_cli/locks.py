@@ -28,9 +28,9 @@ def lock_path(home: Path, name: str) -> Path:
     return home / "locks" / f"{name}.lock"
 
 
-def service_lock(home: Path, forge: str, org: str, service: str) -> Path:
-    """The one lock of a service: `new`, `rollback` and `upgrade` of it hold it (wait=False)."""
-    return lock_path(home, f"service-{forge}-{org}-{service}")
+def service_lock(home: Path, service: str) -> Path:
+    """The one lock of a service: `new`, `rollback`, `upgrade` and `adopt` of it hold it (wait=False)."""
+    return lock_path(home, f"service-{service}")
 
 
 def shared_lock(home: Path, what: str) -> Path:

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 _held: dict[Path, tuple[Path, int]] = {}  # home → (folder, its lock fd), locked until the process exits
+_made: list[Path] = []  # folders a claim created (PLAT_HOME itself, its tmp): removed again while empty
 STALE_SECONDS = 600  # a `new-*` folder older than this was left by a run killed while claiming
 
 
@@ -32,8 +33,10 @@ def claim(home: Path) -> Path | None:
     `home` cannot be written (a read-only home): the system's temp folder stays in use, and commands
     that must write to the home say so themselves. A normal exit removes the folder."""
     if home not in _held:
+        missing = [p for p in (home, root(home)) if not p.exists()]
         try:
             _held[home] = _make(root(home))
+            _made.extend(missing)
         except OSError:
             return None
         if len(_held) == 1:
@@ -45,11 +48,17 @@ def claim(home: Path) -> Path | None:
 
 
 def release() -> None:
-    """Give back every claim of this process (tests; a process's exit does the same)."""
+    """Give back every claim of this process (at the end of a command, and at exit)."""
     for folder, fd in _held.values():
         os.close(fd)
         shutil.rmtree(folder, ignore_errors=True)
     _held.clear()
+    for made in reversed(_made):  # a run that wrote nothing else leaves no PLAT_HOME behind
+        try:
+            made.rmdir()
+        except OSError:
+            pass
+    _made.clear()
     tempfile.tempdir = None
     os.environ.pop("TMPDIR", None)
 

@@ -88,6 +88,9 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
     finally:
         if stop_tracing:
             stop_tracing()
+        from platform_cli import scratch
+
+        scratch.release()  # the command's temporary folders (under PLAT_HOME/tmp) go with it
 
 
 def _trace_git(console: Any, timed: bool) -> Callable[[], None]:

@@ -83,7 +83,7 @@ def new_service(
 
 def hold_service(settings: Settings, name: str):  # noqa: ANN201 - a context manager
     """The service's lock: one run at a time creates, rolls back or upgrades a service."""
-    path = locks.service_lock(settings.home, settings.forge, settings.org, name)
+    path = locks.service_lock(settings.home, name)
     return locks.hold(path, f"service {settings.org}/{name}", wait=False)
 
 

@@ -49,7 +49,7 @@ class Survey:
 
 
 def rollback_service(name: str, settings: Settings, forge: Forge, *, unregister: bool = False) -> RollbackResult:
-    lock = locks.service_lock(settings.home, settings.forge, settings.org, name)
+    lock = locks.service_lock(settings.home, name)
     with locks.hold(lock, f"service {settings.org}/{name}", wait=False):
         journal = Journal.open(journal_path(settings, name), {}, NEW_SERVICE_STEPS)
         if not journal.exists:

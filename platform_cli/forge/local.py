@@ -103,7 +103,9 @@ class LocalForge:
         setup is recorded in plat/setup.json, so what GitHub would require can be read back."""
         record = self._require(org, repo) / "plat" / "setup.json"
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(asdict(setup), indent=2), encoding="utf-8")
+        tmp = record.with_name(f".setup.json.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(setup), indent=2), encoding="utf-8")
+        tmp.replace(record)
         return (
             f"recorded in {record} ({len(setup.required_checks)} required checks; "
             "branch protection, teams, environments are enforced on GitHub only)"

@@ -216,3 +216,5 @@ def _remember(stamp: Path, digest: str, tag: str, sha: str) -> None:
     tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"digest": digest, "tag": tag, "sha": sha}), encoding="utf-8")
     os.replace(tmp, stamp)
+    for stale in stamp.parent.glob(f".{stamp.name}.*.tmp"):  # a killed run's (the lock is held)
+        stale.unlink(missing_ok=True)
