@@ -170,6 +170,23 @@ NEW_SERVICE_STEPS: dict[str, Checker] = {
 }
 
 
+NEW_SERVICE_STEP_NAMES = ("publish", "render", "commit", "repo", "push", "configure", "gitops", "pull_request")
+
+
+def open_new_service(path: Path, key: Mapping[str, Any]) -> Journal:
+    """The journal of a `plat new service` run, checked as that command writes it."""
+    journal = Journal.open(path, key, NEW_SERVICE_STEPS)
+    if not journal.exists:
+        return journal
+    key = journal.key
+    shaped = set(key) == {"template", "directory", "answers"} and isinstance(key["answers"], dict)
+    if not (shaped and isinstance(key["template"], str) and isinstance(key["directory"], str)):
+        raise journal.unusable("its key is not the template, directory and answers of a `plat new service`")
+    if journal.complete and not all(journal.done(step) for step in NEW_SERVICE_STEP_NAMES):
+        raise journal.unusable("it says the run finished, but not every step is recorded")
+    return journal
+
+
 def fingerprint(root: Path) -> dict[str, str]:
     """Each file under `root` (`.git` left out) -> a digest of its content and executable bit."""
     prints = {}

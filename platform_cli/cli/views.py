@@ -43,7 +43,7 @@ def rollback(console: Console, result: Any) -> None:
     for item in result.removed:
         console.print(f"  removed {item}")
     for item in result.kept:
-        console.print(f"  kept    {item}")
+        console.print(f"  not removed {item}")
 
 
 def pr_json(pr: PullRequest) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.gitops import registration as gitops
-from platform_cli.journal import NEW_SERVICE_STEPS, Created, Journal, fingerprint, journal_path
+from platform_cli.journal import NEW_SERVICE_STEP_NAMES, Created, Journal, fingerprint, journal_path, open_new_service
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
 from platform_cli.rendering import postrender, publish, release_render, render
@@ -88,14 +88,7 @@ def hold_service(settings: Settings, name: str):  # noqa: ANN201 - a context man
 
 
 def open_journal(settings: Settings, spec: ServiceSpec) -> Journal:
-    journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec), NEW_SERVICE_STEPS)
-    key = journal.key
-    shaped = set(key) == {"template", "directory", "answers"} and isinstance(key["answers"], dict)
-    if journal.exists and not (shaped and isinstance(key["template"], str) and isinstance(key["directory"], str)):
-        raise journal.unusable("its key is not the template, directory and answers of a `plat new service`")
-    if journal.complete and not all(journal.done(step) for step in STEPS):
-        raise journal.unusable("it says the run finished, but not every step is recorded")
-    return journal
+    return open_new_service(journal_path(settings, spec.name), _journal_key(spec))
 
 
 def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
@@ -205,7 +198,7 @@ def _preflight(spec: ServiceSpec, forge: Forge, journal: Journal) -> None:
         )
 
 
-STEPS = ("publish", "render", "commit", "repo", "push", "configure", "gitops", "pull_request")
+STEPS = NEW_SERVICE_STEP_NAMES
 STEP_METHODS = {"repo": "create_repo", "gitops": "gitops_repo"}
 
 

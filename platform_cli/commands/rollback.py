@@ -16,7 +16,7 @@ from platform_cli import git, locks
 from platform_cli.config import Settings
 from platform_cli.errors import UsageError
 from platform_cli.forge.base import Forge
-from platform_cli.journal import NEW_SERVICE_STEPS, Created, Journal, fingerprint, journal_path
+from platform_cli.journal import Created, Journal, fingerprint, journal_path, open_new_service
 from platform_cli.models import PullRequest
 
 UNREGISTER_PREFIX = "plat/unregister-"
@@ -26,7 +26,7 @@ UNREGISTER_PREFIX = "plat/unregister-"
 class RollbackResult:
     service: str
     removed: tuple[str, ...]
-    kept: tuple[str, ...]  # things the run created that are no longer only ours
+    kept: tuple[str, ...]  # what the run created and this rollback did not remove, each with why
     pull_request: PullRequest | None = None  # --unregister: the pull request that removes the registration
 
     def to_json(self) -> dict:
@@ -51,7 +51,7 @@ class Survey:
 def rollback_service(name: str, settings: Settings, forge: Forge, *, unregister: bool = False) -> RollbackResult:
     lock = locks.service_lock(settings.home, name)
     with locks.hold(lock, f"service {settings.org}/{name}", wait=False):
-        journal = Journal.open(journal_path(settings, name), {}, NEW_SERVICE_STEPS)
+        journal = open_new_service(journal_path(settings, name), {})
         if not journal.exists:
             raise UsageError(
                 f"no run of `plat new service {name}` to roll back in {settings.org}",
@@ -219,14 +219,15 @@ def _undo_all(journal: Journal, forge: Forge, survey: Survey, name: str) -> tupl
 
 
 def _undo(item: Created, forge: Forge, survey: Survey, journal: Journal, name: str) -> str | None:
-    """Remove one thing the run created; None when it is gone, else why it stays."""
+    """Remove one thing the run created; None when removed, else why not."""
     if item.kind == "directory":
+        there = Path(item.target).exists()
         for path in (Path(item.target), Path(item.target + ".plat-partial")):
             shutil.rmtree(path, ignore_errors=True)
-        return None
+        return None if there else "already gone"
     org, repo, rest = _split(item.target)
     if f"{org}/{repo}" not in survey.clones:
-        return None  # the repo is gone already
+        return "already gone"
     if item.kind == "pull_request":
         pr = survey.pulls.get(item.target)
         if pr is not None and pr.state == "merged":
