@@ -1,5 +1,6 @@
 """Run `plat` as a real process that stops, deterministically, right after its N-th git command of a
-kind (git.py's observe hook), so a test can signal it exactly there or let it go on."""
+kind (git.py's observe hook), so a test can signal it exactly there or let it go on. A kind is a git
+subcommand, optionally with `@TEXT`: only calls whose arguments or folder contain TEXT count."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ CHILD = """
 import os, sys
 from platform_cli import git
 kind, nth, flag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+kind, _, text = kind.partition("@")
 seen = [0]
 def subcommand(args):
     skip = False
@@ -26,7 +28,7 @@ def subcommand(args):
         elif not arg.startswith("-"):
             return arg
 def pause(args, cwd, code, seconds):
-    if subcommand(args) == kind:
+    if subcommand(args) == kind and text in " ".join([*args, str(cwd)]):
         seen[0] += 1
         if seen[0] == nth:
             open(flag, "w").close()
@@ -74,7 +76,7 @@ class Paused:
     """A plat process stopped after its `nth` git `kind` command, in a session (process group) of its own."""
 
     def __init__(self, kind: str, nth: int, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        self.flag = cwd / f".paused-{kind}-{nth}"
+        self.flag = cwd / f".paused-{nth}"
         self.flag.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", CHILD, kind, str(nth), str(self.flag), *args],

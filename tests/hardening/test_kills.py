@@ -58,13 +58,27 @@ def converged(world: dict, names: list[str]) -> None:
 
 # (the git command after which plat is stopped, its occurrence) and what is half-done there
 POINTS = {
-    "platform release committed, not pushed": ("commit", 1),
-    "template store tagged, stamp not written": ("tag", 2),
-    "service repo made aside, not in place": ("init", 5),
-    "service pushed, not recorded": ("fetch", 2),
-    "GitOps repo bootstrapped, not recorded": ("update-ref", 2),
-    "pull request opened, not recorded": ("symbolic-ref", 1),
+    "platform release committed, not pushed": ("commit@plat-platform-", 1),
+    "template store tagged, stamp not written": ("tag@templates/mini", 1),
+    "service repo made aside, not in place": ("init@.incoming", 2),  # 1: the platform repo, 3: GitOps
+    "service pushed, not recorded": ("fetch@payments.git", 1),
+    "GitOps repo bootstrapped, not recorded": ("update-ref@gitops.git", 1),
+    "pull request opened, not recorded": ("symbolic-ref@refs/pull/", 1),
 }
+
+
+def half_done(home: Path, point: str) -> None:
+    """The kill left the run unfinished, as the point says."""
+    journal = home / "journal" / "local" / "acme" / "payments.json"
+    assert not (journal.is_file() and json.loads(journal.read_text())["complete"])
+    forge = home / "forge" / "acme"
+    if point == "service repo made aside, not in place":
+        assert list((home / "forge" / ".incoming").iterdir()) and not (forge / "payments.git").exists()
+    if point == "pull request opened, not recorded":  # its ref made, its record not yet
+        assert (forge / "gitops.git" / "refs" / "pull" / "1" / "head").is_file()
+        assert "pull_request" not in json.loads(journal.read_text())["steps"]
+
+
 SIGNALS = [
     (signal.SIGKILL, False),
     (signal.SIGKILL, True),
@@ -86,6 +100,7 @@ def test_killed_at_a_point_one_rerun_converges_with_no_leftovers(world, point, h
     paused = Paused(*POINTS[point], args, world["env"], world["cwd"])
     code = paused.signal(signum, group)
     assert code in (-signum, 130), f"exit {code}"  # killed, or plat's own Ctrl-C exit
+    half_done(world["home"], point)
 
     again = run(args, world["env"], world["cwd"])
     assert again.returncode == 0, again.stderr
@@ -102,7 +117,7 @@ def test_eight_runs_in_parallel_on_a_fresh_home_all_succeed(world):
 
 def test_the_same_name_twice_at_once_is_one_service_and_the_other_runs_exit_1(world):
     args = new_args("payments", world["work"])
-    first = Paused("fetch", 2, args, world["env"], world["cwd"])  # holds the service, mid-run
+    first = Paused("fetch@payments.git", 1, args, world["env"], world["cwd"])  # holds the service, mid-run
     second = run(args, world["env"], world["cwd"])
     assert second.returncode == 1
     assert f"service acme/payments is in use by pid {first.proc.pid}" in second.stderr
