@@ -115,7 +115,8 @@ def _check(root: Path) -> list[str]:
     if [p["head"] for p in pulls] != ["plat/register-payments"]:
         problems.append(f"pull requests {[p['head'] for p in pulls]}")
     left = [p for p in (home / "tmp").glob("*")] + [p for p in (home / "forge" / ".incoming").glob("*")]
-    left += list(root.glob("*.plat-partial")) + list(home.rglob("*.tmp")) + list(home.glob("templates/.new-*"))
+    left += list(root.glob("*.plat-partial")) + list(home.rglob("*.tmp"))
+    left += list(home.glob("templates/.new-*")) + list(home.glob("cache/.new-*"))
     left += [p for p in home.rglob("*.lock") if "locks" not in p.relative_to(home).parts and p.name != ".lock"]
     if left:
         problems.append(f"leftovers: {[str(p.relative_to(root)) for p in left]}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def new_service(
         return Run(spec, settings, forge, journal, progress).execute()
 
 
-def hold_service(settings: Settings, name: str):  # noqa: ANN201 - a context manager
+def hold_service(settings: Settings, name: str) -> AbstractContextManager[None]:
     """The service's lock: one run at a time creates, rolls back or upgrades a service."""
     path = locks.service_lock(settings.home, name)
     return locks.hold(path, f"service {settings.org}/{name}", wait=False)

@@ -68,16 +68,35 @@ def _locked(home: Path, name: str, what: str) -> Iterator[None]:
 
 
 def _ensure_store_repo(repo: Path) -> None:
-    """The store repo, made aside and renamed into place; a half-made one (no HEAD) is made again."""
-    if (repo / ".git" / "HEAD").is_file():
-        return
+    """The store repo, made aside and renamed into place; a half-made one is made again."""
+    if not _whole(repo / ".git"):
+        _make_aside(repo, bare=False)
+
+
+def _ensure_cache_repo(git_dir: Path) -> None:
+    """The bare repo caching the content ids of a release's sources; a half-made one is made again."""
+    if not _whole(git_dir):
+        _make_aside(git_dir, bare=True)
+
+
+def _whole(git_dir: Path) -> bool:
+    """A git dir `git init` finished: one killed mid-init lacks some of these."""
+    files, dirs = ("HEAD", "config"), ("objects", "refs")
+    return all((git_dir / f).is_file() for f in files) and all((git_dir / d).is_dir() for d in dirs)
+
+
+def _make_aside(repo: Path, bare: bool) -> None:
+    """`git init` beside `repo`, then renamed into its place (whatever was there goes: plat's own,
+    half-made). Called with the lock held, so other runs' leftovers beside it are dead."""
     repo.parent.mkdir(parents=True, exist_ok=True)
-    for old in repo.parent.glob(f".new-{repo.name}-*"):  # left by a killed run: the lock says it is dead
+    for old in repo.parent.glob(f".new-{repo.name}-*"):
         shutil.rmtree(old, ignore_errors=True)
     aside = Path(tempfile.mkdtemp(prefix=f".new-{repo.name}-", dir=repo.parent))
-    git.init(aside)
-    if repo.exists() or repo.is_symlink():
-        shutil.rmtree(repo) if repo.is_dir() and not repo.is_symlink() else repo.unlink()
+    git.init(aside, bare=bare)
+    if repo.is_dir() and not repo.is_symlink():
+        shutil.rmtree(repo)
+    elif repo.exists() or repo.is_symlink():
+        repo.unlink()
     aside.rename(repo)
 
 
@@ -136,6 +155,7 @@ def _platform_inputs(
     """The release's sources, the stamp remembering its last publication, and its content digest."""
     sources = release_sources(template_source)
     stamp = cache / f"platform-{org}-{repo}.json"
+    _ensure_cache_repo(stamp.with_suffix(".git"))
     _clear_stale_git_locks(stamp.with_suffix(".git"))
     return sources, stamp, _digest_of(sources, version, stamp.with_suffix(".git"))
 

@@ -92,6 +92,19 @@ def test_a_half_made_template_store_and_a_killed_gits_index_lock_are_recovered(m
     assert (tmp_path / "home" / "locks" / "template-mini.lock").is_file()
 
 
+@pytest.mark.parametrize("left", ["HEAD only", "no HEAD"])
+def test_release_repos_half_made_by_a_killed_git_init_are_made_again(mini_platform, tmp_path, left):
+    forge, cache = LocalForge(tmp_path / "forge"), tmp_path / "home" / "cache"
+    store = tmp_path / "home" / "templates"
+    for half in (cache / "platform-acme-platform.git", store / "mini" / ".git"):
+        half.mkdir(parents=True)
+        (half / ("HEAD" if left == "HEAD only" else "config")).write_text("ref: refs/heads/main\n")
+    release = publish.platform_release(forge, "acme", "platform", mini_platform, "0.1.0", cache)
+    assert release.tag == "v0.1.0"
+    assert publish.template_release(templates.load(mini_platform, "mini"), store).tag == "v0.1.0"
+    assert not list(cache.glob(".new-*")) and not list(store.glob(".new-*"))
+
+
 def test_a_finished_run_run_again_writes_nothing(settings, tmp_path):
     first = make(settings, tmp_path)
     before_home, before_work = tree(settings.home), tree(tmp_path / "work")

@@ -34,7 +34,7 @@ def leftovers(home: Path, work: Path) -> list[str]:
     found += list(work.glob("*.plat-partial"))
     found += [p for p in home.rglob("*.lock") if "locks" not in p.relative_to(home).parts and p.name != ".lock"]
     found += [p for p in home.rglob("*.tmp")]
-    found += list(home.glob("templates/.new-*"))
+    found += list(home.glob("templates/.new-*")) + list(home.glob("cache/.new-*"))
     return sorted(str(p) for p in found)
 
 
