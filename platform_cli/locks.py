@@ -28,17 +28,42 @@ def lock_path(home: Path, name: str) -> Path:
     return home / "locks" / f"{name}.lock"
 
 
+def service_lock(home: Path, service: str) -> Path:
+    """The one lock of a service: `new`, `rollback`, `upgrade` and `adopt` of it hold it (wait=False)."""
+    return lock_path(home, f"service-{service}")
+
+
+def shared_lock(home: Path, what: str) -> Path:
+    """A lock of shared PLAT_HOME state: `platform-ORG-REPO`, `template-NAME`, `gitops-FORGE-ORG`."""
+    return lock_path(home, what.replace("/", "-"))
+
+
 @contextmanager
 def hold(path: Path, what: str, *, wait: bool, timeout: float = 600.0) -> Iterator[None]:
     """Hold the lock at `path` for the block. `what` names the guarded thing in messages."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open(path)
     try:
         _acquire(fd, path, what, wait, timeout)
         _write_holder(fd)
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def _open(path: Path) -> int:
+    """The lock file, made if missing; read-only when that is all the home allows (a flock needs no
+    write access: the lock works, only the holder's name is not written)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError:
+            raise PlatError(
+                f"cannot make the lock file {path}: {exc.strerror or exc}",
+                hint=f"make {path.parent} writable, or point PLAT_HOME at a writable folder",
+            ) from None
 
 
 def holder(path: Path) -> str:
@@ -72,5 +97,8 @@ def _busy(path: Path, what: str) -> LockBusy:
 def _write_holder(fd: int) -> None:
     command = " ".join(["plat", *sys.argv[1:]])[:200]
     text = f"pid {os.getpid()} ({command}, since {time.strftime('%H:%M:%S')})\n"
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, text.encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, text.encode(), 0)
+    except OSError:
+        pass  # a read-only lock file: the lock holds, unnamed

@@ -11,6 +11,7 @@ in a user's repo under a swept folder are then pruned by `git worktree prune`.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import shutil
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 _held: dict[Path, tuple[Path, int]] = {}  # home → (folder, its lock fd), locked until the process exits
+_made: list[Path] = []  # folders a claim created (PLAT_HOME itself, its tmp): removed again while empty
 STALE_SECONDS = 600  # a `new-*` folder older than this was left by a run killed while claiming
 
 
@@ -26,10 +28,19 @@ def root(home: Path) -> Path:
     return home / "tmp"
 
 
-def claim(home: Path) -> Path:
-    """This process's scratch folder under `home`, made the temp folder of the process."""
+def claim(home: Path) -> Path | None:
+    """This process's scratch folder under `home`, made the temp folder of the process. None when
+    `home` cannot be written (a read-only home): the system's temp folder stays in use, and commands
+    that must write to the home say so themselves. A normal exit removes the folder."""
     if home not in _held:
-        _held[home] = _make(root(home))
+        missing = [p for p in (home, root(home)) if not p.exists()]
+        try:
+            _held[home] = _make(root(home))
+            _made.extend(missing)
+        except OSError:
+            return None
+        if len(_held) == 1:
+            atexit.register(release)
     folder = _held[home][0]
     tempfile.tempdir = str(folder)
     os.environ["TMPDIR"] = str(folder)
@@ -37,11 +48,17 @@ def claim(home: Path) -> Path:
 
 
 def release() -> None:
-    """Give back every claim of this process (tests; a process's exit does the same)."""
+    """Give back every claim of this process (at the end of a command, and at exit)."""
     for folder, fd in _held.values():
         os.close(fd)
         shutil.rmtree(folder, ignore_errors=True)
     _held.clear()
+    for made in reversed(_made):  # a run that wrote nothing else leaves no PLAT_HOME behind
+        try:
+            made.rmdir()
+        except OSError:
+            pass
+    _made.clear()
     tempfile.tempdir = None
     os.environ.pop("TMPDIR", None)
 

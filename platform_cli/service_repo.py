@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from platform_cli import git, locks
+from platform_cli import git
 
 ANSWERS_FILE = ".copier-answers.yml"  # what copier records: answers, `_src_path`, `_commit`
 BASELINE_BRANCH = "plat/template"
@@ -58,11 +58,6 @@ class ServiceRepo:
     def baseline(self, rev: str) -> str | None:
         """The pristine render `rev` builds on (see `baseline_of`); None without a baseline branch."""
         return None if self.baseline_tip is None else baseline_of(self.root, self.baseline_tip, rev)
-
-
-def service_lock(home: Path, name: str) -> Path:
-    """The lock one run on service `name` holds (upgrade, adopt, new, rollback): see locks.py."""
-    return locks.lock_path(home, f"service-{name}")
 
 
 def find_root(path: Path) -> Path | None:

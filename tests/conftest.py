@@ -54,6 +54,15 @@ def hermetic_git(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def _scratch_released():
+    """A test that ran a CLI command claimed a scratch folder under its PLAT_HOME: give it back."""
+    yield
+    from platform_cli import scratch
+
+    scratch.release()
+
+
 MINI_COPIER = """\
 _subdirectory: template
 _templates_suffix: .jinja

@@ -102,6 +102,9 @@ def new_service(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept defaults; never prompt.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Remove what a run for NAME created.")] = False,
+    unregister: Annotated[
+        bool, typer.Option("--unregister", help="With --rollback: open a pull request removing a merged registration.")
+    ] = False,
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
@@ -121,10 +124,12 @@ def new_service(
 
         settings = load_settings(forge=forge, org=org, github_url=github_url).settings
         the_forge = forges.create(settings)
+        if unregister and not rollback:
+            raise UsageError("--unregister goes with --rollback", hint="plat new service NAME --rollback --unregister")
         if rollback:
             if not name:
                 raise UsageError("--rollback needs the service NAME", hint="plat new service NAME --rollback")
-            undone = rb.rollback_service(name, settings, the_forge)
+            undone = rb.rollback_service(name, settings, the_forge, unregister=unregister)
             console.emit(undone.to_json(), lambda c: views.rollback(c, undone))
             return
         request = new.NewRequest(

@@ -88,6 +88,9 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
     finally:
         if stop_tracing:
             stop_tracing()
+        from platform_cli import scratch
+
+        scratch.release()  # the command's temporary folders (under PLAT_HOME/tmp) go with it
 
 
 def _trace_git(console: Any, timed: bool) -> Callable[[], None]:
@@ -126,11 +129,13 @@ def _crash_log() -> Path | None:
 
 
 def load_settings(checkout: bool = True, **flags: Any):
-    """Resolved settings; with a template_url, template_source becomes its checkout at template_ref."""
-    from platform_cli import config
+    """Resolved settings; with a template_url, template_source becomes its checkout at template_ref.
+    From here on the process's temporary folders live under PLAT_HOME/tmp (see scratch.py)."""
+    from platform_cli import config, scratch
 
     resolved = config.load(flags=flags)
     s = resolved.settings
+    scratch.claim(s.home)
     if not (checkout and s.template_url):
         return resolved
     from platform_cli import source

@@ -21,7 +21,8 @@ def new_result(console: Console, result: NewResult) -> None:
             console.print(f"    {path}")
         return
     pr = result.pull_request
-    console.print(f"Created {result.service} from {result.template} {result.template_version}", style="bold green")
+    done = "Already created" if "pull_request" in result.resumed_steps else "Created"  # a finished run, run again
+    console.print(f"{done} {result.service} from {result.template} {result.template_version}", style="bold green")
     console.print(f"  working clone  {result.directory}")
     console.print(f"  repo           {result.repo_url} (branches main, {result.baseline_branch})")
     if pr:
@@ -33,11 +34,16 @@ def new_result(console: Console, result: NewResult) -> None:
 
 
 def rollback(console: Console, result: Any) -> None:
+    pr = result.pull_request
+    if pr is not None:
+        console.print(f"Opened pull request #{pr.id} on {pr.repo}: {pr.title}", style="bold")
+        console.print(f"  next  plat pr merge {pr.repo} {pr.id}, then plat new service {result.service} --rollback")
+        return
     console.print(f"Rolled back {result.service}", style="bold")
     for item in result.removed:
         console.print(f"  removed {item}")
     for item in result.kept:
-        console.print(f"  kept    {item} (others use it)")
+        console.print(f"  not removed {item}")
 
 
 def pr_json(pr: PullRequest) -> dict[str, Any]:

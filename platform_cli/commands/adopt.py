@@ -24,7 +24,7 @@ from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 from platform_cli.rendering import platform_answers, postrender, publish, release_render
 from platform_cli.rendering.release_render import list_files
-from platform_cli.service_repo import ANSWERS_FILE, ServiceRepo, find_root, open_repo, service_lock
+from platform_cli.service_repo import ANSWERS_FILE, ServiceRepo, find_root, open_repo
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UpgradeError
 
 
@@ -62,7 +62,7 @@ def adopt(req: AdoptRequest, settings: Settings, forge: Forge, *, prompter: Prom
     if req.dry_run:
         return _adopt(req, repo, template, settings, forge, prompter)
     name = req.name or repo.name
-    with locks.hold(service_lock(settings.home, name), f"service {name}", wait=False):
+    with locks.hold(locks.service_lock(settings.home, name), f"service {name}", wait=False):
         return _adopt(req, repo, template, settings, forge, prompter)
 
 

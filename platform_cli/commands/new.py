@@ -1,7 +1,10 @@
 """`plat new service`: render a golden-path template, push the repo, open the GitOps registration.
 
 Every step is idempotent and journaled (PLAT_HOME/journal/...): a failed or killed run resumes
-when the same command is run again, and `--rollback` removes only what that run created.
+when the same command is run again, and `--rollback` removes only what that run created. A run
+holds the service's lock (PLAT_HOME/locks/service-...) from its journal to its end: a second run of
+the same service exits 1 naming the first. A finished run run again only checks and reports: it
+takes no lock and writes nothing.
 """
 
 from __future__ import annotations
@@ -9,19 +12,20 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from platform_cli import answers as answers_mod
-from platform_cli import git, layout, templates
+from platform_cli import git, layout, locks, templates
 from platform_cli.config import Settings
 from platform_cli.errors import ForgeError, UsageError
-from platform_cli.forge.base import Forge, RepoSetup
+from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.gitops import registration as gitops
 from platform_cli.gitops.tenancy import sizing_from_chart
-from platform_cli.journal import Created, Journal, journal_path
+from platform_cli.journal import NEW_SERVICE_STEP_NAMES, Created, Journal, fingerprint, journal_path, open_new_service
 from platform_cli.models import NewResult, ServiceSpec
 from platform_cli.prompts import Prompter
 from platform_cli.rendering import platform_answers, postrender, publish, release_render, render
@@ -54,10 +58,10 @@ def new_service(
     progress: Progress = lambda _: None,
 ) -> NewResult:
     spec = resolve(req, settings, forge, cwd, prompter)
-    journal = Journal.open(journal_path(settings, spec.name), _journal_key(spec))
+    journal = open_journal(settings, spec)
+    if journal.complete and journal.key == _journal_key(spec) and not req.dry_run:
+        return Run(spec, settings, forge, journal, progress).already_done()
     _preflight(spec, forge, journal)
-    if prompter is not None and not req.yes and not req.dry_run and not journal.exists:
-        _confirm(spec, settings, forge, prompter)
     if req.dry_run:
         if "platform_ref" in spec.answers:  # the release a real run would pin, if it is published already
             ref = publish.current_platform_ref(
@@ -69,7 +73,24 @@ def new_service(
             )
             answers_mod.refuse_computed(spec.answers, {"platform_ref": ref})
         return _plan(spec, settings, forge)
-    return Run(spec, settings, forge, journal, progress).execute()
+    with hold_service(settings, spec.name):
+        journal = open_journal(settings, spec)  # as it is now that this run holds the service
+        if journal.complete and journal.key == _journal_key(spec):
+            return Run(spec, settings, forge, journal, progress).already_done()
+        _preflight(spec, forge, journal)
+        if prompter is not None and not req.yes and not journal.exists:
+            _confirm(spec, settings, forge, prompter)
+        return Run(spec, settings, forge, journal, progress).execute()
+
+
+def hold_service(settings: Settings, name: str) -> AbstractContextManager[None]:
+    """The service's lock: one run at a time creates, rolls back or upgrades a service."""
+    path = locks.service_lock(settings.home, name)
+    return locks.hold(path, f"service {settings.org}/{name}", wait=False)
+
+
+def open_journal(settings: Settings, spec: ServiceSpec) -> Journal:
+    return open_new_service(journal_path(settings, spec.name), _journal_key(spec))
 
 
 def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
@@ -174,6 +195,10 @@ def _preflight(spec: ServiceSpec, forge: Forge, journal: Journal) -> None:
         )
 
 
+STEPS = NEW_SERVICE_STEP_NAMES
+STEP_METHODS = {"repo": "create_repo", "gitops": "gitops_repo"}
+
+
 class Run:
     """The steps of one `plat new service`, each recorded in the journal when done."""
 
@@ -184,17 +209,8 @@ class Run:
         self.resumed: list[str] = []
 
     def execute(self) -> NewResult:
-        steps = (
-            ("publish", self.publish),
-            ("render", self.render),
-            ("commit", self.commit),
-            ("repo", self.create_repo),
-            ("push", self.push),
-            ("configure", self.configure),
-            ("gitops", self.gitops_repo),
-            ("pull_request", self.pull_request),
-        )
-        for name, step in steps:
+        for name in STEPS:
+            step = getattr(self, STEP_METHODS.get(name, name))
             if self.journal.done(name):
                 self.resumed.append(name)
                 self.progress(f"{name}: already done (resumed)")
@@ -246,6 +262,7 @@ class Run:
         finally:
             if not self.journal.done("render") and staging.exists() and not (staging / ANSWERS_FILE).exists():
                 shutil.rmtree(staging, ignore_errors=True)
+        self.journal.record("rendered", fingerprint(staging))  # what rollback may remove without asking
         self.journal.intend(Created("directory", str(target)))
         shutil.rmtree(target, ignore_errors=True)  # empty, or half-made by an interrupted run of ours
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -296,31 +313,34 @@ class Run:
             required_checks=checks,
             platform_team=str(rendered.get("platform_team") or ""),
         )
-        setup = RepoSetup(
-            team=self.spec.owner,
-            environments=self.settings.environments,
-            required_checks=checks,
-            platform_team=str(rendered.get("platform_team") or ""),
-        )
         done = self.forge.configure_repo(self.spec.org, self.spec.name, setup)
         self.journal.record("configure")
         self.progress(f"configure: {done}")
 
     def gitops_repo(self) -> None:
+        """The org's GitOps repo, made and bootstrapped by the first service (one run at a time)."""
         org, repo = self.spec.org, self.settings.gitops_repo
-        if not self.forge.repo_exists(org, repo):
-            self.journal.intend(Created("repo", f"{org}/{repo}"))
-            self.forge.create_repo(org, repo, f"GitOps repo of {org}: what Argo CD deploys")
-        if self.forge.branch_sha(org, repo, "main") is None:
-            gitops.bootstrap(self.forge, org, repo)
-            self.progress(f"gitops: bootstrapped {org}/{repo}")
-        self.journal.record("gitops")
+        home = self.settings.home
+        with locks.hold(
+            locks.shared_lock(home, f"gitops-{self.forge.name}-{org}"), f"the GitOps repo {org}/{repo}", wait=True
+        ):
+            if not self.forge.repo_exists(org, repo):
+                self.journal.intend(Created("repo", f"{org}/{repo}"))
+                self.forge.create_repo(org, repo, f"GitOps repo of {org}: what Argo CD deploys")
+            main = self.forge.branch_sha(org, repo, "main")
+            if main is None:
+                main = gitops.bootstrap(self.forge, org, repo)
+                self.progress(f"gitops: bootstrapped {org}/{repo}")
+        self.journal.record("gitops", {"main": main})
 
     def pull_request(self) -> None:
         org, repo = self.spec.org, self.settings.gitops_repo
         reg = self.registration()
         self.journal.intend(Created("branch", f"{org}/{repo}:{reg.branch}"))
         pr = gitops.propose(self.forge, org, repo, reg)
+        made = self.forge.branch_sha(org, repo, reg.branch)
+        if made:
+            self.journal.record("registration", made)  # what rollback may delete without asking
         self.journal.intend(Created("pull_request", f"{org}/{repo}#{pr.id}"))
         self.journal.record("pull_request", pr.id)
         self.progress(f"pull request: #{pr.id} {pr.title} on {org}/{repo}")
@@ -338,6 +358,23 @@ class Run:
             gitops_url=self.forge.repo_url(self.spec.org, self.settings.gitops_repo),
             sizing=sizing_from_chart(self.spec.directory / "chart", self.settings.environments),
         )
+
+    def already_done(self) -> NewResult:
+        """A finished run, run again: check that what it made is still there; write nothing."""
+        org, name, where = self.spec.org, self.spec.name, self.spec.directory
+        if not self.forge.repo_exists(org, name):
+            raise ForgeError(
+                f"service {name} was created by an earlier run, but its repo {org}/{name} is gone from the "
+                f"{self.forge.name} forge",
+                hint=f"forget that run with `plat new service {name} --rollback`, then create it again",
+            )
+        if not (where / ".git").exists():
+            raise UsageError(
+                f"service {name} was created already (repo {org}/{name}), but its working clone {where} is gone",
+                hint=f"clone it again: git clone {fetch_url(self.forge.repo_url(org, name))} {where}",
+            )
+        self.resumed = [step for step in STEPS if self.journal.done(step)]
+        return self.result()
 
     def template_answers(self) -> dict[str, Any]:
         sha, source = (

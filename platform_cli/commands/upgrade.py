@@ -25,7 +25,7 @@ from platform_cli.forge.base import Forge
 from platform_cli.models import Template
 from platform_cli.prompts import Prompter
 from platform_cli.rendering import platform_answers, publish, release_render
-from platform_cli.service_repo import find_root, read_answers, render_message, service_lock
+from platform_cli.service_repo import find_root, read_answers, render_message
 from platform_cli.templates import PLATFORM_ANSWERS
 from platform_cli.upgrade import baseline, dry_run, forge_side, migrations, pull_request, targets, versions
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, MAIN, UPGRADE_PREFIX, ServiceState, UpgradeError
@@ -67,7 +67,7 @@ def upgrade(
     if req.check or req.dry_run:
         return _upgrade(req, settings, forge, prompter, progress)
     name = _service_name(req.path)
-    with locks.hold(service_lock(settings.home, name), f"service {name}", wait=False):
+    with locks.hold(locks.service_lock(settings.home, name), f"service {name}", wait=False):
         return _upgrade(req, settings, forge, prompter, progress)
 
 

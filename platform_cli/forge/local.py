@@ -6,17 +6,24 @@ Layout under `root`:
   <org>/<repo>.git/plat/pulls/<n>.json the pull request record (title, body, state, branches)
   <org>/<repo>.git/plat/setup.json    how GitHub would guard the repo (required checks, team,
                                       environments): recorded, not enforced
+  .incoming/<pid>-<random>            a repo being made: `git init --bare` runs here, and the finished
+                                      repo is renamed into place, so a killed run never leaves a half-made
+                                      repo where one is expected (the next run removes its leftovers)
+
+While a pull request is open, `refs/pull/<n>/head` is a symbolic ref to its head branch, so it follows
+every push to that branch (as GitHub's does); merging or closing pins it to the last head commit.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from platform_cli import git
+from platform_cli import git, locks
 from platform_cli.errors import ForgeError
 from platform_cli.forge.base import ActionsNames, RepoSetup
 from platform_cli.models import ChangedFile, PullRequest
@@ -38,25 +45,67 @@ class LocalForge:
         return (self._path(org, repo) / "HEAD").is_file()
 
     def create_repo(self, org: str, repo: str, description: str = "") -> str:
+        """Made aside and renamed into place: the repo appears whole or not at all."""
         path = self._path(org, repo)
-        if path.exists():
+        if self.repo_exists(org, repo):
             raise ForgeError(
                 f"repo {org}/{repo} already exists on the local forge",
                 hint=f"choose another name, or remove {path} if it is yours",
             )
-        git.init(path, bare=True)
-        (path / "description").write_text(description + "\n", encoding="utf-8")
+        self._discard_half_made(path)
+        aside = self._incoming()
+        git.init(aside, bare=True)
+        (aside / "description").write_text(description + "\n", encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            aside.rename(path)
+        except OSError:  # another run made it first, in between
+            shutil.rmtree(aside, ignore_errors=True)
+            raise ForgeError(
+                f"repo {org}/{repo} already exists on the local forge", hint="choose another name"
+            ) from None
         return self.repo_url(org, repo)
 
     def delete_repo(self, org: str, repo: str) -> None:
-        shutil.rmtree(self._path(org, repo), ignore_errors=True)
+        """Renamed aside first (the repo is gone at once, whole), then removed."""
+        path = self._path(org, repo)
+        if not path.exists():
+            return
+        aside = self._incoming()
+        path.rename(aside / "deleted")
+        shutil.rmtree(aside)
+
+    def _incoming(self) -> Path:
+        """A fresh folder for a repo being made or removed, on the forge's own disk; a killed run's
+        leftovers there are removed first."""
+        base = self.root / ".incoming"
+        base.mkdir(parents=True, exist_ok=True)
+        for old in base.iterdir():
+            pid = old.name.split("-", 1)[0]
+            if not (pid.isdigit() and _alive(int(pid))):
+                shutil.rmtree(old, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+
+    def _discard_half_made(self, path: Path) -> None:
+        """A folder at a repo's place without HEAD, holding nothing but what `git init` makes, was
+        left by an interrupted creation: no repo is there, so it goes. Anything else is refused."""
+        if (path / "HEAD").is_file() or not (path.exists() or path.is_symlink()):
+            return
+        if not (path.is_dir() and not path.is_symlink() and _only_init_leftovers(path)):
+            raise ForgeError(
+                f"{path} is in the way of a repo on the local forge (it is not a git repo)",
+                hint=f"move or remove {path}",
+            )
+        shutil.rmtree(path)
 
     def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
         """Nothing to enforce on disk (branch protection, teams and environments are GitHub's): the
         setup is recorded in plat/setup.json, so what GitHub would require can be read back."""
         record = self._require(org, repo) / "plat" / "setup.json"
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(asdict(setup), indent=2), encoding="utf-8")
+        tmp = record.with_name(f".setup.json.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(setup), indent=2), encoding="utf-8")
+        tmp.replace(record)
         return (
             f"recorded in {record} ({len(setup.required_checks)} required checks; "
             "branch protection, teams, environments are enforced on GitHub only)"
@@ -95,36 +144,36 @@ class LocalForge:
             git.run(["update-ref", "-d", f"refs/heads/{branch}"], path)
 
     def open_pull_request(self, org: str, repo: str, head: str, base: str, title: str, body: str) -> PullRequest:
-        sha = self.branch_sha(org, repo, head)
-        if sha is None:
+        if self.branch_sha(org, repo, head) is None:
             raise ForgeError(f"branch {head} does not exist in {org}/{repo}", hint="push the branch first")
-        existing = next((p for p in self.list_pull_requests(org, repo, "open") if p.head == head), None)
-        number = existing.id if existing else self._next_number(org, repo)
-        pr = PullRequest(
-            id=number,
-            repo=f"{org}/{repo}",
-            title=title,
-            head=head,
-            base=base,
-            state="open",
-            url=f"{self.repo_url(org, repo)}#pull/{number}",
-            body=body,
-        )
-        git.run(["update-ref", f"refs/pull/{number}/head", sha], self._path(org, repo))
-        self._save(org, repo, pr)
+        with locks.hold(self._pulls_dir(org, repo) / ".lock", f"the pull requests of {org}/{repo}", wait=True):
+            existing = next((p for p in self.list_pull_requests(org, repo, "open") if p.head == head), None)
+            number = existing.id if existing else self._next_number(org, repo)
+            pr = PullRequest(
+                id=number,
+                repo=f"{org}/{repo}",
+                title=title,
+                head=head,
+                base=base,
+                state="open",
+                url=f"{self.repo_url(org, repo)}#pull/{number}",
+                body=body,
+            )
+            git.run(["symbolic-ref", f"refs/pull/{number}/head", f"refs/heads/{head}"], self._path(org, repo))
+            self._save(org, repo, pr)
         return pr
 
     def list_pull_requests(self, org: str, repo: str, state: str | None = None) -> tuple[PullRequest, ...]:
         self._require(org, repo)
-        records = sorted(self._pulls_dir(org, repo).glob("*.json"), key=lambda p: int(p.stem))
-        pulls = (PullRequest(**json.loads(p.read_text(encoding="utf-8"))) for p in records)
+        records = sorted(self._records(org, repo).items())
+        pulls = (_read_record(path) for _, path in records)
         return tuple(pr for pr in pulls if state is None or pr.state == state)
 
     def get_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         path = self._pulls_dir(org, repo) / f"{number}.json"
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):
             raise ForgeError(f"no pull request #{number} in {org}/{repo}", hint=f"list them: plat pr list {org}/{repo}")
-        return PullRequest(**json.loads(path.read_text(encoding="utf-8")))
+        return _read_record(path)
 
     def pull_request_files(self, org: str, repo: str, number: int) -> tuple[ChangedFile, ...]:
         pr = self.get_pull_request(org, repo, number)
@@ -151,25 +200,38 @@ class LocalForge:
                     hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push",
                 ) from exc
             git.push(work, "origin", [f"HEAD:refs/heads/{pr.base}"])
+            self._pin_head(org, repo, number, git.rev_parse(work, f"origin/{pr.head}"))
         merged = replace(pr, state="merged")
         self._save(org, repo, merged)
         return merged
 
     def close_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
-        closed = replace(self.get_pull_request(org, repo, number), state="closed")
+        pr = self.get_pull_request(org, repo, number)
+        head = self.branch_sha(org, repo, pr.head)
+        if head and pr.state == "open":
+            self._pin_head(org, repo, number, head)
+        closed = replace(pr, state="closed")
         self._save(org, repo, closed)
         return closed
+
+    def _pin_head(self, org: str, repo: str, number: int, sha: str) -> None:
+        """A pull request that is no longer open keeps its last head, whatever its branch does next."""
+        git.run(["update-ref", "--no-deref", f"refs/pull/{number}/head", sha], self._path(org, repo))
 
     def _pulls_dir(self, org: str, repo: str) -> Path:
         return self._path(org, repo) / "plat" / "pulls"
 
+    def _records(self, org: str, repo: str) -> dict[int, Path]:
+        """The pull request records, by number (files not named `<number>.json` are not records)."""
+        return {int(p.stem): p for p in self._pulls_dir(org, repo).glob("*.json") if p.stem.isdigit()}
+
     def _next_number(self, org: str, repo: str) -> int:
-        return max((int(p.stem) for p in self._pulls_dir(org, repo).glob("*.json")), default=0) + 1
+        return max(self._records(org, repo), default=0) + 1
 
     def _save(self, org: str, repo: str, pr: PullRequest) -> None:
         folder = self._pulls_dir(org, repo)
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f"{pr.id}.json.tmp"
+        tmp = folder / f".{pr.id}.json.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(asdict(pr), indent=2), encoding="utf-8")
         tmp.replace(folder / f"{pr.id}.json")
 
@@ -179,6 +241,49 @@ class LocalForge:
                 f"repo {org}/{repo} does not exist on the local forge", hint=f"list repos: ls {self.root / org}"
             )
         return self._path(org, repo)
+
+
+def _read_record(path: Path) -> PullRequest:
+    """A pull request record, checked: a damaged or foreign one is a ForgeError naming the file."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _bad_record(path, f"it cannot be read as JSON ({type(exc).__name__})") from None
+    wanted = {f.name: int if f.name == "id" else str for f in fields(PullRequest)}
+    if not isinstance(data, dict) or set(data) - set(wanted) or set(wanted) - {"body"} - set(data):
+        raise _bad_record(path, "it is not a pull request record (fields id, repo, title, head, base, state, url)")
+    wrong = sorted(k for k, v in data.items() if type(v) is not wanted[k])
+    if wrong or data["state"] not in ("open", "merged", "closed") or data["id"] != int(path.stem):
+        raise _bad_record(path, f"its {', '.join(wrong) or 'state or id'} field holds something else")
+    return PullRequest(**data)
+
+
+def _bad_record(path: Path, why: str) -> ForgeError:
+    return ForgeError(
+        f"the pull request record {path} is damaged: {why}",
+        hint=f"restore it, or delete {path} to forget that pull request (its branch and commits stay)",
+    )
+
+
+INIT_ENTRIES = frozenset({"config", "description", "hooks", "info", "objects", "refs", "branches", "HEAD"})
+
+
+def _only_init_leftovers(path: Path) -> bool:
+    """Nothing in `path` but the skeleton `git init --bare` writes: no object, no ref."""
+    if not {p.name for p in path.iterdir()} <= INIT_ENTRIES:
+        return False
+    stored = [p for sub in ("objects", "refs") for p in (path / sub).rglob("*") if p.is_file()]
+    return not stored
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _as_fetch(refspec: str) -> str:

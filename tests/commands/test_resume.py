@@ -159,7 +159,7 @@ def test_rollback_refuses_when_the_working_clone_has_new_work(tmp_path, settings
     new_service(request(tmp_path), settings, forge, cwd=tmp_path)
     work = tmp_path / "work" / "payments"
     (work / "app" / "main.py").write_text("PORT = 1\n# my change\n")
-    with pytest.raises(UsageError, match="changes made after plat created it"):
+    with pytest.raises(UsageError, match="would lose what plat did not make: .* has changes .*app/main.py"):
         rollback_service("payments", settings, forge)
     assert "my change" in (work / "app" / "main.py").read_text()
     assert forge.repo_exists("acme", "payments")

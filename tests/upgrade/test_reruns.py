@@ -12,7 +12,6 @@ from platform_cli import git, locks
 from platform_cli.commands.adopt import AdoptRequest, adopt
 from platform_cli.commands.upgrade import UpgradeRequest, upgrade
 from platform_cli.forge.local import LocalForge
-from platform_cli.service_repo import service_lock
 from platform_cli.upgrade.baseline import BASELINE_BRANCH, UpgradeError
 from tests.upgrade_helpers import edit, repo, show, v1, v2  # noqa: F401
 
@@ -116,7 +115,7 @@ def test_the_committed_line_is_not_printed_in_a_dry_run_nor_in_a_refused_run(v2,
 
 
 def test_a_second_upgrade_of_the_same_service_is_refused_naming_the_first(v2, repo):
-    with locks.hold(service_lock(v2.home, "payments"), "service payments", wait=False):
+    with locks.hold(locks.service_lock(v2.home, "payments"), "service payments", wait=False):
         with pytest.raises(locks.LockBusy, match=r"service payments is in use by pid \d+"):
             run_upgrade(v2, repo)
         assert run_upgrade(v2, repo, dry_run=True).status == "planned"  # a plan takes no lock
@@ -129,7 +128,7 @@ def test_adopt_takes_the_service_lock(v1, tmp_path):
     git.init(legacy)
     (legacy / "README.md").write_text("legacy\n")
     git.commit_all(legacy, "legacy")
-    with locks.hold(service_lock(v1.home, "legacy-api"), "service legacy-api", wait=False):
+    with locks.hold(locks.service_lock(v1.home, "legacy-api"), "service legacy-api", wait=False):
         with pytest.raises(locks.LockBusy):
             adopt(AdoptRequest(path=legacy, template="mini", owner="team-a", yes=True), v1, forge_for(v1))
     assert not git.ref_exists(legacy, f"refs/heads/{BASELINE_BRANCH}")
