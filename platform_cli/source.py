@@ -22,7 +22,7 @@ def checkout(url: str, ref: str, home: Path) -> Path:
             git.run(["fetch", "-q", "--tags", "--force", "--prune", "origin"], dest)
     except git.GitError as exc:
         raise ConfigError(
-            f"cannot fetch the platform repo {url}: {exc.stderr.strip().splitlines()[-1:]}",
+            f"cannot fetch the platform repo {url}: {git.reason(exc.stderr)}",
             hint="check template_url (and your access to it)",
         ) from exc
     rev = _resolve(dest, ref)

@@ -94,6 +94,8 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
         context=computed,
         extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)},
     )
+    answers_mod.check_request(answers, settings)  # names derived from the answers and the settings
+    forge.check_teams(settings.org, (answers["owner"], settings.platform_team))
     name = answers["service_name"]
     directory = (req.directory or cwd / name).expanduser().resolve()
     return ServiceSpec(

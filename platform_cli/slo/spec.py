@@ -61,11 +61,11 @@ class Problem:
 
 def load(path: Path, service: str | None = None) -> Spec:
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        data = yamlio.load_file(path)
     except OSError as exc:
         raise UsageError(f"cannot read SLO file {path}: {exc.strerror}", hint="pass the service repo path") from exc
     except yamlio.YAMLError as exc:
-        raise UsageError(f"SLO file {path} is not valid YAML", hint="fix the YAML syntax") from exc
+        raise UsageError(f"SLO file {path} is not valid YAML: {exc}", hint="fix the YAML syntax") from exc
     return parse(data, str(path), service)
 
 
