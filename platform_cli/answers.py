@@ -41,10 +41,9 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise UsageError(f"cannot read answers file {path}: {exc.strerror}", hint="check the path") from exc
     except yamlio.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else f": {exc}"
         raise UsageError(
-            f"answers file {path} is not valid YAML{where}", hint="it must be a YAML mapping of question: answer"
+            f"answers file {path} is not valid YAML: {yamlio.describe(exc)}",
+            hint="it must be a YAML mapping of question: answer",
         ) from exc
     if data is None:
         return {}

@@ -177,8 +177,45 @@ def ref_exists(repo: Path, ref: str) -> bool:
     return succeeds(["rev-parse", "--verify", "-q", ref], repo)
 
 
+# A network transfer slower than LOW_SPEED_LIMIT bytes/s for LOW_SPEED_TIME seconds is stopped (git has no
+# timeout of its own: a stalled push would wait forever). PLAT_GIT_LOW_SPEED_TIME changes the seconds.
+LOW_SPEED_LIMIT = 1000
+LOW_SPEED_TIME = 60
+
+
+def run_remote(
+    args: tuple[str, ...] | list[str],
+    cwd: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """`run` for a git command that talks to a remote over the network: a stalled transfer stops
+    (http.lowSpeedLimit / http.lowSpeedTime) with a message that says so."""
+    seconds = os.environ.get("PLAT_GIT_LOW_SPEED_TIME", "").strip()
+    seconds = seconds if seconds.isdigit() and int(seconds) > 0 else str(LOW_SPEED_TIME)
+    limits = ("-c", f"http.lowSpeedLimit={LOW_SPEED_LIMIT}", "-c", f"http.lowSpeedTime={seconds}")
+    try:
+        return run([*limits, *args], cwd, input=input, env=env)
+    except GitError as exc:
+        if "too slow" in exc.stderr.lower() or "timed out" in exc.stderr.lower():
+            raise NetworkTimeout(tuple(args), exc.code, exc.stderr, int(seconds)) from None
+        raise GitError(tuple(args), exc.code, exc.stderr) from None
+
+
+class NetworkTimeout(GitError):
+    """A git transfer stalled (less than LOW_SPEED_LIMIT bytes/s for the time allowed) and was stopped."""
+
+    def __init__(self, args: tuple[str, ...], code: int, stderr: str, seconds: int) -> None:
+        super().__init__(args, code, stderr)
+        self.message = f"git {args[0]} stalled: less than {LOW_SPEED_LIMIT} bytes/s for {seconds}s, so it was stopped"
+        self.hint = (
+            "check the network (VPN, proxy) and run the same command again: it resumes; "
+            "PLAT_GIT_LOW_SPEED_TIME=SECONDS allows a slower link longer"
+        )
+
+
 def push(repo: Path, remote: str, refspecs: list[str]) -> None:
-    run(["push", remote, *refspecs], repo)  # not -q: a rejection is told on stderr
+    run_remote(["push", remote, *refspecs], repo)  # not -q: a rejection is told on stderr
 
 
 def fetch_into(repo: Path, source: Path, refspecs: list[str]) -> None:
@@ -188,7 +225,7 @@ def fetch_into(repo: Path, source: Path, refspecs: list[str]) -> None:
 
 def remote_refs(url: str) -> dict[str, str]:
     """`git ls-remote` as {ref: sha}."""
-    out = run(["ls-remote", url])
+    out = run_remote(["ls-remote", url])
     refs = {}
     for line in out.splitlines():
         sha, ref = line.split("\t", 1)
@@ -197,7 +234,7 @@ def remote_refs(url: str) -> dict[str, str]:
 
 
 def clone(url: str, dest: Path, branch: str | None = None) -> None:
-    run(["clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)])
+    run_remote(["clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)])
 
 
 def _env() -> dict[str, str]:

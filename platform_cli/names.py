@@ -62,7 +62,7 @@ def check_owner(owner: str) -> str:
 def check_derived(service: str, environments: Iterable[str]) -> None:
     """The names plat derives from a service: per environment, the namespace and the Argo CD
     Application `<service>-<env>`, which Argo CD also uses as the Helm release name (max 53)."""
-    for env in environments:
+    for env in sorted(environments, key=len, reverse=True)[:1]:  # the longest derived name decides
         derived = f"{service}-{env}"
         if len(derived) > HELM_RELEASE_MAX:
             room = HELM_RELEASE_MAX - len(env) - 1

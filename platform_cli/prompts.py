@@ -88,9 +88,9 @@ def _number(question: Question, value: Any) -> int | float:
                 raise ValueError(value)
             number = int(number)
     except (TypeError, ValueError, OverflowError) as exc:
-        what = "a whole number" if question.type == "int" else "a number"
+        whole = " with no fraction" if question.type == "int" else ""
         raise UsageError(
-            f"{question.name} must be {what}, got {value!r}", hint=f"--set {question.name}=<{what.split()[-1]}>"
+            f"{question.name} must be a number{whole}, got {value!r}", hint=f"--set {question.name}=<number>"
         ) from exc
     return number
 

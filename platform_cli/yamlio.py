@@ -43,5 +43,13 @@ def load_file(path: Path) -> Any:
     return load(read_text(path))
 
 
+def describe(exc: Exception) -> str:
+    """A YAML error in one line: what is wrong and where (line and column when the parser knows)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
 def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=DUMPER, sort_keys=False, width=1000)

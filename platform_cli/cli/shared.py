@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -73,13 +73,13 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
     except PlatError as exc:
         _traceback(console, flags.debug)
         exc = _without_git() or exc
-        console.error(exc.message, exc.hint)
+        console.error(_one_line(exc.message), _one_line(exc.hint))
         raise typer.Exit(ExitCode.ERROR) from None
     except OSError as exc:  # the machine refused: a read-only folder, a file where a folder goes, no git
         _traceback(console, flags.debug)
         told = _without_git() or _os_error(exc)
         if told is None:
-            raise
+            _bug(console, exc)
         console.error(told.message, told.hint)
         raise typer.Exit(ExitCode.ERROR) from None
     except KeyboardInterrupt:
@@ -89,16 +89,26 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - the one boundary for the unexpected
         _traceback(console, flags.debug)
-        log = _crash_log()
-        where = f"; the traceback is in {log}" if log else ""
-        console.error(
-            f"unexpected error: {type(exc).__name__}: {exc}",
-            f"this is a bug in plat; please report it with the command you ran{where}",
-        )
-        raise typer.Exit(ExitCode.BUG) from None
+        _bug(console, exc)
     finally:
         if stop_tracing:
             stop_tracing()
+
+
+def _bug(console: Any, exc: BaseException) -> NoReturn:
+    """Exit 3: an unexpected error, reported briefly, its traceback written under PLAT_HOME/logs."""
+    log = _crash_log()
+    where = f"; the traceback is in {log}" if log else ""
+    console.error(
+        f"unexpected error: {type(exc).__name__}: {exc}",
+        f"this is a bug in plat; please report it with the command you ran{where}",
+    )
+    raise typer.Exit(ExitCode.BUG) from None
+
+
+def _one_line(text: str) -> str:
+    """An error is one line: a library's multi-line message (YAML's, git's) joined with '; '."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _check_cwd() -> None:

@@ -7,11 +7,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from platform_cli import config
+from platform_cli import config, git
 from platform_cli.commands.new import NewRequest, new_service
 from platform_cli.config import Settings
 from platform_cli.errors import ConfigError, ForgeError
@@ -63,6 +64,16 @@ def test_api_calls_count_the_requests_sent_again(github_double, make_github_forg
     forge.share_workflows("acme", "platform")  # a PUT: 502, dropped, then done
     assert [c.status for c in github_double.calls] == [201, 502, 0, 204]
     assert forge.api_calls == 4
+
+
+def test_a_stalled_git_transfer_stops_with_a_clear_message(github_double, make_github_forge, monkeypatch):
+    monkeypatch.setenv("PLAT_GIT_LOW_SPEED_TIME", "1")
+    github_double.inject(1, "stall", scope="git", seconds=8)
+    started = time.monotonic()
+    with pytest.raises(git.NetworkTimeout) as info:
+        make_github_forge().repo_exists("acme", "svc")
+    assert time.monotonic() - started < 6  # stopped by git after ~1 s, not when the server gave up
+    assert "ls-remote stalled" in info.value.message and "again" in info.value.hint
 
 
 def open_pull(tmp_path: Path, forge: GitHubForge) -> int:

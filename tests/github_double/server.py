@@ -30,7 +30,7 @@ class Fault:
     at: int  # the Nth call of `scope` (1-based)
     # 5xx | 5xx_html (a proxy's HTML page) | rate_limit (403 + Retry-After) | rate_limit_429 | primary (403,
     # remaining 0 + reset) | primary_429 (429, remaining 0 + reset, no Retry-After) | drop (before acting) |
-    # drop_after (after acting)
+    # drop_after (after acting) | stall (a transfer that hangs for `seconds`)
     kind: str
     scope: str = "rest"  # rest | git
     seconds: int = 1  # the Retry-After, or how far the reset lies ahead
@@ -179,6 +179,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(403, primary, exhausted), log)
         elif fault.kind == "primary_429":
             self._send(Response(429, primary, exhausted), log)
+        elif fault.kind == "stall":  # headers and a few bytes, then silence for `seconds`: a hung transfer
+            log.append(Call(self.command, self.path, 200))
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"001e# service=git-upload-pack\n")
+            self.wfile.flush()
+            time.sleep(fault.seconds)
+            self.close_connection = True
         return True
 
     # --- REST ---
