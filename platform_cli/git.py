@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from platform_cli.errors import PlatError
 from platform_cli.models import ChangedFile
@@ -183,19 +184,14 @@ LOW_SPEED_LIMIT = 1000
 LOW_SPEED_TIME = 60
 
 
-def run_remote(
-    args: tuple[str, ...] | list[str],
-    cwd: Path | None = None,
-    input: str | None = None,
-    env: dict[str, str] | None = None,
-) -> str:
+def run_remote(args: tuple[str, ...] | list[str], cwd: Path | None = None, **options: Any) -> str:
     """`run` for a git command that talks to a remote over the network: a stalled transfer stops
     (http.lowSpeedLimit / http.lowSpeedTime) with a message that says so."""
     seconds = os.environ.get("PLAT_GIT_LOW_SPEED_TIME", "").strip()
     seconds = seconds if seconds.isdigit() and int(seconds) > 0 else str(LOW_SPEED_TIME)
     limits = ("-c", f"http.lowSpeedLimit={LOW_SPEED_LIMIT}", "-c", f"http.lowSpeedTime={seconds}")
     try:
-        return run([*limits, *args], cwd, input=input, env=env)
+        return run([*limits, *args], cwd, **options)
     except GitError as exc:
         if "too slow" in exc.stderr.lower() or "timed out" in exc.stderr.lower():
             raise NetworkTimeout(tuple(args), exc.code, exc.stderr, int(seconds)) from None

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from platform_cli.cli import app
+from tests.test_cli import env, run  # noqa: F401 - the CLI fixture and runner
 
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8))
 VALUE = st.recursive(
@@ -42,19 +42,6 @@ def corruptions(original: bytes) -> st.SearchStrategy[bytes]:
         st.binary(min_size=1, max_size=8).map(lambda junk: original[: len(original) // 2] + b"\xff" + junk),
         WRONG_TYPES.map(lambda text: text.encode("utf-8", "surrogatepass")),
     )
-
-
-@pytest.fixture
-def env(tmp_path, mini_platform, monkeypatch):
-    monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
-    monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(mini_platform))
-    monkeypatch.setenv("PLAT_ORG", "acme")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args))
 
 
 def assert_handled(result, name: str) -> None:

@@ -9,20 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from platform_cli.cli import app
-
-
-@pytest.fixture
-def env(tmp_path, mini_platform, monkeypatch):
-    monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
-    monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(mini_platform))
-    monkeypatch.setenv("PLAT_ORG", "acme")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args))
+from tests.test_cli import env, run  # noqa: F401 - the CLI fixture and runner
 
 
 def refused(result, *words: str) -> str:
