@@ -76,14 +76,16 @@ def collect(
     prompter: Prompter | None,
     context: Mapping[str, Any] | None = None,
     extra: Mapping[str, Validator] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Validate `given` against the template; prompt (when `prompter`) or fail for what is missing.
 
     `context`: the answers plat computes (org, platform_repo, …), which defaults and validators may
-    use. `extra`: checks at the prompt beyond the template's, by question name (a free name). Every
+    use. `extra`: checks at the prompt beyond the template's, by question name (a free name).
+    `sources`: where a given answer came from when it was a file (named in its error). Every
     answer, the defaults the template fills in included, passes the template's own validators
     before this returns: nothing is created with an answer copier would refuse mid-render."""
-    _reject_unknown(template, given)
+    _reject_unknown(template, given, sources)
     context, extra = dict(context or {}), dict(extra or {})
     answers: dict[str, Any] = {}
     wrong: dict[str, str] = {}
@@ -91,7 +93,7 @@ def collect(
         try:
             answers[key] = _checked(template.question(key), value)
         except UsageError as exc:
-            wrong[key] = exc.message
+            wrong[key] = exc.message + _where(key, sources)
     askable = [q for q in template.questions if q.name not in PLATFORM_ANSWERS | set(answers) | set(wrong)]
     if prompter is not None and not yes and not wrong:
         for question in askable:
@@ -104,7 +106,8 @@ def collect(
             if value != "" or question.required:
                 answers[question.name] = _checked(question, value)
     missing = tuple(q.name for q in askable if q.required and q.name not in answers)
-    wrong.update(_validate(template, answers, context, skip=set(missing) | set(wrong)))
+    for key, message in _validate(template, answers, context, skip=set(missing) | set(wrong)).items():
+        wrong[key] = message + _where(key, sources)
     if missing:
         raise MissingAnswersError(missing, tuple(wrong.values()))
     if wrong:
@@ -113,6 +116,10 @@ def collect(
             hint=" ".join(f"--set {name}=…" for name in wrong) + " (or fix the answers file)",
         )
     return answers
+
+
+def _where(key: str, sources: Mapping[str, str] | None) -> str:
+    return f" (in {sources[key]})" if sources and key in sources else ""
 
 
 def _validate(
@@ -158,12 +165,13 @@ def refuse_computed(given: Mapping[str, Any], computed: Mapping[str, Any]) -> No
             )
 
 
-def _reject_unknown(template: Template, given: Mapping[str, Any]) -> None:
+def _reject_unknown(template: Template, given: Mapping[str, Any], sources: Mapping[str, str] | None) -> None:
     known = {q.name for q in template.questions}
     unknown = sorted(set(given) - known)
     if unknown:
+        where = "".join(sorted({_where(key, sources) for key in unknown}))
         raise UsageError(
-            f"template {template.name} has no question(s): {', '.join(unknown)}",
+            f"template {template.name} has no question(s): {', '.join(map(repr, unknown))}{where}",
             hint=f"its questions are: {', '.join(sorted(known))}",
         )
 
