@@ -64,12 +64,21 @@ def run(
     cwd: Path | None = None,
     input: str | None = None,
     env: dict[str, str] | None = None,
+    errors: str = "strict",
 ) -> str:
-    """Run git with `args` in `cwd`; return stdout stripped of its trailing newline."""
+    """Run git with `args` in `cwd`; return stdout stripped of its trailing newline. `errors`: how
+    bytes that are not UTF-8 are decoded ("replace" where the output shows a user's file content)."""
     argv = ("git", *_identity_flags(), *args)
     started = time.monotonic()
     proc = subprocess.run(
-        argv, cwd=cwd, input=input, capture_output=True, text=True, env={**_env(), **(env or {})}, check=False
+        argv,
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        errors=errors,
+        env={**_env(), **(env or {})},
+        check=False,
     )
     for observer in _observers:
         observer(tuple(args), cwd, proc.returncode, time.monotonic() - started)

@@ -76,6 +76,7 @@ def changes(ctx: ServiceContext) -> list[Change]:
     patch = git.run(
         ["-c", "core.quotePath=false", "diff", "-U0", "--no-renames", "--no-ext-diff", ctx.baseline or "", "--"],
         ctx.root,
+        errors="replace",  # the hunks hold the files' lines, which need not be UTF-8 text
     )
     found_: dict[str, Change] = {}
     path, status = "", "modified"
@@ -100,4 +101,5 @@ def diff(ctx: ServiceContext, paths: list[str], restoring: bool = False) -> str:
     if ctx.baseline is None or not paths:
         return ""
     sides = ["--src-prefix=golden/", "--dst-prefix=yours/", *(["-R"] if restoring else [])]  # -R swaps both
-    return git.run(["diff", "--no-renames", "--no-ext-diff", *sides, ctx.baseline, "--", *paths], ctx.root)
+    args = ["diff", "--no-renames", "--no-ext-diff", *sides, ctx.baseline, "--", *paths]
+    return git.run(args, ctx.root, errors="replace")  # shown, not applied: a byte that is not UTF-8 reads as �

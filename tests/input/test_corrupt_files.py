@@ -2,8 +2,8 @@
 plat answers exit 1 with a hint and the file's name (or reads it fine), never exit 3.
 
 The files: an answers file (`new service --answers-file`), the user config file (`PLAT_CONFIG`), and
-in a service repo `.copier-answers.yml`, `.plat/exemptions.yml` (read by doctor) and `slo.yaml` (read
-by `slo generate`). plat's own state files (journals, stamps, PR records) are tested with the state."""
+in a service repo `.copier-answers.yml`, `.plat/exemptions.yml`, a workflow and the chart's values
+(read by doctor) and `slo.yaml` (read by `slo generate`). plat's own state files (journals, stamps, PR records) are tested with the state."""
 
 from __future__ import annotations
 
@@ -84,6 +84,8 @@ def service(env) -> Path:
 SERVICE_FILES = {
     ".copier-answers.yml": ("doctor",),
     ".plat/exemptions.yml": ("doctor",),
+    ".github/workflows/ci.yml": ("doctor", "--diff"),
+    "chart/values.yaml": ("doctor", "--diff"),
     "slo.yaml": ("slo", "generate"),
 }
 EXEMPTIONS = b"exemptions:\n- id: PLAT-X\n  reason: r\n  owner: team-a\n  expires: 2099-01-01\n"
