@@ -155,6 +155,15 @@ def check_request(answers: Mapping[str, Any], settings: Settings) -> None:
     names.check_derived(name, settings.environments)
 
 
+def name_problem(name: str, settings: Settings) -> str | None:
+    """check_request's verdict on a name typed at the prompt (None when it passes)."""
+    try:
+        check_request({"service_name": name}, settings)
+    except PlatError as exc:
+        return f"{exc.message} ({exc.hint})"
+    return None
+
+
 def refuse_computed(given: Mapping[str, Any], computed: Mapping[str, Any]) -> None:
     """A computed answer given through --set or --answers-file must equal plat's; checks the keys in `computed`."""
     for key in sorted(PLATFORM_ANSWERS & set(given) & set(computed)):

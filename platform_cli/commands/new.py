@@ -92,7 +92,9 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
         yes=req.yes,
         prompter=prompter,
         context=computed,
-        extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)},
+        extra={
+            "service_name": lambda n: answers_mod.name_problem(n, settings) or _name_taken(n, settings, forge, req, cwd)
+        },
         sources={k: f"answers file {req.answers_file}" for k, v in from_file.items() if given.get(k) == v},
     )
     answers_mod.check_request(answers, settings)  # names derived from the answers and the settings
