@@ -174,3 +174,30 @@ def test_a_forge_command_on_github_without_an_org_is_refused(github_double, tmp_
         assert proc.returncode == 1, proc.stderr
         assert "needs the organisation" in proc.stderr and "--org" in proc.stderr
     assert github_double.calls == [] and github_double.git_calls == []
+
+
+def test_doctor_reaches_the_forge_named_by_github_url(github_double, make_github_forge, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from platform_cli.cli import app
+    from tests.conftest import write_mini_platform
+
+    make_github_forge().create_repo("acme", "payments")
+    monkeypatch.setenv("PLAT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(write_mini_platform(tmp_path / "platform-src")))
+    monkeypatch.setenv("PLAT_ORG", "acme")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["new", "service", "payments", "--type", "mini", "--owner", "team-a", "--yes"]).exit_code
+        == 0
+    )
+    flow = tmp_path / "payments" / ".github" / "workflows" / "extra.yml"
+    flow.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      X: ${{ vars.NEEDED }}\n")
+    monkeypatch.setenv("GITHUB_TOKEN", github_double.token)
+    before = len(github_double.calls)
+    result = runner.invoke(
+        app, ["doctor", "payments", "--json", "--forge", "github", "--github-url", github_double.api_url]
+    )
+    assert result.exit_code in (0, 4), result.output
+    assert any("/repos/acme/payments/actions/" in c.path for c in github_double.calls[before:])
