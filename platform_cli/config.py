@@ -105,6 +105,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot parse {path}: {exc}", hint="fix the TOML syntax or remove the file") from exc
     data = data.get("plat", data)  # plat.toml may keep settings under [plat]
+    if not isinstance(data, dict):
+        raise ConfigError(f"`plat` in {path} must be a table of settings", hint="write [plat] on a line of its own")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise ConfigError(

@@ -69,7 +69,9 @@ def test_a_corrupt_answers_file(env, data):
 @given(data=st.data())
 def test_a_corrupt_config_file(env, monkeypatch, data):
     path = env / "config.toml"
-    path.write_bytes(data.draw(corruptions(b'org = "acme"\nenvironments = ["staging", "production"]\n')))
+    toml = st.sampled_from(["plat = 5", "org = 5", "environments = {}", "home = 5", "[plat]\nx = 1", "forge = []"])
+    original = b'org = "acme"\nenvironments = ["staging", "production"]\n'
+    path.write_bytes(data.draw(corruptions(original) | toml.map(str.encode)))
     monkeypatch.setenv("PLAT_CONFIG", str(path))
     assert_handled(run(*NEW), str(path))
     assert_handled(run("config", "show"), str(path))

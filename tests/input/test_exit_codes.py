@@ -58,6 +58,13 @@ def test_environments_of_the_wrong_type(env, monkeypatch, value):
     refused(run(*NEW, "--dry-run"), str(config), "environment")
 
 
+def test_a_config_file_whose_plat_key_is_no_table(env, monkeypatch):
+    config = env / "config.toml"
+    config.write_text("plat = 5\n")
+    monkeypatch.setenv("PLAT_CONFIG", str(config))
+    refused(run("config", "show"), str(config), "table")
+
+
 def test_plat_home_is_a_file(env, monkeypatch):
     (env / "afile").write_text("x")
     monkeypatch.setenv("PLAT_HOME", str(env / "afile"))
