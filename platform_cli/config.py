@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from platform_cli import layout
+from platform_cli import layout, names
 from platform_cli.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent  # the running platform_cli package
@@ -71,7 +72,9 @@ def load(
         for key, value in layer.items():
             values[key] = _coerce(key, value, origin)
             sources[key] = "env PLAT_" + key.upper() if origin == "env" else origin
-    return ResolvedSettings(Settings(**values), sources)
+    settings = Settings(**values)
+    check_distinct(settings)
+    return ResolvedSettings(settings, sources)
 
 
 def user_config_path(env: Mapping[str, str]) -> Path:
@@ -102,6 +105,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot parse {path}: {exc}", hint="fix the TOML syntax or remove the file") from exc
     data = data.get("plat", data)  # plat.toml may keep settings under [plat]
+    if not isinstance(data, dict):
+        raise ConfigError(f"`plat` in {path} must be a table of settings", hint="write [plat] on a line of its own")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise ConfigError(
@@ -113,15 +118,71 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _coerce(key: str, value: Any, origin: str) -> Any:
     if key in ("home", "template_source"):
-        return Path(str(value)).expanduser().resolve()
+        return _path(key, value, origin)
     if key == "environments":
-        items = value.split(",") if isinstance(value, str) else value
-        envs = tuple(str(item).strip() for item in items if str(item).strip())
-        if not envs or not isinstance(items, (str, list, tuple)):
-            raise ConfigError(
-                f"environments from {origin} is empty", hint='e.g. environments = ["staging", "production"]'
-            )
-        return envs
+        return _environments(value, origin)
     if not isinstance(value, str):
         raise ConfigError(f"setting {key} from {origin} must be a string, got {value!r}", hint="quote the value")
-    return value.strip()
+    return CHECKS.get(key, lambda _k, v, _o: v)(key, value.strip(), origin)
+
+
+def _path(key: str, value: Any, origin: str) -> Path:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise ConfigError(f"setting {key} from {origin} must be a path, got {value!r}", hint="quote the value")
+    path = Path(value).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(
+            f"{key} {path} (from {origin}) is a file, not a directory",
+            hint=f"point {'PLAT_HOME' if key == 'home' else key} at a directory (it is created when missing)",
+        )
+    return path
+
+
+def _environments(value: Any, origin: str) -> tuple[str, ...]:
+    """A list of environment names, or one comma-separated string (PLAT_ENVIRONMENTS)."""
+    if not isinstance(value, (str, list, tuple)):
+        raise ConfigError(
+            f"environments from {origin} must be a list of names, got {value!r}",
+            hint='e.g. environments = ["staging", "production"]',
+        )
+    items = value.split(",") if isinstance(value, str) else value
+    envs = tuple(item.strip() if isinstance(item, str) else item for item in items)
+    envs = tuple(e for e in envs if e != "")
+    if not envs:
+        raise ConfigError(f"environments from {origin} is empty", hint='e.g. environments = ["staging", "production"]')
+    if len(set(envs)) != len(envs):
+        raise ConfigError(f"environments from {origin} names one twice: {list(envs)}", hint="list each once")
+    return tuple(names.check_environment(e, origin) for e in envs)
+
+
+def _github_url(key: str, value: str, origin: str) -> str:
+    """An https:// API URL; plain http:// only to this machine (a test double, a local proxy): the
+    token is sent with every call and must never cross a network in cleartext."""
+    parts = urlsplit(value)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme == "https" and parts.hostname or (parts.scheme == "http" and local):
+        return value
+    raise ConfigError(
+        f"github_url {value!r} (from {origin}) is not an https:// URL",
+        hint="use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server: plat never "
+        "sends the token over plain http (only to localhost)",
+    )
+
+
+CHECKS: dict[str, Callable[[str, str, str], str]] = {
+    "org": names.check_setting_name,
+    "platform_repo": names.check_setting_name,
+    "gitops_repo": names.check_setting_name,
+    "platform_team": names.check_team_setting,
+    "default_owner": names.check_team_setting,
+    "github_url": _github_url,
+}
+
+
+def check_distinct(settings: Settings) -> None:
+    """The platform and GitOps repos are two repos."""
+    if settings.platform_repo == settings.gitops_repo:
+        raise ConfigError(
+            f"platform_repo and gitops_repo are both {settings.platform_repo!r}",
+            hint="give the GitOps repo its own name (the default is gitops)",
+        )

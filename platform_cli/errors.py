@@ -34,13 +34,14 @@ class ForgeError(PlatError):
 class MissingAnswersError(UsageError):
     """Answers are missing and no terminal is attached to ask for them."""
 
-    def __init__(self, missing: tuple[str, ...]) -> None:
-        names = ", ".join(missing)
+    def __init__(self, missing: tuple[str, ...], invalid: tuple[str, ...] = ()) -> None:
+        also = f"; invalid answers: {'; '.join(invalid)}" if invalid else ""
         super().__init__(
-            f"missing answers: {names} (no terminal to prompt on)",
+            f"missing answers: {', '.join(missing)} (no terminal to prompt on){also}",
             hint="pass them with --set KEY=VALUE or --answers-file FILE, or --yes to accept defaults",
         )
         self.missing = missing
+        self.invalid = invalid
 
 
 class DashboardInputError(UsageError):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from platform_cli.errors import PlatError
 from platform_cli.models import ChangedFile
@@ -65,12 +66,21 @@ def run(
     cwd: Path | None = None,
     input: str | None = None,
     env: dict[str, str] | None = None,
+    errors: str = "strict",
 ) -> str:
-    """Run git with `args` in `cwd`; return stdout stripped of its trailing newline."""
+    """Run git with `args` in `cwd`; return stdout stripped of its trailing newline. `errors`: how
+    bytes that are not UTF-8 are decoded ("replace" where the output shows a user's file content)."""
     argv = ("git", *_identity_flags(), *args)
     started = time.monotonic()
     proc = subprocess.run(
-        argv, cwd=cwd, input=input, capture_output=True, text=True, env={**_env(), **(env or {})}, check=False
+        argv,
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        errors=errors,
+        env={**_env(), **(env or {})},
+        check=False,
     )
     for observer in _observers:
         observer(tuple(args), cwd, proc.returncode, time.monotonic() - started)
@@ -227,8 +237,40 @@ def ref_exists(repo: Path, ref: str) -> bool:
     return succeeds(["rev-parse", "--verify", "-q", ref], repo)
 
 
+# A network transfer slower than LOW_SPEED_LIMIT bytes/s for LOW_SPEED_TIME seconds is stopped (git has no
+# timeout of its own: a stalled push would wait forever). PLAT_GIT_LOW_SPEED_TIME changes the seconds.
+LOW_SPEED_LIMIT = 1000
+LOW_SPEED_TIME = 60
+
+
+def run_remote(args: tuple[str, ...] | list[str], cwd: Path | None = None, **options: Any) -> str:
+    """`run` for a git command that talks to a remote over the network: a stalled transfer stops
+    (http.lowSpeedLimit / http.lowSpeedTime) with a message that says so."""
+    seconds = os.environ.get("PLAT_GIT_LOW_SPEED_TIME", "").strip()
+    seconds = seconds if seconds.isdigit() and int(seconds) > 0 else str(LOW_SPEED_TIME)
+    limits = ("-c", f"http.lowSpeedLimit={LOW_SPEED_LIMIT}", "-c", f"http.lowSpeedTime={seconds}")
+    try:
+        return run([*limits, *args], cwd, **options)
+    except GitError as exc:
+        if "too slow" in exc.stderr.lower() or "timed out" in exc.stderr.lower():
+            raise NetworkTimeout(tuple(args), exc.code, exc.stderr, int(seconds)) from None
+        raise GitError(tuple(args), exc.code, exc.stderr) from None
+
+
+class NetworkTimeout(GitError):
+    """A git transfer stalled (less than LOW_SPEED_LIMIT bytes/s for the time allowed) and was stopped."""
+
+    def __init__(self, args: tuple[str, ...], code: int, stderr: str, seconds: int) -> None:
+        super().__init__(args, code, stderr)
+        self.message = f"git {args[0]} stalled: less than {LOW_SPEED_LIMIT} bytes/s for {seconds}s, so it was stopped"
+        self.hint = (
+            "check the network (VPN, proxy) and run the same command again: it resumes; "
+            "PLAT_GIT_LOW_SPEED_TIME=SECONDS allows a slower link longer"
+        )
+
+
 def push(repo: Path, remote: str, refspecs: list[str]) -> None:
-    run(["push", remote, *refspecs], repo)  # not -q: a rejection is told on stderr
+    run_remote(["push", remote, *refspecs], repo)  # not -q: a rejection is told on stderr
 
 
 def fetch_into(repo: Path, source: Path, refspecs: list[str]) -> None:
@@ -238,7 +280,7 @@ def fetch_into(repo: Path, source: Path, refspecs: list[str]) -> None:
 
 def remote_refs(url: str) -> dict[str, str]:
     """`git ls-remote` as {ref: sha}."""
-    out = run(["ls-remote", url])
+    out = run_remote(["ls-remote", url])
     refs = {}
     for line in out.splitlines():
         sha, ref = line.split("\t", 1)
@@ -253,7 +295,7 @@ def mirror(repo: Path, dest: Path) -> None:
 
 
 def clone(url: str, dest: Path, branch: str | None = None) -> None:
-    run(["clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)])
+    run_remote(["clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)])
 
 
 def _env() -> dict[str, str]:
@@ -442,12 +484,13 @@ def diff(
     reverse: bool = False,
 ) -> str:
     """`git diff revs -- paths` as text: with rename detection (`renames`), `unified` lines of context,
-    `prefixes` instead of a/ and b/, `reverse` swapping both sides."""
+    `prefixes` instead of a/ and b/, `reverse` swapping both sides. A diff is shown, never applied:
+    bytes that are not UTF-8 read as �."""
     args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "-M" if renames else "--no-renames"]
     args += [f"-U{unified}"] if unified is not None else []
     args += [f"--src-prefix={prefixes[0]}", f"--dst-prefix={prefixes[1]}"] if prefixes else []
     args += ["-R"] if reverse else []
-    return run([*args, *revs, "--", *paths], repo)
+    return run([*args, *revs, "--", *paths], repo, errors="replace")
 
 
 def checkout_paths(repo: Path, rev: str, paths: list[str] | tuple[str, ...]) -> None:

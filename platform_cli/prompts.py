@@ -73,13 +73,26 @@ def coerce(question: Question, value: Any) -> Any:
             return False
         raise UsageError(f"{question.name} must be true or false, got {value!r}", hint=f"--set {question.name}=true")
     if question.type in ("int", "float"):
-        try:
-            return int(value) if question.type == "int" else float(value)
-        except (TypeError, ValueError) as exc:
-            raise UsageError(
-                f"{question.name} must be a number, got {value!r}", hint=f"--set {question.name}=<number>"
-            ) from exc
+        return _number(question, value)
     return value if isinstance(value, str) else str(value)
+
+
+def _number(question: Question, value: Any) -> int | float:
+    """An int or float answer; `8080.9` (or `true`) is refused for an int, never truncated."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        number = float(value) if question.type == "float" or isinstance(value, float) else int(value)
+        if question.type == "int" and isinstance(number, float):
+            if not number.is_integer():
+                raise ValueError(value)
+            number = int(number)
+    except (TypeError, ValueError, OverflowError) as exc:
+        whole = " with no fraction" if question.type == "int" else ""
+        raise UsageError(
+            f"{question.name} must be a number{whole}, got {value!r}", hint=f"--set {question.name}=<number>"
+        ) from exc
+    return number
 
 
 def _problem(question: Question, text: str, validate: Validator) -> str | None:

@@ -17,12 +17,14 @@ def checkout(url: str, ref: str, home: Path) -> Path:
     try:
         if not (dest / ".git").is_dir():
             shutil.rmtree(dest, ignore_errors=True)
-            git.run(["clone", "-q", "--no-checkout", url, str(dest)])
+            git.run_remote(["clone", "-q", "--no-checkout", url, str(dest)])
         elif _moving(dest, ref):
-            git.run(["fetch", "-q", "--tags", "--force", "--prune", "origin"], dest)
+            git.run_remote(["fetch", "-q", "--tags", "--force", "--prune", "origin"], dest)
+    except git.NetworkTimeout:
+        raise
     except git.GitError as exc:
         raise ConfigError(
-            f"cannot fetch the platform repo {url}: {exc.stderr.strip().splitlines()[-1:]}",
+            f"cannot fetch the platform repo {url}: {git.reason(exc.stderr)}",
             hint="check template_url (and your access to it)",
         ) from exc
     rev = _resolve(dest, ref)

@@ -93,7 +93,7 @@ def _ownership(data: dict[str, Any], path: Path) -> Ownership:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.load_file(path) or {}
     except (OSError, yamlio.YAMLError) as exc:
         raise TemplateError(f"cannot read {path}: {exc}", hint="fix the template file") from exc
     if not isinstance(data, dict):

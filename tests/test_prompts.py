@@ -132,6 +132,21 @@ def test_a_taken_name_is_refused_at_the_prompt_and_no_at_the_summary_creates_not
     assert not forge.repo_exists(settings.org, "billing") and not (tmp_path / "billing").exists()
 
 
+def test_a_name_too_long_for_its_namespaces_is_refused_at_the_prompt(settings, tmp_path, piped):
+    from platform_cli.commands.new import NewRequest, new_service
+    from platform_cli.forge.local import LocalForge
+
+    screen = Screen()
+    piped.send_text("a" * 50 + ENTER)  # fits a DNS label, not `<name>-production` as a Helm release
+    piped.send_text(BACKSPACE * 50 + "billing" + ENTER + ENTER * 5 + "n")
+    req = NewRequest(template="mini", owner="team-a")
+    forge = LocalForge(settings.home / "forge")
+    with pytest.raises(UsageError, match="not created"):
+        new_service(req, settings, forge, cwd=tmp_path, prompter=Prompter(input=piped, output=screen.output))
+    assert "✗ service name" in screen.text and "at most 42 characters" in screen.text
+    assert "billing: mini template" in screen.text
+
+
 def test_yes_at_the_summary_creates_the_service(settings, tmp_path, piped):
     from platform_cli.commands.new import NewRequest, new_service
     from platform_cli.forge.local import LocalForge

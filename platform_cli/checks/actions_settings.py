@@ -165,7 +165,7 @@ def _declared(uses: str, platform_workflows: Path | None) -> dict[str, dict]:
         return {}
     path = platform_workflows / Path(uses.split("@")[0]).name
     try:
-        doc = yamlio.load(path.read_text(encoding="utf-8"))
+        doc = yamlio.load_file(path)
     except (OSError, yamlio.YAMLError):
         return {}
     on = (doc.get("on", doc.get(True)) if isinstance(doc, dict) else None) or {}

@@ -149,7 +149,7 @@ def read_answers(root: Path) -> dict[str, Any]:
             hint="plat doctor checks repos created by `plat new service` (or copier)",
         )
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.load_file(path) or {}
     except yamlio.YAMLError as exc:
         raise UsageError(f"{path} is not valid YAML: {exc}", hint="restore it with git from plat/template") from exc
     if not isinstance(data, dict):

@@ -79,7 +79,7 @@ def load(root: Path) -> tuple[Exemption, ...]:
     if not path.is_file():
         return ()
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.load_file(path) or {}
     except yamlio.YAMLError as exc:
         raise UsageError(
             f"{EXEMPTIONS_FILE} is not valid YAML: {exc}", hint="fix the file (see docs/doctor.md)"

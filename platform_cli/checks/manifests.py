@@ -81,7 +81,7 @@ def start_render(root: Path, release: str, helm: str | None) -> Callable[[], Ren
 
 def chart_name(chart: Path) -> str:
     try:
-        data = yamlio.load((chart / "Chart.yaml").read_text(encoding="utf-8")) or {}
+        data = yamlio.load_file(chart / "Chart.yaml") or {}
     except (OSError, yamlio.YAMLError):
         return chart.name
     return str(data.get("name") or chart.name) if isinstance(data, dict) else chart.name

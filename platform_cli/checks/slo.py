@@ -48,7 +48,7 @@ def check(ctx: ServiceContext) -> list[Finding]:
     if text is None:
         return [found(PRESENT, f"no {SLO_FILE}: the service declares no service level objectives", SLO_FILE)]
     try:
-        data = list(yamlio.load_all(text))
+        data = yamlio.load_all(text)
     except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [found(VALID, f"{SLO_FILE} is not valid YAML", SLO_FILE, (mark.line + 1) if mark else 1)]

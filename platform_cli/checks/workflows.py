@@ -96,7 +96,7 @@ def _permissions(path: Path, rel: str, doc: dict[str, Any]) -> list[Finding]:
                 line_of(path, r"^permissions:"),
             )
         )
-    for name, job in (doc.get("jobs") or {}).items():
+    for name, job in _jobs(doc).items():
         if isinstance(job, dict) and _broad(job.get("permissions"), job_level=True):
             out.append(
                 found(
@@ -107,6 +107,12 @@ def _permissions(path: Path, rel: str, doc: dict[str, Any]) -> list[Finding]:
                 )
             )
     return out
+
+
+def _jobs(doc: dict[str, Any]) -> dict[Any, Any]:
+    """The workflow's jobs; nothing when `jobs:` is not a mapping (GitHub rejects such a file itself)."""
+    jobs = doc.get("jobs")
+    return jobs if isinstance(jobs, dict) else {}
 
 
 def _broad(perms: Any, job_level: bool = False) -> bool:
@@ -126,6 +132,6 @@ def _describe(perms: Any) -> str:
 def _secrets(path: Path, rel: str, doc: dict[str, Any]) -> list[Finding]:
     return [
         found(SECRETS, f"job {name} passes `secrets: inherit`", rel, line_of(path, r"secrets:\s*inherit"))
-        for name, job in (doc.get("jobs") or {}).items()
+        for name, job in _jobs(doc).items()
         if isinstance(job, dict) and job.get("secrets") == "inherit"
     ]

@@ -18,6 +18,7 @@ from platform_cli.cli.shared import (
     OrgOpt,
     Output,
     examples,
+    forge_settings,
     guard,
     load_settings,
     prompter_for,
@@ -122,7 +123,7 @@ def new_service(
         from platform_cli.commands import rollback as rb
         from platform_cli.errors import UsageError
 
-        settings = load_settings(forge=forge, org=org, github_url=github_url).settings
+        settings = forge_settings(forge, org, github_url)
         the_forge = forges.create(settings)
         if unregister and not rollback:
             raise UsageError("--unregister goes with --rollback", hint="plat new service NAME --rollback --unregister")
@@ -178,6 +179,7 @@ def pr_list(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """List pull requests of a repo on the forge."""
 
@@ -186,7 +188,7 @@ def pr_list(
         from platform_cli.cli import views
         from platform_cli.commands import pr
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url)
         pulls = pr.list_pulls(forges.create(settings), repo, settings.org, state)
         console.emit({"pull_requests": [views.pr_json(p) for p in pulls]}, lambda c: views.pr_table(c, pulls))
 
@@ -209,6 +211,7 @@ def pr_show(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Show one pull request: its body and the files it changes (their diff with --diff)."""
 
@@ -217,7 +220,7 @@ def pr_show(
         from platform_cli.cli import views
         from platform_cli.commands import pr
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url)
         detail = pr.show_pull(forges.create(settings), repo, settings.org, number)
         console.emit(views.pr_detail_json(detail, diff), lambda c: views.pr_detail(c, detail, diff))
 
@@ -233,6 +236,7 @@ def pr_merge(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Merge a pull request with a merge commit (refused while it holds conflict markers)."""
 
@@ -241,7 +245,7 @@ def pr_merge(
         from platform_cli.cli import views
         from platform_cli.commands import pr
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url)
         merged = pr.merge_pull(forges.create(settings), repo, settings.org, number)
         console.emit(views.pr_json(merged), lambda c: views.pr_merged(c, merged))
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli.shared import ExitCode, JsonOpt, examples, guard, load_settings
+from platform_cli.cli.shared import ExitCode, ForgeOpt, GithubUrlOpt, JsonOpt, examples, guard, load_settings
 
 EXAMPLES = examples(
     "plat doctor",
@@ -45,6 +45,8 @@ def doctor(
         bool, typer.Option("--sarif", help="Print the report as SARIF 2.1.0 on stdout (for code scanning upload).")
     ] = False,
     json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Check a service against the golden path: template drift, version lag, policy findings — each with its fix.
 
@@ -56,7 +58,7 @@ def doctor(
         raise typer.BadParameter(f"must be one of {', '.join(SEVERITIES)}", param_hint="--fail-on")
 
     def body(console) -> None:
-        settings = load_settings().settings
+        settings = load_settings(forge=forge, github_url=github_url).settings  # the forge: Actions settings
         if fix:
             _fix(console, path, settings, dry_run)
             return

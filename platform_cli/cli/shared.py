@@ -1,11 +1,13 @@
 """What every CLI command shares: common options, settings, prompter, and the error boundary."""
 
+import errno
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -66,10 +68,19 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
     console = Console(json_mode=json_mode, quiet=flags.quiet, verbose=flags.verbose or flags.debug)
     stop_tracing = _trace_git(console, flags.debug) if console.verbose else None
     try:
+        _check_cwd()
         body(console)
     except PlatError as exc:
         _traceback(console, flags.debug)
-        console.error(exc.message, exc.hint)
+        exc = _without_git() or exc
+        console.error(_one_line(exc.message), _one_line(exc.hint))
+        raise typer.Exit(ExitCode.ERROR) from None
+    except OSError as exc:  # the machine refused: a read-only folder, a file where a folder goes, no git
+        _traceback(console, flags.debug)
+        told = _without_git() or _os_error(exc)
+        if told is None:
+            _bug(console, exc)
+        console.error(told.message, told.hint)
         raise typer.Exit(ExitCode.ERROR) from None
     except KeyboardInterrupt:
         console.error("interrupted", "run the same command again to resume")
@@ -78,19 +89,79 @@ def guard(json_mode: bool, body: Callable[[Any], None]) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - the one boundary for the unexpected
         _traceback(console, flags.debug)
-        log = _crash_log()
-        where = f"; the traceback is in {log}" if log else ""
-        console.error(
-            f"unexpected error: {type(exc).__name__}: {exc}",
-            f"this is a bug in plat; please report it with the command you ran{where}",
-        )
-        raise typer.Exit(ExitCode.BUG) from None
+        _bug(console, exc)
     finally:
         if stop_tracing:
             stop_tracing()
         from platform_cli import scratch
 
         scratch.release()  # the command's temporary folders (under PLAT_HOME/tmp) go with it
+
+
+def _bug(console: Any, exc: BaseException) -> NoReturn:
+    """Exit 3: an unexpected error, reported briefly, its traceback written under PLAT_HOME/logs."""
+    log = _crash_log()
+    where = f"; the traceback is in {log}" if log else ""
+    console.error(
+        f"unexpected error: {type(exc).__name__}: {exc}",
+        f"this is a bug in plat; please report it with the command you ran{where}",
+    )
+    raise typer.Exit(ExitCode.BUG) from None
+
+
+def _one_line(text: str) -> str:
+    """An error is one line: a library's multi-line message (YAML's, git's) joined with '; '."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _check_cwd() -> None:
+    from platform_cli.errors import UsageError
+
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            "the current directory no longer exists (it was deleted or moved)",
+            hint="cd to an existing directory and run the command again",
+        ) from None
+
+
+def _without_git():
+    """A PlatError saying git is missing, when it is (then whatever failed failed for that)."""
+    import shutil
+
+    from platform_cli.errors import ConfigError
+
+    if shutil.which("git"):
+        return None
+    return ConfigError("git is not installed (no `git` on PATH)", hint="install git 2.38 or newer and run it again")
+
+
+# What an OSError with a file name means, for the errno values a user or the machine causes.
+OS_ERRORS = {
+    errno.EACCES: ("cannot write or read {path}: permission denied", "check the permissions of {path}"),
+    errno.EPERM: ("cannot write or read {path}: operation not permitted", "check the permissions of {path}"),
+    errno.EROFS: ("cannot write {path}: the file system is read-only", "use a writable location"),
+    errno.ENOTDIR: ("{path}: a file stands where a folder is needed", "move that file away, or choose another path"),
+    errno.EEXIST: ("{path} already exists", "remove it or choose another path"),
+    errno.EISDIR: ("{path} is a folder where a file is needed", "move that folder away"),
+    errno.ENOSPC: ("cannot write {path}: no space left on the device", "free some space and run it again"),
+    errno.ENOENT: ("{path} does not exist", "check the path (and that its folder was not deleted)"),
+}
+
+
+def _os_error(exc: OSError):
+    """A PlatError for an OSError about a named file; None for the unexpected ones (a bug)."""
+    from platform_cli.errors import PlatError
+
+    told = OS_ERRORS.get(exc.errno or 0)
+    if told is None or not exc.filename:
+        return None
+    path = exc.filename
+    home = os.environ.get("PLAT_HOME")
+    where = " (under PLAT_HOME: set PLAT_HOME to a writable folder)" if home and str(path).startswith(home) else ""
+    message, hint = told
+    return PlatError(message.format(path=path), hint.format(path=path) + where + "; then run the same command again")
 
 
 def _trace_git(console: Any, timed: bool) -> Callable[[], None]:
@@ -145,6 +216,21 @@ def load_settings(checkout: bool = True, **flags: Any):
         config.with_overrides(s, template_source=path),
         {**resolved.sources, "template_source": f"{s.template_url}@{s.template_ref}"},
     )
+
+
+def forge_settings(forge: str | None, org: str | None, github_url: str | None):
+    """Settings for a command that talks to the forge: --forge/--org/--github-url over the rest. A
+    forge other than the local one needs an organisation someone chose (never the default `local`)."""
+    from platform_cli.errors import ConfigError
+
+    resolved = load_settings(forge=forge, org=org, github_url=github_url)
+    s = resolved.settings
+    if s.forge != "local" and resolved.sources["org"] == "default":
+        raise ConfigError(
+            f"--forge {s.forge} needs the organisation that holds the repos (--org is not set)",
+            hint="pass --org ORG, or set PLAT_ORG or `org` in the config file (plat config show)",
+        )
+    return s
 
 
 def prompter_for(yes: bool, json_mode: bool):

@@ -11,7 +11,17 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli.shared import ExitCode, ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings, prompter_for
+from platform_cli.cli.shared import (
+    ExitCode,
+    ForgeOpt,
+    GithubUrlOpt,
+    JsonOpt,
+    OrgOpt,
+    examples,
+    forge_settings,
+    guard,
+    prompter_for,
+)
 
 UPGRADE_EXAMPLES = examples(
     "plat upgrade",
@@ -42,6 +52,7 @@ def upgrade(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Upgrade a service to a newer template version, as a pull request that keeps local edits.
 
@@ -53,7 +64,7 @@ def upgrade(
         from platform_cli import forge as forges
         from platform_cli.commands import upgrade as cmd
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url)
         req = cmd.UpgradeRequest(path=path, to=to, check=check, dry_run=dry_run, sets=tuple(set_ or ()), yes=yes)
         result = cmd.upgrade(
             req, settings, forges.create(settings), prompter=prompter_for(yes, json_), progress=console.step
@@ -80,6 +91,7 @@ def adopt(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Bring an existing repo under plat management so that `plat upgrade` and `plat doctor` work on it.
 
@@ -90,7 +102,7 @@ def adopt(
         from platform_cli import forge as forges
         from platform_cli.commands import adopt as cmd
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url)
         req = cmd.AdoptRequest(
             path=path, template=type_, owner=owner, name=name, sets=tuple(set_ or ()), yes=yes, dry_run=dry_run
         )

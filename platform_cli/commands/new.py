@@ -96,8 +96,8 @@ def open_journal(settings: Settings, spec: ServiceSpec) -> Journal:
 def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompter: Prompter | None) -> ServiceSpec:
     """Validate everything the user gave before any side effect."""
     template = templates.load(settings.template_source, _template_name(req, settings, prompter))
-    given: dict[str, Any] = read_file_answers(req.answers_file)
-    given.update(answers_mod.parse_sets(list(req.sets)))
+    from_file = read_file_answers(req.answers_file)
+    given: dict[str, Any] = {**from_file, **answers_mod.parse_sets(list(req.sets))}
     for key, value in (("service_name", req.name), ("owner", req.owner or settings.default_owner or None)):
         if value:
             given[key] = value
@@ -109,8 +109,13 @@ def resolve(req: NewRequest, settings: Settings, forge: Forge, cwd: Path, prompt
         yes=req.yes,
         prompter=prompter,
         context=computed,
-        extra={"service_name": lambda n: _name_taken(n, settings, forge, req, cwd)},
+        extra={
+            "service_name": lambda n: answers_mod.name_problem(n, settings) or _name_taken(n, settings, forge, req, cwd)
+        },
+        sources={k: f"answers file {req.answers_file}" for k, v in from_file.items() if given.get(k) == v},
     )
+    answers_mod.check_request(answers, settings)  # names derived from the answers and the settings
+    forge.check_teams(settings.org, (answers["owner"], settings.platform_team))
     name = answers["service_name"]
     directory = (req.directory or cwd / name).expanduser().resolve()
     return ServiceSpec(

@@ -54,6 +54,10 @@ class Forge(Protocol):
         """Protect `main`, grant the team access, create the environments (idempotent; a no-op where the
         forge has no such notions, like the local one). Return what was done, for the progress line."""
 
+    def check_teams(self, org: str, teams: tuple[str, ...]) -> None:
+        """Raise ForgeError naming the first of `teams` (slugs; "" ignored) the org does not have,
+        before anything is created for them. A no-op where the forge has no teams (the local one)."""
+
     def share_workflows(self, org: str, repo: str) -> None:
         """Let the org's other repos use this (private) repo's reusable workflows and actions: GitHub's
         Actions access setting. A no-op where the forge has no such setting (the local forge)."""

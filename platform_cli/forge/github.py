@@ -17,9 +17,9 @@ from typing import Any
 from platform_cli.errors import ForgeError
 from platform_cli.forge import github_actions
 from platform_cli.forge.base import ActionsNames, RepoSetup
-from platform_cli.forge.github_client import Api, ApiError, Credentials, Sleep, credentials_from_env
+from platform_cli.forge.github_client import Api, ApiError, ConnectionLost, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
-from platform_cli.forge.github_setup import configure
+from platform_cli.forge.github_setup import configure, team_id
 from platform_cli.models import ChangedFile, PullRequest
 
 PUBLIC_API = "https://api.github.com"
@@ -56,6 +56,7 @@ class GitHubForge:
         self._exists: dict[tuple[str, str], bool] = {}
         self._pulls: dict[tuple[str, str, int], PullRequest] = {}
         self._branches: dict[tuple[str, str], dict[str, str]] = {}  # refs seen by ls-remote, kept while we write
+        self._team_ids: dict[tuple[str, str], int] = {}  # teams found by check_teams
 
     @property
     def api_calls(self) -> int:
@@ -113,12 +114,19 @@ class GitHubForge:
         self._exists[(org, repo)] = False
 
     def configure_repo(self, org: str, repo: str, setup: RepoSetup) -> str:
-        configure(self.api, org, repo, setup)
+        configure(self.api, org, repo, setup, self._team_ids)
         teams = f"teams {setup.team}, {setup.platform_team}" if setup.platform_team else f"team {setup.team}"
         return (
             f"main protected ({len(setup.required_checks)} required checks), {teams}, "
             f"environments {', '.join(setup.environments)}"
         )
+
+    def check_teams(self, org: str, teams: tuple[str, ...]) -> None:
+        """Each team (slug) exists in the org: asked before a repo is created for it (ids kept for
+        configure_repo, so the check costs no extra call when the repo is then configured)."""
+        for team in dict.fromkeys(t for t in teams if t):
+            if (org, team) not in self._team_ids:
+                self._team_ids[(org, team)] = team_id(self.api, org, team)
 
     # --- Actions ---
     def share_workflows(self, org: str, repo: str) -> None:
@@ -228,6 +236,8 @@ class GitHubForge:
         return tuple(files)
 
     def merge_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
+        """One PUT. When its answer is lost (or refused), GitHub is asked whether the pull request
+        merged before anything is sent again: a merge is never reported as a conflict."""
         self._pulls.pop((org, repo, number), None)
         self._branches.pop((org, repo), None)
         pr = self.get_pull_request(org, repo, number)
@@ -236,22 +246,35 @@ class GitHubForge:
                 f"pull request #{number} in {org}/{repo} is {pr.state}", hint="only open pull requests merge"
             )
         try:
-            self.api.call(
-                "PUT",
-                f"/repos/{org}/{repo}/pulls/{number}/merge",
-                {"merge_method": "merge", "commit_title": f"Merge pull request #{number} from {pr.head}"},
-            )
+            self._put_merge(org, repo, pr)
+        except ConnectionLost:
+            if self._merged(org, repo, number) is None:
+                self._put_merge(org, repo, pr)  # it did not merge: sending it again is safe
         except ApiError as exc:
             if exc.status not in (405, 409):
                 raise
-            raise ForgeError(
-                f"pull request #{number} does not merge into {pr.base}: {exc.data.get('message', '')}",
-                hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push; "
-                "check the required reviews and checks",
-            ) from None
+            if self._merged(org, repo, number) is None:
+                raise ForgeError(
+                    f"pull request #{number} does not merge into {pr.base}: {exc.data.get('message', '')}",
+                    hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push; "
+                    "check the required reviews and checks",
+                ) from None
         merged = PullRequest(**{**pr.__dict__, "state": "merged"})
         self._pulls[(org, repo, number)] = merged
         return merged
+
+    def _put_merge(self, org: str, repo: str, pr: PullRequest) -> None:
+        self.api.call(
+            "PUT",
+            f"/repos/{org}/{repo}/pulls/{pr.id}/merge",
+            {"merge_method": "merge", "commit_title": f"Merge pull request #{pr.id} from {pr.head}"},
+        )
+
+    def _merged(self, org: str, repo: str, number: int) -> PullRequest | None:
+        """The pull request as GitHub has it now, when it is merged; None otherwise."""
+        self._pulls.pop((org, repo, number), None)
+        now = self.get_pull_request(org, repo, number)
+        return now if now.state == "merged" else None
 
     def close_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         _, data = self.api.call("PATCH", f"/repos/{org}/{repo}/pulls/{number}", {"state": "closed"})

@@ -6,10 +6,14 @@ every failure becomes a ForgeError that says what happened and what to do.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
@@ -18,6 +22,7 @@ from github.GithubException import RateLimitExceededExceedsMaxWait
 from platform_cli.errors import ConfigError, ForgeError
 
 Sleep = Callable[[float], None]
+MAX_WAIT = 300.0  # the longest rate-limit wait plat sits through; a longer one stops with the time to retry
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 TOKEN_HINT = (
     "export GITHUB_TOKEN (a token with scopes repo, workflow, read:org), or configure a GitHub App: "
@@ -61,33 +66,69 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
 
 
 class PlatRetry(GithubRetry):
-    """Back off on 5xx and dropped connections (idempotent methods only: a POST is never sent twice),
-    and on secondary rate limits (403/429 with Retry-After, or x-ratelimit-reset), whatever the method:
-    GitHub did not act on a rate-limited request. Waits go through an injectable `sleeper`."""
+    """Back off on 5xx and dropped connections (idempotent methods only: a POST is never sent twice,
+    nor a merge whose answer was lost: see NOT_RESENT), and on rate limits (403/429 with Retry-After,
+    or x-ratelimit-remaining 0 and its x-ratelimit-reset), whatever the method: GitHub did not act on
+    a rate-limited request. A rate limit is waited for in full, up to `max_rate_limit_wait`; a longer
+    one raises RateLimitExceededExceedsMaxWait (never a retry before GitHub's time). Waits go through
+    an injectable `sleeper`; `sent` counts the requests sent again (shared by the copies urllib3 makes)."""
 
     sleeper: Sleep = staticmethod(time.sleep)
+    sent: list[str]
+    plat_wait: float | None = None  # the rate limit's own wait, for the response that asked for it
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code in (403, 429) and self.total:
-            return True  # GithubRetry.increment tells a rate limit from a plain 403
+            return True  # increment tells a rate limit from a plain 403
         return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[override]
+        if error is not None and url and NOT_RESENT.search(urlsplit(url).path):
+            raise error  # the answer was lost, not the request: the caller checks before sending it again
+        wait = rate_limit_wait(response.headers) if response is not None and response.status in (403, 429) else None
+        if wait is None:
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        else:
+            if self.max_rate_limit_wait is not None and wait > self.max_rate_limit_wait:
+                body = {"message": f"rate limited for {wait:.0f}s"}
+                raise RateLimitExceededExceedsMaxWait(response.status, body, dict(response.headers), wait=wait)
+            retry = super(GithubRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+            retry.plat_wait = wait
+        self.sent.append(f"{method} {url}")
+        return retry
 
     def new(self, **kw: Any) -> PlatRetry:
         fresh = super().new(**kw)
-        fresh.sleeper = self.sleeper
+        fresh.sleeper, fresh.sent = self.sleeper, self.sent
         return fresh
 
     def sleep(self, response: Any = None) -> None:
-        wait = self.get_retry_after(response) if response is not None else None
+        wait = self.plat_wait
+        if wait is None and response is not None:
+            wait = self.get_retry_after(response)
         if wait is None:
-            wait = self.get_backoff_time()
-        if self.max_rate_limit_wait is not None:
-            wait = min(wait, self.max_rate_limit_wait)
+            wait = self.get_backoff_time()  # GithubRetry sets it to a rate limit's reset it read in the body
         if wait > 0:
             self.sleeper(wait)
 
 
-def retry_policy(sleep: Sleep = time.sleep, max_wait: float = 300.0) -> PlatRetry:
+NOT_RESENT = re.compile(r"/pulls/\d+/merge$")
+
+
+def rate_limit_wait(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """How long a rate-limited answer asks to wait: its Retry-After, else the time until its
+    x-ratelimit-reset when no request is left (primary limit, be it 403 or 429); None otherwise."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    after = lower.get("retry-after", "").strip()
+    if after.isdigit():
+        return float(after)
+    reset = lower.get("x-ratelimit-reset", "").strip()
+    if lower.get("x-ratelimit-remaining", "").strip() == "0" and reset.isdigit():
+        return max(int(reset) - (time.time() if now is None else now), 0) + 1  # +1: the reset's second
+    return None
+
+
+def retry_policy(sleep: Sleep = time.sleep, max_wait: float = MAX_WAIT) -> PlatRetry:
     policy = PlatRetry(
         total=5,
         connect=3,
@@ -100,7 +141,7 @@ def retry_policy(sleep: Sleep = time.sleep, max_wait: float = 300.0) -> PlatRetr
         secondary_rate_wait=60,
         max_rate_limit_wait=max_wait,
     )
-    policy.sleeper = sleep
+    policy.sleeper, policy.sent = sleep, []
     return policy
 
 
@@ -116,11 +157,13 @@ class Api:
         else:  # credentials_from_env makes App credentials whole, or none
             assert creds.app_id and creds.app_key and creds.installation_id is not None
             auth = Auth.AppAuth(creds.app_id, creds.app_key).get_installation_auth(creds.installation_id)
+        self._retry = retry_policy(sleep)
+        _quiet_libraries()
         self._github = Github(
             auth=auth,
             base_url=self.base_url,
             timeout=timeout,
-            retry=retry_policy(sleep),
+            retry=self._retry,
             seconds_between_requests=0,
             seconds_between_writes=0,
             lazy=True,
@@ -130,7 +173,8 @@ class Api:
 
     @property
     def count(self) -> int:
-        return len(self.calls)
+        """Requests sent: each call, and each time one was sent again (after a 5xx, a rate limit...)."""
+        return len(self.calls) + len(self._retry.sent)
 
     def token(self) -> str:
         """The token for git over HTTPS (an App's installation token is fetched and refreshed by PyGithub)."""
@@ -153,18 +197,47 @@ class Api:
         try:
             return fn()
         except RateLimitExceededExceedsMaxWait as exc:
-            raise ForgeError(
-                f"GitHub rate limit: {verb} {path} would have to wait {exc.wait:.0f}s",
-                hint="wait a few minutes and run the same command again; it resumes",
+            wait = exc.wait or MAX_WAIT
+            at = _clock(wait)
+            raise RateLimited(
+                f"GitHub rate limit: {verb} {path} may be sent again in {wait:.0f}s (at {at}), longer "
+                f"than plat waits ({MAX_WAIT:.0f}s)",
+                hint=f"run the same command again after {at}; it resumes where it stopped",
             ) from None
         except GithubException as exc:
-            raise ApiError(exc.status, exc.data, exc.headers or {}, verb, path) from None
+            error = ApiError(exc.status, exc.data, exc.headers or {}, verb, path)
+            if error.rate_limited:  # never read as "not found" or "not allowed" by a caller
+                raise RateLimited(error.message, error.hint) from None
+            raise error from None
         except requests.RequestException as exc:
-            raise ForgeError(
+            raise ConnectionLost(
                 f"lost the connection to GitHub during {verb} {path} ({type(exc).__name__})",
                 hint=f"check that {self.base_url} is reachable, then run the same command again; "
                 "it resumes where it stopped",
             ) from None
+
+
+def _quiet_libraries() -> None:
+    """PyGithub's and urllib3's log lines (every 403 inspected, every retry) never reach stderr: plat
+    reports what happened itself, and `--json` output must stay one document. PyGithub installs a
+    stderr handler of its own at import; it is replaced. Idempotent."""
+    for name in ("github", "urllib3"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [logging.NullHandler()]
+        logger.propagate = False
+
+
+def _clock(seconds: float) -> str:
+    """The UTC time `seconds` from now, as a person reads it."""
+    return time.strftime("%H:%M:%S UTC", time.gmtime(time.time() + seconds))
+
+
+class RateLimited(ForgeError):
+    """GitHub kept refusing for a rate limit after plat's retries."""
+
+
+class ConnectionLost(ForgeError):
+    """The connection dropped before GitHub's answer arrived: the request may or may not have acted."""
 
 
 class ApiError(ForgeError):
@@ -173,8 +246,26 @@ class ApiError(ForgeError):
     def __init__(self, status: int, data: Any, headers: Mapping[str, str], verb: str, path: str) -> None:
         self.status, self.data, self.verb, self.path = status, data if isinstance(data, dict) else {}, verb, path
         self.headers = {k.lower(): v for k, v in headers.items()}
-        message = self.data.get("message") or str(data)
+        message = self.data.get("message")
+        if not isinstance(message, str) or not message.strip():
+            message = _status_text(status)  # a proxy's HTML page, an empty body: never a Python dict
+        if self.rate_limited:
+            super().__init__(f"GitHub rate limit: {verb} {path} was refused ({status}: {message})", hint=self._wait())
+            return
         super().__init__(f"GitHub answered {status} to {verb} {path}: {message}", hint=self._hint())
+
+    @property
+    def rate_limited(self) -> bool:
+        """A rate limit, not a permission problem: GitHub says when to retry, or says so in words."""
+        if self.status not in (403, 429):
+            return False
+        text = str(self.data.get("message", "")).lower()
+        return self.status == 429 or rate_limit_wait(self.headers) is not None or "rate limit" in text
+
+    def _wait(self) -> str:
+        wait = rate_limit_wait(self.headers)
+        when = f"after {_clock(wait)}" if wait is not None else "in a few minutes"
+        return f"GitHub still refused after plat's retries: run the same command again {when}; it resumes"
 
     def _hint(self) -> str:
         missing = self.missing_scopes()
@@ -196,3 +287,11 @@ class ApiError(ForgeError):
     @property
     def errors_text(self) -> str:
         return " ".join(str(e.get("message", "")) for e in self.data.get("errors", []) if isinstance(e, dict))
+
+
+def _status_text(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "no explanation"
+    return f"{phrase} (GitHub or a proxy in between sent no message)"

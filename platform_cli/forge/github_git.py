@@ -31,7 +31,9 @@ class GitRemote:
     def run(self, args: list[str], cwd: Path | None = None, input: str | None = None) -> str:
         self.calls += 1
         try:
-            return git.run(args, cwd, input=input, env=self._auth_env())
+            return git.run_remote(args, cwd, input=input, env=self._auth_env())
+        except git.NetworkTimeout:
+            raise
         except git.GitError as exc:
             kind = RepoNotFound if _not_found(exc.stderr) else ForgeError
             raise kind(

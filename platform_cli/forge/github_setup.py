@@ -4,22 +4,25 @@ team, when one is configured, the write access a code owner needs), create the d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from platform_cli.errors import ForgeError
 from platform_cli.forge.base import RepoSetup
 from platform_cli.forge.github_client import Api, ApiError
 
 
-def configure(api: Api, org: str, repo: str, setup: RepoSetup) -> None:
+def configure(api: Api, org: str, repo: str, setup: RepoSetup, known: Mapping[tuple[str, str], int]) -> None:
+    """`known`: team ids already asked for (by check_teams), by (org, slug)."""
     base = f"/repos/{org}/{repo}"
     api.call("PUT", f"{base}/branches/main/protection", protection(setup))
     if setup.topics:
         api.call("PUT", f"{base}/topics", {"names": list(setup.topics)})
-    team_id = _team_id(api, org, setup.team)
+    team = known.get((org, setup.team)) or team_id(api, org, setup.team)
     api.call("PUT", f"/orgs/{org}/teams/{setup.team}/repos/{org}/{repo}", {"permission": "maintain"})
     if setup.platform_team:
         _grant_platform_team(api, org, repo, setup.platform_team)
     for env in setup.environments:
-        api.call("PUT", f"{base}/environments/{env}", environment(setup, env, team_id))
+        api.call("PUT", f"{base}/environments/{env}", environment(setup, env, team))
 
 
 def protection(setup: RepoSetup) -> dict:
@@ -48,7 +51,7 @@ def environment(setup: RepoSetup, env: str, team_id: int) -> dict:
     }
 
 
-def _team_id(api: Api, org: str, team: str) -> int:
+def team_id(api: Api, org: str, team: str) -> int:
     try:
         _, data = api.call("GET", f"/orgs/{org}/teams/{team}")
     except ApiError as exc:
@@ -56,7 +59,8 @@ def _team_id(api: Api, org: str, team: str) -> int:
             raise
         raise ForgeError(
             f"team {team} not found in the GitHub organization {org}",
-            hint="the owner answer must be a team slug of the org (e.g. team-payments); the token needs read:org",
+            hint=f"create the team {team} in {org}, or correct the name (the owner answer, or plat's platform_team "
+            "setting, must be a team slug of the org), then run the same command again; the token needs read:org",
         ) from None
     return int(data["id"])
 

@@ -114,6 +114,9 @@ class LocalForge:
     def share_workflows(self, org: str, repo: str) -> None:
         """Every repo on disk can read every other: nothing to share."""
 
+    def check_teams(self, org: str, teams: tuple[str, ...]) -> None:
+        """No teams on disk: nothing to check."""
+
     def actions_names(self, org: str, repo: str) -> ActionsNames | None:
         return None  # no Actions run on the local forge
 

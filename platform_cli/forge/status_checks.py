@@ -123,7 +123,7 @@ def _triggers(workflow: Mapping[str, Any]) -> dict[str, Any]:
 
 def _load(path: Path) -> dict:
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        data = yamlio.load_file(path)
     except (OSError, yamlio.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -72,11 +72,13 @@ class Spec:
 
 def load(path: Path, service: str | None = None) -> Spec:
     try:
-        documents = list(yamlio.load_all(path.read_text(encoding="utf-8")))
+        documents = yamlio.load_all(yamlio.read_text(path))
     except OSError as exc:
         raise UsageError(f"cannot read SLO file {path}: {exc.strerror}", hint="pass the service repo path") from exc
     except yamlio.YAMLError as exc:
-        raise UsageError(f"SLO file {path} is not valid YAML", hint="fix the YAML syntax") from exc
+        raise UsageError(
+            f"SLO file {path} is not valid YAML: {yamlio.describe(exc)}", hint="fix the YAML syntax"
+        ) from exc
     return parse(documents, str(path), service)
 
 

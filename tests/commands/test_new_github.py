@@ -102,21 +102,20 @@ def test_codeowners_names_only_teams_plat_granted_write_access(github_double, tm
     assert owners == ({"team-a", "platform"} if platform_team else {"team-a"})
     granted = github_double.state.repo("acme", "payments").teams
     assert {team for team in owners if granted.get(team) in ("push", "maintain", "admin")} == owners
-    assert result.api_calls == FRESH_ORG_CALLS + bool(platform_team) <= BUDGET
+    assert result.api_calls == FRESH_ORG_CALLS + 2 * bool(platform_team) <= BUDGET  # its GET before, its PUT
 
 
-def test_an_unknown_platform_team_stops_with_a_hint_and_the_run_resumes_once_it_exists(
-    github_double, tmp_path, mini_platform
-):
+def test_an_unknown_platform_team_stops_with_a_hint_before_anything_is_created(github_double, tmp_path, mini_platform):
     platform = with_real_codeowners(mini_platform)
-    with pytest.raises(PlatError, match="platform team reviewers not found in the GitHub organization acme") as info:
+    with pytest.raises(PlatError, match="team reviewers not found in the GitHub organization acme") as info:
         run_new(tmp_path, github_double, platform, platform_team="reviewers")
     assert "create the team reviewers in acme" in info.value.hint and "again" in info.value.hint
+    assert [c.method for c in github_double.calls] == ["GET", "GET"]  # the two teams, nothing created
     github_double.state.teams[("acme", "reviewers")] = 4711
-    result = run_new(tmp_path, github_double, platform)  # the setting gone: the rendered CODEOWNERS still names it
+    result = run_new(tmp_path, github_double, platform, platform_team="reviewers")
     assert code_owner_teams(result.directory) == {"team-a", "reviewers"}
     assert github_double.state.repo("acme", "payments").teams == {"team-a": "maintain", "reviewers": "push"}
-    assert "configure" not in result.resumed_steps and "repo" in result.resumed_steps
+    assert result.resumed_steps == ()
 
 
 def test_a_platform_team_given_by_hand_is_refused_unless_it_is_the_setting(github_double, tmp_path, mini_platform):

@@ -21,14 +21,19 @@ from tests.github_double.rest import Response, Rest
 from tests.github_double.state import State
 
 API = "/api/v3"
+HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n"
 SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 
 
 @dataclass
 class Fault:
     at: int  # the Nth call of `scope` (1-based)
-    kind: str  # 5xx | rate_limit | rate_limit_429 | primary | drop (before acting) | drop_after (after acting)
+    # 5xx | 5xx_html (a proxy's HTML page) | rate_limit (403 + Retry-After) | rate_limit_429 | primary (403,
+    # remaining 0 + reset) | primary_429 (429, remaining 0 + reset, no Retry-After) | drop (before acting) |
+    # drop_after (after acting) | stall (a transfer that hangs for `seconds`)
+    kind: str
     scope: str = "rest"  # rest | git
+    seconds: int = 1  # the Retry-After, or how far the reset lies ahead
 
 
 @dataclass
@@ -65,8 +70,8 @@ class Double:
     def api_url(self) -> str:
         return self.url + API
 
-    def inject(self, at: int, kind: str, scope: str = "rest") -> None:
-        self.faults.append(Fault(at + self.counters[scope], kind, scope))
+    def inject(self, at: int, kind: str, scope: str = "rest", seconds: int = 1) -> None:
+        self.faults.append(Fault(at + self.counters[scope], kind, scope, seconds))
 
     def start(self) -> Double:
         double = self
@@ -159,22 +164,30 @@ class _Handler(BaseHTTPRequestHandler):
             log.append(Call(self.command, self.path, 0))
             self.close_connection = True
             return True
+        wait = str(fault.seconds)
+        exhausted = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + fault.seconds)}
+        primary = {"message": "API rate limit exceeded for installation ID 1."}
         if fault.kind == "5xx":
             self._send(Response(502, {"message": "Server Error"}), log)
+        elif fault.kind == "5xx_html":
+            self._send(Response(502, HTML_502, {"Content-Type": "text/html"}), log)
         elif fault.kind == "rate_limit":
-            self._send(Response(403, {"message": SECONDARY}, {"Retry-After": "1"}), log)
+            self._send(Response(403, {"message": SECONDARY}, {"Retry-After": wait}), log)
         elif fault.kind == "rate_limit_429":
-            self._send(Response(429, {"message": SECONDARY}, {"Retry-After": "1"}), log)
+            self._send(Response(429, {"message": SECONDARY}, {"Retry-After": wait}), log)
         elif fault.kind == "primary":
-            reset = str(int(time.time()) + 1)
-            self._send(
-                Response(
-                    403,
-                    {"message": "API rate limit exceeded for installation ID 1."},
-                    {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
-                ),
-                log,
-            )
+            self._send(Response(403, primary, exhausted), log)
+        elif fault.kind == "primary_429":
+            self._send(Response(429, primary, exhausted), log)
+        elif fault.kind == "stall":  # headers and a few bytes, then silence for `seconds`: a hung transfer
+            log.append(Call(self.command, self.path, 200))
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"001e# service=git-upload-pack\n")
+            self.wfile.flush()
+            time.sleep(fault.seconds)
+            self.close_connection = True
         return True
 
     # --- REST ---
@@ -215,9 +228,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, log: list[Call]) -> None:
         log.append(Call(self.command, self.path, response.status))
-        data = b"" if response.body is None else json.dumps(response.body).encode()
+        body = response.body
+        data = b"" if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(response.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if "Content-Type" not in (response.headers or {}):
+            self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-OAuth-Scopes", ", ".join(self.owner.scopes))
         self.send_header("X-RateLimit-Limit", "5000")
