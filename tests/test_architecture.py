@@ -24,6 +24,7 @@ ENGINES = {
     "template_logic",
     "service_repo",
     "journal",
+    "fleet",
 }
 LAYERS = {
     "launch": 5,
