@@ -1,8 +1,10 @@
 """Template releases the fleet is measured against: the latest version of each template, every
-version published, and when each was released (the tag's date in the template store)."""
+version published, and when each was released (a date in the changelog heading, else the date of
+the release tag in the template source's git repo)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +12,8 @@ from pathlib import Path
 from platform_cli import git, templates
 from platform_cli.errors import PlatError
 from platform_cli.upgrade import targets, versions
+
+HEADING = re.compile(r"^##\s+\[?v?([0-9][^\]\s]*)\]?.*?(\d{4}-\d{2}-\d{2})")
 
 
 @dataclass(frozen=True)
@@ -36,13 +40,28 @@ def load(template_source: Path, store_root: Path, name: str) -> Releases:
         known = targets.available(template_source, store_root / name)
     except PlatError:
         return Releases(None, (), {})
-    return Releases(known[-1], known, _dates(store_root / name))
+    return Releases(known[-1], known, {**_tag_dates(template_source), **_changelog_dates(template_source)})
 
 
-def _dates(store: Path) -> dict[str, datetime]:
-    if not (store / ".git").exists():
+def _changelog_dates(template_source: Path) -> dict[str, datetime]:
+    """Dates written in the changelog's headings: `## 0.2.0 (2026-11-20)`, `## [0.2.0] - 2026-11-20`."""
+    path = templates.templates_root(template_source) / "CHANGELOG.md"
+    if not path.is_file():
         return {}
-    out = git.run(["for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", "refs/tags/v*"], store)
+    dates = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = HEADING.match(line)
+        if match:
+            dates[versions.plain(match[1])] = datetime.strptime(match[2], "%Y-%m-%d").replace(tzinfo=UTC)
+    return dates
+
+
+def _tag_dates(template_source: Path) -> dict[str, datetime]:
+    """The dates of the `v<version>` tags of the template source, when it is a git checkout (the
+    platform team's release tags; the template store's tags are reproducible, so dateless)."""
+    if not (template_source / ".git").exists():
+        return {}
+    out = git.run(["for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", "refs/tags/v*"], template_source)
     dates = {}
     for line in out.splitlines():
         tag, _, stamp = line.partition(" ")
