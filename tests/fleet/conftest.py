@@ -53,7 +53,13 @@ def _build(base: Path) -> Fleet:
         make_service(at[version], base, name)
     _ahead(at["0.3.0"], base, "delta")
     work = base / "work"
-    edit(work / "bravo", "chart/templates/deployment.yaml", "# edited by the team\n")
+    deployment = work / "bravo" / "chart" / "templates" / "deployment.yaml"
+    edit(
+        work / "bravo",
+        deployment.relative_to(work / "bravo").as_posix(),
+        "# edited\n" + deployment.read_text(),
+        append=False,
+    )
     edit(work / "charlie", "chart/values-extra.yaml", CONFLICTING, append=False)
     forge = LocalForge(home / "forge")
     for pr in forge.list_pull_requests("acme", "gitops", "open"):
