@@ -1,4 +1,5 @@
-"""A small fleet on the local forge, built once per module and copied for each test that changes it.
+"""A small fleet on the local forge, built once per session (read-only) and copied for each test that
+changes it.
 
 Services of the mini template (latest release 0.2.0 for the fleet):
 - alpha   0.1.0, behind, clean; registration merged
@@ -75,7 +76,7 @@ def _ahead(settings: Settings, base: Path, name: str) -> None:
     new_service(req, elsewhere, LocalForge(settings.home / "forge"), cwd=base)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Fleet:
     base = tmp_path_factory.mktemp("fleet")
     with hermetic_session_env(base / "env"):
@@ -85,7 +86,10 @@ def built(tmp_path_factory) -> Fleet:
 @pytest.fixture
 def fleet_copy(built, tmp_path) -> Fleet:
     """A private copy of the built fleet (forge, template store, platform sources) for a test to change."""
-    dest = tmp_path / "fleet"
+    return copy_of(built, tmp_path / "fleet")
+
+
+def copy_of(built: Fleet, dest: Path) -> Fleet:
     shutil.copytree(built.root, dest, symlinks=True, ignore=shutil.ignore_patterns("env"))
     src = Path(str(built.settings.template_source).replace(str(built.root), str(dest)))
     settings = dataclasses.replace(built.settings, home=dest / "plathome", template_source=src)

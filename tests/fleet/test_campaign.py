@@ -6,18 +6,24 @@ import pytest
 
 from platform_cli import git
 from platform_cli.commands import fleet
-from platform_cli.fleet import campaign
+from platform_cli.fleet import campaign, shards
 from platform_cli.fleet.status import DoctorSummary
 
-from .conftest import SERVICES, collaborators, upgrader
+from .conftest import SERVICES, collaborators, copy_of, upgrader
 
 BEHIND = ("alpha", "bravo", "charlie")
 
 
-def run(fc, **kw):
+def same_grade(path):
+    """A doctor stand-in that grades every repo alike, where the test is not about doctor (it is slow)."""
+    return DoctorSummary("bronze", 80, 0)
+
+
+def run(fc, real_doctor=False, **kw):
     s, forge = fc.settings, fc.forge
     req = fleet.UpgradeRequest(to="0.2.0", **kw)
-    return fleet.upgrade(req, s, forge, collaborators(s, forge), upgrader(s, forge))
+    collab = collaborators(s, forge) if real_doctor else fleet.Collaborators(doctor=same_grade, jobs=2)
+    return fleet.upgrade(req, s, forge, collab, upgrader(s, forge))
 
 
 def states(result) -> dict[str, str]:
@@ -68,13 +74,12 @@ def test_no_wait_opens_every_upgrade_pull_request_once(fleet_copy):
 
 
 def test_the_next_wave_waits_for_the_previous_one_to_merge(fleet_copy):
-    """Doctor here is a stand-in that grades every repo the same: the gate's merge rule alone."""
+    """Doctor grades every repo alike here: the gate's merge rule alone."""
     s, forge = fleet_copy.settings, fleet_copy.forge
-    same = fleet.Collaborators(doctor=lambda path: DoctorSummary("bronze", 80, 0), jobs=1)
+    same = fleet.Collaborators(doctor=same_grade, jobs=2)
 
     def go():
-        req = fleet.UpgradeRequest(to="0.2.0", canary=("bravo",), wave_size=5)
-        return fleet.upgrade(req, s, forge, same, upgrader(s, forge))
+        return run(fleet_copy, canary=("bravo",), wave_size=5)
 
     first = go()
     assert states(first)["bravo"] == "pr-open" and states(first)["alpha"] == "pending"
@@ -97,10 +102,10 @@ def test_the_next_wave_waits_for_the_previous_one_to_merge(fleet_copy):
 def test_a_merged_wave_with_new_high_findings_holds_the_next(fleet_copy):
     """The mini template's 0.2.0 adds a workflow doctor grades high: once bravo's upgrade merges, the
     real doctor sees one more high finding than before, and the rollout stops there."""
-    first = run(fleet_copy, canary=("bravo",), wave_size=5)
+    first = run(fleet_copy, real_doctor=True, canary=("bravo",), wave_size=5)
     pr = next(x.pull_request for x in first.services if x.service == "bravo")
     fleet_copy.forge.merge_pull_request("acme", "bravo", pr)
-    second = run(fleet_copy, canary=("bravo",), wave_size=5)
+    second = run(fleet_copy, real_doctor=True, canary=("bravo",), wave_size=5)
     assert second.waiting == "new doctor findings at or above high after the upgrade merged: bravo (+1)"
     assert states(second)["bravo"] == "merged" and states(second)["alpha"] == "pending"
     assert run(fleet_copy, canary=("bravo",), wave_size=5, wait=False).waiting is None  # --no-wait goes on
@@ -116,12 +121,39 @@ class Killed(BaseException):
     """What a kill looks like to the code it interrupts: not an Exception, nothing catches it."""
 
 
-def test_a_campaign_killed_mid_wave_resumes_to_the_same_end_state(built, tmp_path):
-    from .conftest import Fleet, fleet_copy
+@pytest.fixture(scope="module")
+def one_run(built, tmp_path_factory):
+    """The campaign run once, uninterrupted, on its own copy: its states and the forge's end state."""
+    from tests.conftest import hermetic_session_env
 
-    straight = fleet_copy.__wrapped__(built, tmp_path / "a")
-    killed = fleet_copy.__wrapped__(built, tmp_path / "b")
-    whole = run(straight, wait=False)
+    straight = copy_of(built, tmp_path_factory.mktemp("one-run") / "fleet")
+    with hermetic_session_env(straight.root / "env"):
+        return states(run(straight, wait=False)), end_state(straight)
+
+
+def test_shards_add_up_to_one_run(one_run, fleet_copy):
+    for shard in ("1/2", "2/2"):
+        run(fleet_copy, wait=False, shard=shard)
+    assert end_state(fleet_copy) == one_run[1]
+    plan = fleet.plan(fleet_copy.settings, fleet_copy.forge, 3).to_json()
+    assert [m["shard"] for m in plan["matrix"]["include"]] == ["1/3", "2/3", "3/3"]
+    assert sorted(n for m in plan["matrix"]["include"] for n in m["services"].split(",")) == list(SERVICES)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 7, 40])
+def test_the_matrix_plan_covers_every_service_exactly_once(count):
+    for size in (0, 1, 6, 13, 41):
+        names = [f"svc-{i:03d}" for i in reversed(range(size))]
+        dealt = [n for _, part in shards.split(names, count) for n in part]
+        assert sorted(dealt) == sorted(names) and len(dealt) == len(set(dealt))
+        sizes = [len(part) for _, part in shards.split(names, count)]
+        assert len(sizes) == count and max(sizes) - min(sizes) <= 1
+        assert all(shards.take(names, s) == part for s, part in shards.split(names, count))
+
+
+def test_a_campaign_killed_mid_wave_resumes_to_the_same_end_state(built, tmp_path, one_run):
+    whole, straight_end = one_run
+    killed = copy_of(built, tmp_path / "b")
     s, forge = killed.settings, killed.forge
     real, calls = upgrader(s, forge), []
 
@@ -134,15 +166,15 @@ def test_a_campaign_killed_mid_wave_resumes_to_the_same_end_state(built, tmp_pat
 
     with pytest.raises(Killed):
         fleet.upgrade(
-            fleet.UpgradeRequest(to="0.2.0", wait=False), s, forge, collaborators(s, forge), dies_after_the_second
+            fleet.UpgradeRequest(to="0.2.0", wait=False),
+            s,
+            forge,
+            fleet.Collaborators(same_grade),
+            dies_after_the_second,
         )
     resumed = run(killed, wait=False)
-    assert states(resumed) == states(whole)
-    assert {k: (v[0], v[1]) for k, v in end_state(killed).items()} == {
-        k: (v[0], v[1]) for k, v in end_state(straight).items()
-    }
-    assert {k: v[2] for k, v in end_state(killed).items()} == {k: v[2] for k, v in end_state(straight).items()}
-    assert isinstance(killed, Fleet)
+    assert states(resumed) == whole
+    assert end_state(killed) == straight_end
 
 
 def test_one_failing_repo_never_stops_the_others(fleet_copy):

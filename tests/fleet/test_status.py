@@ -13,21 +13,24 @@ from platform_cli.commands import fleet
 from platform_cli.gitops import inventory
 from tests.upgrade_helpers import edit
 
-from .conftest import SERVICES, collaborators, upgrader
+from .conftest import SERVICES, collaborators, copy_of, upgrader
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def scanned(built):
-    """The fleet with charlie's upgrade pull request open (it conflicts), scanned twice."""
+def scanned(built, tmp_path_factory):
+    """A copy of the fleet with charlie's upgrade pull request open (it conflicts), scanned twice."""
     from tests.conftest import hermetic_session_env
 
-    with hermetic_session_env(built.root / "env"):
-        upgrader(built.settings, built.forge)(built.root / "work" / "charlie", "0.2.0")
-        collab = collaborators(built.settings, built.forge, now=lambda: NOW)
-        first = fleet.status(built.settings, built.forge, collab)
-        second = fleet.status(built.settings, built.forge, collab)
+    fc = copy_of(built, tmp_path_factory.mktemp("scanned") / "fleet")
+    with hermetic_session_env(fc.root / "env"):
+        charlie = fc.root / "charlie"
+        fc.forge.clone("acme", "charlie", charlie)
+        upgrader(fc.settings, fc.forge)(charlie, "0.2.0")
+        collab = collaborators(fc.settings, fc.forge, now=lambda: NOW)
+        first = fleet.status(fc.settings, fc.forge, collab)
+        second = fleet.status(fc.settings, fc.forge, collab)
     return first, second
 
 
