@@ -4,6 +4,8 @@ Layout under `root`:
   <org>/<repo>.git                    a bare repo (clone it, push to it, inspect it with git)
   <org>/<repo>.git/refs/pull/<n>/head the pull request's head, like GitHub's refs
   <org>/<repo>.git/plat/pulls/<n>.json the pull request record (title, body, state, branches)
+  <org>/<repo>.git/plat/open-heads/<b> the number of the open pull request of head branch <b>
+                                      (URL-quoted): found without reading every record
   <org>/<repo>.git/plat/setup.json    how GitHub would guard the repo (required checks, team,
                                       environments): recorded, not enforced
 """
@@ -15,6 +17,7 @@ import shutil
 import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from platform_cli import git
 from platform_cli.errors import ForgeError
@@ -98,7 +101,7 @@ class LocalForge:
         sha = self.branch_sha(org, repo, head)
         if sha is None:
             raise ForgeError(f"branch {head} does not exist in {org}/{repo}", hint="push the branch first")
-        existing = next((p for p in self.list_pull_requests(org, repo, "open") if p.head == head), None)
+        existing = self._open_for_head(org, repo, head)
         number = existing.id if existing else self._next_number(org, repo)
         pr = PullRequest(
             id=number,
@@ -163,6 +166,24 @@ class LocalForge:
     def _pulls_dir(self, org: str, repo: str) -> Path:
         return self._path(org, repo) / "plat" / "pulls"
 
+    def _open_for_head(self, org: str, repo: str, head: str) -> PullRequest | None:
+        """The open pull request proposing `head`, by its index entry (not a scan of every record)."""
+        entry = self._heads_dir(org, repo) / quote(head, safe="")
+        if not entry.is_file():
+            return None
+        pr = self.get_pull_request(org, repo, int(entry.read_text(encoding="utf-8")))
+        return pr if pr.state == "open" and pr.head == head else None
+
+    def _heads_dir(self, org: str, repo: str) -> Path:
+        """`plat/open-heads/<head>`: the number of the open pull request of each head branch; built from
+        the records once, for a forge written before the index existed."""
+        folder = self._path(org, repo) / "plat" / "open-heads"
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            for pr in self.list_pull_requests(org, repo, "open"):
+                (folder / quote(pr.head, safe="")).write_text(str(pr.id), encoding="utf-8")
+        return folder
+
     def _next_number(self, org: str, repo: str) -> int:
         return max((int(p.stem) for p in self._pulls_dir(org, repo).glob("*.json")), default=0) + 1
 
@@ -172,6 +193,11 @@ class LocalForge:
         tmp = folder / f"{pr.id}.json.tmp"
         tmp.write_text(json.dumps(asdict(pr), indent=2), encoding="utf-8")
         tmp.replace(folder / f"{pr.id}.json")
+        entry = self._heads_dir(org, repo) / quote(pr.head, safe="")
+        if pr.state == "open":
+            entry.write_text(str(pr.id), encoding="utf-8")
+        elif entry.is_file() and entry.read_text(encoding="utf-8") == str(pr.id):
+            entry.unlink()
 
     def _require(self, org: str, repo: str) -> Path:
         if not self.repo_exists(org, repo):
