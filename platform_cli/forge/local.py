@@ -90,7 +90,14 @@ class LocalForge:
         return sha
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
-        return git.resolve(self._require(org, repo), f"refs/heads/{branch}")
+        path = self._require(org, repo)
+        loose = path / "refs" / "heads" / branch  # read as a file: a fleet scan asks this of every repo
+        sha = loose.read_text(encoding="ascii").strip() if loose.is_file() else ""
+        return (
+            sha
+            if len(sha) == 40 and all(c in "0123456789abcdef" for c in sha)
+            else git.resolve(path, f"refs/heads/{branch}")
+        )
 
     def delete_branch(self, org: str, repo: str, branch: str) -> None:
         path = self._path(org, repo)
