@@ -17,6 +17,8 @@ from .rehearsal import rehearse
 from .runner import StepRecord, step_label
 from .stubs import STUBS, pushed_digest
 
+# Platform workflows no service calls, each rehearsed (every step) by its own test module.
+REHEARSED_ELSEWHERE = {"fleet-upgrade.yml": "test_fleet_upgrade.py"}
 EVENTS = ("pull_request app", "pull_request terraform", "push", "schedule")
 
 
@@ -53,6 +55,8 @@ def test_every_step_ran_or_is_a_named_stub(rehearsed):
     stubbed = {(r.workflow, r.step) for r in records if r.outcome == "stubbed"}
     expected = set()
     for path in sorted((REPO_ROOT / "workflows").glob("*.yml")):
+        if path.name in REHEARSED_ELSEWHERE:
+            continue
         for job in yaml.safe_load(path.read_text())["jobs"].values():
             expected |= {(path.name, step_label(s)) for s in job.get("steps", [])}
     assert expected - done == set(), "steps no rehearsal reached"
