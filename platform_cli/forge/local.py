@@ -4,6 +4,7 @@ Layout under `root`:
   <org>/<repo>.git                    a bare repo (clone it, push to it, inspect it with git)
   <org>/<repo>.git/refs/pull/<n>/head the pull request's head, like GitHub's refs
   <org>/<repo>.git/plat/pulls/<n>.json the pull request record (title, body, state, branches)
+  <org>/<repo>.git/plat/last-pull     the highest pull request number given
   <org>/<repo>.git/plat/open-heads/<b> the number of the open pull request of head branch <b>
                                       (URL-quoted): found without reading every record
   <org>/<repo>.git/plat/setup.json    how GitHub would guard the repo (required checks, team,
@@ -192,6 +193,10 @@ class LocalForge:
         return folder
 
     def _next_number(self, org: str, repo: str) -> int:
+        """One more than the highest number given: `plat/last-pull`, else (an older forge) the records."""
+        counter = self._path(org, repo) / "plat" / "last-pull"
+        if counter.is_file():
+            return int(counter.read_text(encoding="utf-8")) + 1
         return max((int(p.stem) for p in self._pulls_dir(org, repo).glob("*.json")), default=0) + 1
 
     def _save(self, org: str, repo: str, pr: PullRequest) -> None:
@@ -199,7 +204,10 @@ class LocalForge:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f"{pr.id}.json.tmp"
         tmp.write_text(json.dumps(asdict(pr), indent=2), encoding="utf-8")
+        last = self._next_number(org, repo) - 1  # before this record is written
         tmp.replace(folder / f"{pr.id}.json")
+        if pr.id > last or not (folder.parent / "last-pull").is_file():
+            (folder.parent / "last-pull").write_text(str(max(pr.id, last)), encoding="utf-8")
         entry = self._heads_dir(org, repo) / quote(pr.head, safe="")
         if pr.state == "open":
             entry.write_text(str(pr.id), encoding="utf-8")

@@ -43,4 +43,6 @@ def test_the_open_pull_request_of_a_branch_is_found_without_a_scan(forge, monkey
 def test_a_forge_written_before_the_index_still_finds_its_open_pull_requests(forge):
     first = forge.open_pull_request("acme", "gitops", "a", "main", "t", "b")
     shutil.rmtree(forge.root / "acme" / "gitops.git" / "plat" / "open-heads")
+    (forge.root / "acme" / "gitops.git" / "plat" / "last-pull").unlink()
     assert forge.open_pull_request("acme", "gitops", "a", "main", "t2", "b").id == first.id
+    assert forge.open_pull_request("acme", "gitops", "b", "main", "t", "b").id == first.id + 1
