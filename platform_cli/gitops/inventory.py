@@ -15,9 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from platform_cli import git
+from platform_cli import git, yamlio
 from platform_cli.forge.base import Forge
 from platform_cli.gitops.registration import branch_name
 
@@ -150,8 +148,8 @@ def _digest(app: dict[str, Any]) -> str | None:
 
 def _load(text: str) -> Any:
     try:
-        return yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
+        return yamlio.load(text) if text else None
+    except yamlio.YAMLError:
         return None
 
 
