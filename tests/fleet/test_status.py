@@ -176,3 +176,20 @@ def test_no_gitops_repo_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAT_HOME", str(tmp_path / "empty"))
     result = CliRunner().invoke(app, ["fleet", "status"])
     assert result.exit_code == 1 and "no GitOps repo" in result.stderr
+
+
+def test_cli_plan_and_campaign_status(built, monkeypatch):
+    monkeypatch.setenv("PLAT_HOME", str(built.settings.home))
+    monkeypatch.setenv("PLAT_ORG", "acme")
+    monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(built.settings.template_source))
+    plan = CliRunner().invoke(app, ["fleet", "plan", "--shards", "2", "--to", "0.2.0", "--json"])
+    assert plan.exit_code == 0, plan.output
+    assert json.loads(plan.stdout)["matrix"]["include"][0] == {
+        "shard": "1/2",
+        "services": "alpha,charlie,echo",
+        "count": 3,
+    }
+    missing = CliRunner().invoke(app, ["fleet", "campaign", "status"])
+    assert missing.exit_code == 1 and "no fleet campaign has run here" in missing.stderr
+    bad = CliRunner().invoke(app, ["fleet", "upgrade", "--to", "0.2.0", "--shard", "0/2"])
+    assert bad.exit_code == 1 and "--shard '0/2'" in bad.stderr
