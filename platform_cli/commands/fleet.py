@@ -228,8 +228,10 @@ def journal_path(settings: Settings, to: str | None, shard: str | None) -> Path:
 
 def api_calls(forge: Forge) -> dict[str, int]:
     """The forge's API calls so far, where it counts them (GitHub): counted ones and 304s."""
-    counter = getattr(forge, "api_calls", None)
-    calls = counter() if callable(counter) else {}
+    counter = getattr(forge, "api_calls", 0)  # the GitHub forge's is a property
+    calls = counter() if callable(counter) else counter
+    if isinstance(calls, int):  # the GitHub forge counts its REST calls; 304s are not told apart yet
+        return {"rest": calls, "not_modified": 0}
     return {"rest": int(calls.get("rest", 0)), "not_modified": int(calls.get("not_modified", 0))}
 
 

@@ -193,3 +193,16 @@ def test_cli_plan_and_campaign_status(built, monkeypatch):
     assert missing.exit_code == 1 and "no fleet campaign has run here" in missing.stderr
     bad = CliRunner().invoke(app, ["fleet", "upgrade", "--to", "0.2.0", "--shard", "0/2"])
     assert bad.exit_code == 1 and "--shard '0/2'" in bad.stderr
+
+
+def test_api_calls_are_read_from_a_forge_that_counts_them():
+    class Counting:  # as the GitHub forge: a property
+        api_calls = 7
+
+    class Split:
+        def api_calls(self):
+            return {"rest": 2, "not_modified": 40}
+
+    assert fleet.api_calls(Counting()) == {"rest": 7, "not_modified": 0}
+    assert fleet.api_calls(Split()) == {"rest": 2, "not_modified": 40}
+    assert fleet.api_calls(object()) == {"rest": 0, "not_modified": 0}
