@@ -8,10 +8,11 @@ the optional SLO budgets and DORA bands are read on every scan.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -120,8 +121,21 @@ class Scanner:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def scan(self, services: tuple[RegisteredService, ...]) -> tuple[Row, ...]:
-        with ThreadPoolExecutor(max(1, self.jobs)) as pool:
-            return tuple(pool.map(self.row, services))
+        """Rows in the inventory's order; `jobs` services at a time, in forked worker processes where
+        the platform forks (doctor is mostly Python: threads would share one core), else in threads."""
+        if self.jobs <= 1 or len(services) <= 1:
+            return tuple(map(self.row, services))
+        if "fork" not in multiprocessing.get_all_start_methods():
+            with ThreadPoolExecutor(self.jobs) as pool:
+                return tuple(pool.map(self.row, services))
+        global _FORKED
+        _FORKED = self
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+                return tuple(pool.map(_forked_row, services, chunksize=max(1, len(services) // (self.jobs * 8))))
+        finally:
+            _FORKED = None
 
     def row(self, reg: RegisteredService) -> Row:
         """The service's row now; never raises (a failure is the row's `error`)."""
@@ -175,6 +189,14 @@ class Scanner:
         age = None if opened is None else max(0, int(self.now().timestamp() - opened) // 86400)
         match = CONFLICTS.search(pr.title)
         return UpgradePR(pr.id, pr.url, pr.head.removeprefix(UPGRADE_PREFIX), age, bool(match and int(match[1])))
+
+
+_FORKED: Scanner | None = None  # the scanner a forked worker inherits (closures do not pickle)
+
+
+def _forked_row(reg: RegisteredService) -> Row:
+    assert _FORKED is not None
+    return _FORKED.row(reg)
 
 
 def _measure(path: Path, doctor: Doctor) -> dict[str, Any]:
