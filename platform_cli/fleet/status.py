@@ -163,6 +163,8 @@ class Scanner:
             )
         except PlatError as exc:
             return _with(row, error=exc.message)
+        except Exception as exc:  # noqa: BLE001 - one repo's trouble never stops the scan of the others
+            return _with(row, error=f"unexpected: {type(exc).__name__}: {exc}")
 
     def _measured(self, data: dict[str, Any]) -> dict[str, Any]:
         template, version = data.get("template"), data.get("version")
