@@ -65,10 +65,7 @@ class FleetStatus:
     rows: tuple[Row, ...]
     seconds: float
     api_calls: dict[str, int]
-
-    @property
-    def latest(self) -> dict[str, str | None]:
-        return dict(sorted({r.template: r.latest_version for r in self.rows if r.template}.items()))
+    latest: dict[str, releases.Releases]  # per template of the rows
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,7 +73,7 @@ class FleetStatus:
             "gitops_repo": self.gitops_repo,
             "generated_at": self.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "filters": {"team": self.selection.team, "template": self.selection.template},
-            "latest": {name: {"version": v} for name, v in self.latest.items()},
+            "latest": {name: _latest_json(r) for name, r in sorted(self.latest.items())},
             "services": [r.to_json() for r in self.rows],
             "summary": summary(self.rows),
             "scan": {
@@ -91,7 +88,8 @@ class FleetStatus:
 def status(settings: Settings, forge: Forge, collab: Collaborators, selection: Selection | None = None) -> FleetStatus:
     selection = selection or Selection()
     started, before = time.monotonic(), api_calls(forge)
-    rows = scanner(settings, forge, collab).scan(select(registered(settings, forge), selection))
+    scan = scanner(settings, forge, collab)
+    rows = scan.scan(select(registered(settings, forge), selection))
     if selection.template:
         rows = tuple(r for r in rows if r.template == selection.template)
     after = api_calls(forge)
@@ -103,6 +101,7 @@ def status(settings: Settings, forge: Forge, collab: Collaborators, selection: S
         rows=rows,
         seconds=time.monotonic() - started,
         api_calls={k: after[k] - before[k] for k in after},
+        latest={t: scan.releases(t) for t in {r.template for r in rows if r.template}},
     )
 
 
@@ -248,6 +247,11 @@ def _newest_journal(settings: Settings) -> Path:
 
 def _no_upgrade(path: Path, to: str):
     raise PlatError("campaign status never upgrades")
+
+
+def _latest_json(r: releases.Releases) -> dict[str, Any]:
+    released = r.dates.get(r.latest) if r.latest else None
+    return {"version": r.latest, "released_at": released.strftime("%Y-%m-%dT%H:%M:%SZ") if released else None}
 
 
 def _template_version(settings: Settings) -> str:

@@ -169,7 +169,9 @@ def test_cli_json_is_the_documented_shape(built, monkeypatch):
         "dora",
         "error",
     }
-    assert data["api_calls"] == {"rest": 0, "not_modified": 0} and data["latest"] == {"mini": {"version": "0.2.0"}}
+    assert data["api_calls"] == {"rest": 0, "not_modified": 0} and data["latest"] == {
+        "mini": {"version": "0.2.0", "released_at": "2026-11-20T00:00:00Z"}
+    }
 
 
 def test_no_gitops_repo_is_a_one_line_error(tmp_path, monkeypatch):
