@@ -13,7 +13,7 @@ from . import tools
 from .conftest import REPO
 from .matrix import CASE_IDS, CASES
 
-PLATFORM_WORKFLOWS = ("build", "test", "deploy", "terraform", "doctor")
+PLATFORM_WORKFLOWS = ("build", "test", "deploy", "terraform", "doctor", "fleet-upgrade")
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", re.M)
 
 
