@@ -21,7 +21,7 @@ fleet_app.add_typer(campaign_app, name="campaign")
 TeamOpt = Annotated[str | None, typer.Option("--team", help="Only the services this team owns.")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="Only the services of this template.")]
 ServicesOpt = Annotated[str | None, typer.Option("--services", help="Only these services (comma-separated).")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", min=1, help="Services checked in parallel (default: CPUs).")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", min=1, help="Services checked in parallel (default: 2 x CPUs).")]
 PrometheusOpt = Annotated[
     str | None,
     typer.Option("--prometheus-url", envvar="PLAT_PROMETHEUS_URL", help="Prometheus to read SLO budgets from."),

@@ -53,7 +53,7 @@ class Collaborators:
     slo: SloBudgets | None = None
     dora: DoraBands | None = None  # `plat dora`'s bands per service: None until it is wired
     now: Clock = utc_now
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))  # doctor waits on helm and git
 
 
 @dataclass(frozen=True)
