@@ -14,11 +14,14 @@ REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO / ".venv" / "bin"
 
 
-def parse_args() -> argparse.Namespace:
-    """The options every benchmark takes: how many timed runs, and which template."""
+def parse_args(extra: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
+    """The options every benchmark takes: how many timed runs, and which template (`extra` adds a
+    benchmark's own)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--type", default="http-api")
+    if extra:
+        extra(parser)
     return parser.parse_args()
 
 

@@ -25,6 +25,7 @@ ENGINES = {
     "service_repo",
     "journal",
     "dashboard",
+    "fleet",
 }
 LAYERS = {
     "launch": 5,

@@ -63,7 +63,7 @@ def _resolve(words: list[str]) -> tuple[click.Command, list[str], list[str]]:
         if sub is None:
             break
         command, rest = sub, rest[1:]
-    return command, options + [o for p in command.params for o in p.opts], rest
+    return command, options + [o for p in command.params for o in (*p.opts, *p.secondary_opts)], rest
 
 
 def _problems(line: str) -> list[str]:

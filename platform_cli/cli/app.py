@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli import dashboard, doctor, slo, upgrade
+from platform_cli.cli import dashboard, doctor, fleet, slo, upgrade
 from platform_cli.cli.shared import (
     ForgeOpt,
     GithubUrlOpt,
@@ -42,6 +42,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(pr_app, name="pr")
 app.add_typer(slo.slo_app, name="slo")
 app.add_typer(dashboard.dashboard_app, name="dashboard")
+app.add_typer(fleet.fleet_app, name="fleet", epilog=fleet.EXAMPLES)
 # Commands in their own modules register here (explicitly, one line each):
 app.command("upgrade", epilog=upgrade.UPGRADE_EXAMPLES)(upgrade.upgrade)
 app.command("adopt", epilog=upgrade.ADOPT_EXAMPLES)(upgrade.adopt)

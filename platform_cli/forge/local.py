@@ -4,6 +4,9 @@ Layout under `root`:
   <org>/<repo>.git                    a bare repo (clone it, push to it, inspect it with git)
   <org>/<repo>.git/refs/pull/<n>/head the pull request's head, like GitHub's refs
   <org>/<repo>.git/plat/pulls/<n>.json the pull request record (title, body, state, branches)
+  <org>/<repo>.git/plat/last-pull     the highest pull request number given
+  <org>/<repo>.git/plat/open-heads/<b> the number of the open pull request of head branch <b>
+                                      (URL-quoted): found without reading every record
   <org>/<repo>.git/plat/setup.json    how GitHub would guard the repo (required checks, team,
                                       environments): recorded, not enforced
   .incoming/<pid>-<random>            a repo being made: `git init --bare` runs here, and the finished
@@ -22,6 +25,7 @@ import shutil
 import tempfile
 from dataclasses import asdict, fields, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from platform_cli import git, locks
 from platform_cli.errors import ForgeError
@@ -139,7 +143,14 @@ class LocalForge:
         return sha
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
-        return git.resolve(self._require(org, repo), f"refs/heads/{branch}")
+        path = self._require(org, repo)
+        loose = path / "refs" / "heads" / branch  # read as a file: a fleet scan asks this of every repo
+        sha = loose.read_text(encoding="ascii").strip() if loose.is_file() else ""
+        return (
+            sha
+            if len(sha) == 40 and all(c in "0123456789abcdef" for c in sha)
+            else git.resolve(path, f"refs/heads/{branch}")
+        )
 
     def delete_branch(self, org: str, repo: str, branch: str) -> None:
         path = self._path(org, repo)
@@ -150,7 +161,7 @@ class LocalForge:
         if self.branch_sha(org, repo, head) is None:
             raise ForgeError(f"branch {head} does not exist in {org}/{repo}", hint="push the branch first")
         with locks.hold(self._pulls_dir(org, repo) / ".lock", f"the pull requests of {org}/{repo}", wait=True):
-            existing = next((p for p in self.list_pull_requests(org, repo, "open") if p.head == head), None)
+            existing = self._open_for_head(org, repo, head)
             number = existing.id if existing else self._next_number(org, repo)
             pr = PullRequest(
                 id=number,
@@ -228,15 +239,45 @@ class LocalForge:
         """The pull request records, by number (files not named `<number>.json` are not records)."""
         return {int(p.stem): p for p in self._pulls_dir(org, repo).glob("*.json") if p.stem.isdigit()}
 
+    def _open_for_head(self, org: str, repo: str, head: str) -> PullRequest | None:
+        """The open pull request proposing `head`, by its index entry (not a scan of every record)."""
+        entry = self._heads_dir(org, repo) / quote(head, safe="")
+        number = entry.read_text(encoding="utf-8").strip() if entry.is_file() else ""
+        if not number.isdigit() or int(number) not in self._records(org, repo):
+            return None
+        pr = self.get_pull_request(org, repo, int(number))
+        return pr if pr.state == "open" and pr.head == head else None
+
+    def _heads_dir(self, org: str, repo: str) -> Path:
+        """`plat/open-heads/<head>`: the number of the open pull request of each head branch; built from
+        the records once, for a forge written before the index existed."""
+        folder = self._path(org, repo) / "plat" / "open-heads"
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            for pr in self.list_pull_requests(org, repo, "open"):
+                (folder / quote(pr.head, safe="")).write_text(str(pr.id), encoding="utf-8")
+        return folder
+
     def _next_number(self, org: str, repo: str) -> int:
-        return max(self._records(org, repo), default=0) + 1
+        """One more than the highest number given: `plat/last-pull` or a record's name (an older forge)."""
+        counter = self._path(org, repo) / "plat" / "last-pull"
+        given = counter.read_text(encoding="utf-8").strip() if counter.is_file() else ""
+        return max(int(given) if given.isdigit() else 0, *self._records(org, repo), 0) + 1
 
     def _save(self, org: str, repo: str, pr: PullRequest) -> None:
         folder = self._pulls_dir(org, repo)
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{pr.id}.json.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(asdict(pr), indent=2), encoding="utf-8")
+        last = self._next_number(org, repo) - 1  # before this record is written
         tmp.replace(folder / f"{pr.id}.json")
+        if pr.id > last or not (folder.parent / "last-pull").is_file():
+            (folder.parent / "last-pull").write_text(str(max(pr.id, last)), encoding="utf-8")
+        entry = self._heads_dir(org, repo) / quote(pr.head, safe="")
+        if pr.state == "open":
+            entry.write_text(str(pr.id), encoding="utf-8")
+        elif entry.is_file() and entry.read_text(encoding="utf-8") == str(pr.id):
+            entry.unlink()
 
     def _require(self, org: str, repo: str) -> Path:
         if not self.repo_exists(org, repo):

@@ -13,7 +13,7 @@ from . import tools
 from .conftest import REPO
 from .matrix import CASE_IDS, CASES
 
-PLATFORM_WORKFLOWS = ("build", "test", "deploy", "terraform", "doctor", "rescan", "dashboard")
+PLATFORM_WORKFLOWS = ("build", "test", "deploy", "terraform", "doctor", "rescan", "dashboard", "fleet-upgrade")
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", re.M)
 
 

@@ -1,0 +1,253 @@
+"""`plat fleet status|upgrade|plan` and `plat fleet campaign status`: the typer commands and their
+human views. Here doctor and the upgrade engine are handed to the fleet commands as collaborators.
+
+Exit codes: 0 done (a row or a service may carry an error, shown with its reason); 1 the GitOps repo
+or a flag could not be used; 2 usage error; 3 unexpected error.
+"""
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+
+from platform_cli.cli.shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings
+
+fleet_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Every registered service at once: status and upgrade waves."
+)
+campaign_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Fleet upgrade campaigns.")
+fleet_app.add_typer(campaign_app, name="campaign")
+
+TeamOpt = Annotated[str | None, typer.Option("--team", help="Only the services this team owns.")]
+TemplateOpt = Annotated[str | None, typer.Option("--template", help="Only the services of this template.")]
+ServicesOpt = Annotated[str | None, typer.Option("--services", help="Only these services (comma-separated).")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", min=1, help="Services checked in parallel (default: 2 x CPUs).")]
+PrometheusOpt = Annotated[
+    str | None,
+    typer.Option("--prometheus-url", envvar="PLAT_PROMETHEUS_URL", help="Prometheus to read SLO budgets from."),
+]
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(s.strip() for s in (text or "").split(",") if s.strip())
+
+
+def _context(forge: str | None, org: str | None, jobs: int | None, prometheus_url: str | None = None):
+    """Settings, the forge, and the collaborators: `plat doctor` and (with a URL) the SLO budgets."""
+    from platform_cli import forge as forges
+    from platform_cli.checks.tools import Tools
+    from platform_cli.commands import doctor as doctor_cmd
+    from platform_cli.commands import fleet as cmd
+    from platform_cli.fleet.status import DoctorSummary
+
+    settings = load_settings(forge=forge, org=org).settings
+    the_forge = forges.create(settings)
+    tools = Tools.discover()
+
+    def doctor(path):
+        report = doctor_cmd.doctor(path, settings, tools=tools, forge=lambda: the_forge)
+        return DoctorSummary(report.level, report.score, len(report.failing("high")))
+
+    slo = _slo_reader(prometheus_url) if prometheus_url else None
+    collab = cmd.Collaborators(doctor=doctor, slo=slo, dora=None)  # dora: wired once `plat dora` exists
+    return settings, the_forge, replace(collab, jobs=jobs) if jobs else collab
+
+
+def _slo_reader(url: str):
+    from platform_cli.fleet.slo import budgets_reader
+    from platform_cli.prometheus import Prometheus
+
+    return budgets_reader(Prometheus(url))
+
+
+def status(
+    team: TeamOpt = None,
+    template: TemplateOpt = None,
+    jobs: JobsOpt = None,
+    prometheus_url: PrometheusOpt = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
+) -> None:
+    """One row per registered service: template version and lag, doctor level, open upgrade PR, SLO budget.
+
+    Exit codes: 0 the scan finished (rows may carry an error); 1 the GitOps repo could not be read.
+    """
+
+    def body(console) -> None:
+        from platform_cli.commands import fleet as cmd
+
+        settings, the_forge, collab = _context(forge, org, jobs, prometheus_url)
+        result = cmd.status(settings, the_forge, collab, cmd.Selection(team=team, template=template))
+        console.emit(result.to_json(), lambda c: _render_status(c, result.to_json()))
+
+    guard(json_, body)
+
+
+def upgrade(
+    to: Annotated[str, typer.Option("--to", help="The template version to roll out.")],
+    team: TeamOpt = None,
+    services: ServicesOpt = None,
+    canary: Annotated[str | None, typer.Option("--canary", help="The first wave (comma-separated).")] = None,
+    wave_size: Annotated[int, typer.Option("--wave-size", help="Services per wave after the canaries.")] = 10,
+    max_open: Annotated[
+        int | None, typer.Option("--max-open", help="At most this many upgrade PRs open at a time.")
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Hold each wave until the previous one merged clean.")
+    ] = True,
+    shard: Annotated[str | None, typer.Option("--shard", help="Only shard I/N of the services (a matrix job).")] = None,
+    jobs: JobsOpt = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
+) -> None:
+    """Open (or update) each service's upgrade pull request, wave by wave; run it again to resume.
+
+    Exit codes: 0 the run finished or is waiting for a wave to merge (services may have failed, each
+    with its reason); 1 bad flags or no GitOps repo.
+    """
+
+    def body(console) -> None:
+        from platform_cli.commands import fleet as cmd
+        from platform_cli.commands import upgrade as upgrade_cmd
+
+        settings, the_forge, collab = _context(forge, org, jobs)
+
+        def upgrader(path, version):
+            req = upgrade_cmd.UpgradeRequest(path=path, to=version, yes=True)
+            return upgrade_cmd.upgrade(req, settings, the_forge)
+
+        req = cmd.UpgradeRequest(
+            to=to,
+            selection=cmd.Selection(team=team, services=_split(services)),
+            canary=_split(canary),
+            wave_size=wave_size,
+            max_open=max_open,
+            wait=wait,
+            shard=shard,
+        )
+        result = cmd.upgrade(req, settings, the_forge, collab, upgrader)
+        console.emit(result.to_json(), lambda c: _render_campaign(c, result.to_json()))
+
+    guard(json_, body)
+
+
+def plan(
+    shards: Annotated[int, typer.Option("--shards", help="How many matrix jobs to split the fleet into.")],
+    to: Annotated[str | None, typer.Option("--to", help="The template version (recorded in the plan).")] = None,
+    team: TeamOpt = None,
+    services: ServicesOpt = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
+) -> None:
+    """Split the fleet into N shards: a GitHub Actions matrix (`matrix.include`), each service once.
+
+    Exit codes: 0 planned; 1 bad flags or no GitOps repo.
+    """
+
+    def body(console) -> None:
+        from platform_cli import forge as forges
+        from platform_cli.commands import fleet as cmd
+
+        settings = load_settings(forge=forge, org=org).settings
+        selection = cmd.Selection(team=team, services=_split(services))
+        result = cmd.plan(settings, forges.create(settings), shards, selection, to)
+        data = result.to_json()
+
+        def human(c) -> None:
+            rows = [(m["shard"], m["count"], m["services"]) for m in data["matrix"]["include"]]
+            c.table(f"{data['services']} services in {shards} shards", ("shard", "services", "names"), rows)
+
+        console.emit(data, human)
+
+    guard(json_, body)
+
+
+def campaign_status(
+    to: Annotated[str | None, typer.Option("--to", help="The campaign's version (default: the newest).")] = None,
+    json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
+) -> None:
+    """Each service's state in a campaign: pending, pr-open, conflicts, merged, current, failed (why).
+
+    Exit codes: 0 shown; 1 no campaign has run here.
+    """
+
+    def body(console) -> None:
+        from platform_cli.commands import fleet as cmd
+
+        settings, the_forge, collab = _context(forge, org, None)
+        result = cmd.campaign_status(settings, the_forge, collab, to)
+        console.emit(result.to_json(), lambda c: _render_campaign(c, result.to_json()))
+
+    guard(json_, body)
+
+
+def _render_status(console, data: dict[str, Any]) -> None:
+    rows = []
+    for s in data["services"]:
+        doc, pr, lag = s["doctor"], s["upgrade_pr"], s["lag"]
+        rows.append(
+            (
+                s["service"],
+                s["owner"],
+                f"{s['template'] or '?'} {s['version'] or '?'}",
+                "?"
+                if lag["versions"] is None
+                else f"{lag['versions']} ({lag['days'] if lag['days'] is not None else '?'}d)",
+                f"{doc['level']} ({doc['high_findings']} high)" if doc else "-",
+                "-" if not pr else f"#{pr['number']}{' conflicts' if pr['conflicts'] else ''}",
+                "-" if not s["slo"] else _percent(s["slo"]["budget_remaining"]),
+                s["error"] or "",
+            )
+        )
+    console.table(
+        f"fleet of {data['org']}",
+        ("service", "team", "template", "behind", "doctor", "upgrade PR", "budget", "error"),
+        rows,
+    )
+    summary = data["summary"]
+    scan = data["scan"]
+    console.print(
+        f"{summary['services']} services · {summary['behind']} behind · {summary['open_upgrade_prs']} upgrade PRs "
+        f"open · {summary['errors']} errors · doctor ran {scan['doctor_runs']}, cached {scan['doctor_cached']}",
+        style="bold",
+    )
+    for title, key in (("per version", "by_version"), ("per level", "by_level"), ("per team", "by_team")):
+        console.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in summary[key].items()))
+
+
+def _lag(lag: dict[str, Any]) -> str:
+    if lag["versions"] is None:
+        return "?"
+    days = "?" if lag["days"] is None else lag["days"]
+    return f"{lag['versions']} ({days}d)"
+
+
+def _percent(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.0%}"
+
+
+def _render_campaign(console, data: dict[str, Any]) -> None:
+    rows = [
+        (s["service"], s["wave"], s["state"], f"#{s['pull_request']}" if s["pull_request"] else "-", s["reason"] or "")
+        for s in data["services"]
+    ]
+    console.table(f"upgrade to {data['to']}", ("service", "wave", "state", "PR", "reason"), rows)
+    counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
+    console.print(f"{counts or 'no services'}" + (f" · {data['waiting']}" if data["waiting"] else ""), style="bold")
+
+
+fleet_app.command("status")(status)
+fleet_app.command("upgrade")(upgrade)
+fleet_app.command("plan")(plan)
+campaign_app.command("status")(campaign_status)
+EXAMPLES = examples(
+    "plat fleet status --team payments",
+    "plat fleet upgrade --to 0.3.0 --canary payments-api --wave-size 10",
+    "plat fleet plan --shards 8 --json",
+    doc="docs/fleet.md",
+)

@@ -1,0 +1,48 @@
+"""The local forge finds the open pull request of a branch by an index entry, not by reading every
+record: `plat new service` (which opens one in the GitOps repo) does not slow down as the fleet grows."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from platform_cli.forge.local import LocalForge
+
+
+@pytest.fixture
+def forge(tmp_path):
+    f = LocalForge(tmp_path / "forge")
+    f.create_repo("acme", "gitops")
+    f.commit_files("acme", "gitops", "main", None, {"README.md": "x\n"}, "first")
+    for name in ("a", "b", "plat/register-c"):
+        f.commit_files("acme", "gitops", name, "main", {f"{name}.txt": name}, name)
+    return f
+
+
+def test_the_open_pull_request_of_a_branch_is_found_without_a_scan(forge, monkeypatch):
+    first = forge.open_pull_request("acme", "gitops", "plat/register-c", "main", "t", "b")
+    forge.open_pull_request("acme", "gitops", "a", "main", "t", "b")
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("read every pull request record")
+
+    monkeypatch.setattr(forge, "list_pull_requests", no_scan)
+    again = forge.open_pull_request("acme", "gitops", "plat/register-c", "main", "new title", "b")
+    assert again.id == first.id and forge.get_pull_request("acme", "gitops", first.id).title == "new title"
+    forge.close_pull_request("acme", "gitops", first.id)
+    reopened = forge.open_pull_request("acme", "gitops", "plat/register-c", "main", "t", "b")
+    assert reopened.id == 3  # the closed one is not reused
+    merged = forge.merge_pull_request(
+        "acme", "gitops", forge.open_pull_request("acme", "gitops", "b", "main", "t", "").id
+    )
+    assert merged.state == "merged"
+    assert forge.open_pull_request("acme", "gitops", "b", "main", "t", "").id == merged.id + 1
+
+
+def test_a_forge_written_before_the_index_still_finds_its_open_pull_requests(forge):
+    first = forge.open_pull_request("acme", "gitops", "a", "main", "t", "b")
+    shutil.rmtree(forge.root / "acme" / "gitops.git" / "plat" / "open-heads")
+    (forge.root / "acme" / "gitops.git" / "plat" / "last-pull").unlink()
+    assert forge.open_pull_request("acme", "gitops", "a", "main", "t2", "b").id == first.id
+    assert forge.open_pull_request("acme", "gitops", "b", "main", "t", "b").id == first.id + 1
