@@ -68,10 +68,23 @@ class Forge(Protocol):
     def clone(self, org: str, repo: str, dest: Path) -> None: ...
 
     def commit_files(
-        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+        self,
+        org: str,
+        repo: str,
+        branch: str,
+        base: str | None,
+        files: dict[str, str],
+        message: str,
+        at: str | None = None,
     ) -> str:
         """Commit `files` (path -> text) on top of branch `base` (None: a first commit) and point
-        `branch` at the result, without a working clone; return the commit sha."""
+        `branch` at the result, without a working clone; return the commit sha. `branch` moves only
+        from where it was read (ForgeError when it moved meanwhile). `at`: author and committer date
+        (None: git's own, honouring GIT_AUTHOR_DATE / GIT_COMMITTER_DATE)."""
+
+    def mirror(self, org: str, repo: str, cache: Path) -> Path:
+        """A bare repo on this machine holding the repo's branches as they are now, to read its history
+        with git: the repo itself on the local forge, a fetched copy under `cache` elsewhere."""
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None: ...
 

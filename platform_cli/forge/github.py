@@ -136,16 +136,27 @@ class GitHubForge:
         self.git.clone(org, repo, dest)
 
     def commit_files(
-        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+        self,
+        org: str,
+        repo: str,
+        branch: str,
+        base: str | None,
+        files: dict[str, str],
+        message: str,
+        at: str | None = None,
     ) -> str:
         refs = self._refs(org, repo)
         if base and f"refs/heads/{base}" not in refs:
             raise ForgeError(f"branch {base} does not exist in {org}/{repo}", hint="push the branch first")
         ref = f"refs/heads/{branch}"
         self._branches.pop((org, repo), None)
-        sha = self.git.commit_files(org, repo, branch, base, files, message, refs.get(ref))
+        sha = self.git.commit_files(org, repo, branch, base, files, message, refs.get(ref), at)
         self._branches[(org, repo)] = {**refs, ref: sha}
         return sha
+
+    def mirror(self, org: str, repo: str, cache: Path) -> Path:
+        self._branches.pop((org, repo), None)
+        return self.git.mirror(org, repo, cache / org / f"{repo}.git")
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
         return self._refs(org, repo).get(f"refs/heads/{branch}")
