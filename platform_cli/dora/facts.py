@@ -33,6 +33,7 @@ class Fact:
     recovery: int | None  # failed and recovered: seconds to the next deploy
     rework: bool
     staging_wait: int | None  # seconds from the first staging deploy of the same source to this landing
+    source_missing: bool = False  # its own source is not in the service repo (force-pushed away)
 
 
 def incidents_from(history: History) -> list[Incident]:
@@ -75,6 +76,7 @@ def facts(history: History, graphs: Mapping[str, Graph], incidents: Sequence[Inc
                     staging_wait=d.landed - first_staged
                     if first_staged is not None and first_staged <= d.landed
                     else None,
+                    source_missing=d.source is not None and d.source not in graph,
                 )
             )
     return out

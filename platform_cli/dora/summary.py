@@ -36,7 +36,7 @@ def summarize(
     unknown = [
         {"service": f.deploy.service, "deploy": f.deploy.id, "source": f.deploy.source}
         for f in everything
-        if f.lead_times is None and window.holds(f.deploy.landed)
+        if f.source_missing and window.holds(f.deploy.landed)
     ]
     return {
         "window": window.to_json(),
