@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli import doctor, slo, upgrade
+from platform_cli.cli import delivery, doctor, dora, slo, upgrade
 from platform_cli.cli.shared import (
     ForgeOpt,
     GithubUrlOpt,
@@ -44,6 +44,11 @@ app.add_typer(slo.slo_app, name="slo")
 app.command("upgrade", epilog=upgrade.UPGRADE_EXAMPLES)(upgrade.upgrade)
 app.command("adopt", epilog=upgrade.ADOPT_EXAMPLES)(upgrade.adopt)
 app.command("doctor", epilog=doctor.EXAMPLES)(doctor.doctor)
+app.command("deploy", epilog=delivery.DEPLOY_EXAMPLES)(delivery.deploy)
+app.command("promote", epilog=delivery.PROMOTE_EXAMPLES)(delivery.promote)
+app.command("rollback", epilog=delivery.ROLLBACK_EXAMPLES)(delivery.rollback)
+app.add_typer(delivery.incident_app, name="incident")
+app.add_typer(dora.dora_app, name="dora")
 
 
 def _show_version(value: bool) -> None:

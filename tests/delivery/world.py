@@ -34,7 +34,7 @@ def digest(name: str) -> str:
 class World:
     def __init__(self, root: Path, **settings) -> None:
         self.root = root
-        self.forge = LocalForge(root / "forge")
+        self.forge = LocalForge(root / "home" / "forge")  # where PLAT_HOME=root/home puts it
         self.settings = Settings(home=root / "home", template_source=root, org=ORG, **settings)
         self.gitops = Path(self.forge.repo_url(ORG, "gitops"))
         self.forge.create_repo(ORG, "gitops")
