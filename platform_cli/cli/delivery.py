@@ -60,6 +60,10 @@ def promote(
     service: ServiceArg,
     from_: Annotated[str, typer.Option("--from", help="The environment whose digest and source to promote.")],
     to: Annotated[str, typer.Option("--to", help="The environment to deploy them to.")],
+    digest: Annotated[
+        str | None, typer.Option("--digest", help="Promote only if --from runs this digest (the build you made).")
+    ] = None,
+    kind: Annotated[str, typer.Option("--kind", help="normal or hotfix.")] = "normal",
     direct: DirectOpt = False,
     at: AtOpt = None,
     dry_run: DryRunOpt = False,
@@ -74,7 +78,7 @@ def promote(
         from platform_cli.commands import deploy as cmd
 
         settings = load_settings(checkout=False, forge=forge, org=org).settings
-        result = cmd.promote(settings, forges.create(settings), service, from_, to, direct, at, dry_run)
+        result = cmd.promote(settings, forges.create(settings), service, from_, to, direct, at, dry_run, kind, digest)
         console.emit(result.to_json(), lambda c: _deployed(c, result))
 
     guard(json_, body)

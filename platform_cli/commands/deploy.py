@@ -43,12 +43,16 @@ def promote(
     direct: bool = False,
     at: str | None = None,
     dry_run: bool = False,
+    kind: str = "normal",
+    expect_digest: str | None = None,
 ) -> deploys.DeployOutcome:
     return deploys.promote(
         gitops_target(settings, forge),
         service,
         source_env,
         target_env,
+        expect_digest,
+        kind=kind,
         direct=direct or lands_directly(settings, target_env),
         at=when.git_date(at),
         dry_run=dry_run,

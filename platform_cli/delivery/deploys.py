@@ -96,8 +96,11 @@ def deploy(target: Target, req: DeployRequest, sleep: Callable[[float], None] | 
     return DeployOutcome(req, landed.sha, changed=True, landed=True, attempts=landed.attempts)
 
 
-def promote(target: Target, service: str, source_env: str, req_env: str, **options: Any) -> DeployOutcome:
-    """Deploy to `req_env` exactly the digest and source running in `source_env`."""
+def promote(
+    target: Target, service: str, source_env: str, req_env: str, expect_digest: str | None = None, **options: Any
+) -> DeployOutcome:
+    """Deploy to `req_env` exactly the digest and source running in `source_env` (only if that is
+    `expect_digest`, when given: a pipeline promotes the build it made, not a newer one)."""
     if source_env == req_env:
         raise UsageError("--from and --to name the same environment", hint="e.g. --from staging --to production")
     mirror, head = target.read()
@@ -106,6 +109,11 @@ def promote(target: Target, service: str, source_env: str, req_env: str, **optio
         raise UsageError(
             f"nothing deployed to {source_env} for {service} yet (its Application pins no digest and commit)",
             hint=f"deploy it first: plat deploy {service} --env {source_env} --digest sha256:… --source SHA",
+        )
+    if expect_digest and digest != expect_digest:
+        raise UsageError(
+            f"{source_env} runs {digest} for {service}, not {expect_digest}",
+            hint=f"a newer build reached {source_env} meanwhile: promote that one, or deploy {expect_digest} by digest",
         )
     return deploy(target, DeployRequest(service, req_env, digest, revision, **options))
 
