@@ -39,7 +39,11 @@ def measure(facts: Sequence[Fact], window: Window, weekly: bool = True) -> dict:
     out = _core(inside, window.weeks)
     out["bands"] = bands.bands(out)
     if weekly:
-        out["weekly"] = [_week(inside, start) for start in week_starts(window)]
+        starts = week_starts(window)
+        buckets: dict[int, list[Fact]] = {}
+        for f in inside:
+            buckets.setdefault((f.deploy.landed - starts[0]) // WEEK, []).append(f)
+        out["weekly"] = [_week(buckets.get(i, []), start) for i, start in enumerate(starts)]
     return out
 
 
@@ -74,8 +78,7 @@ def week_starts(window: Window) -> list[int]:
     return starts
 
 
-def _week(facts: Sequence[Fact], start: int) -> dict:
-    week = [f for f in facts if start <= f.deploy.landed < start + WEEK]
+def _week(week: Sequence[Fact], start: int) -> dict:
     core = _core(week, 1.0)
     year, number, _ = datetime.fromtimestamp(start, UTC).isocalendar()
     return {

@@ -3,6 +3,7 @@ owners), and the commit graph of each service repo (one `git rev-list` each)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from platform_cli.delivery import application, history
 from platform_cli.delivery.landing import Target
 from platform_cli.dora import graph
 from platform_cli.dora.facts import Fact, Incident, facts, incidents_from
+
+ROOT_CAUSE = re.compile(r"root cause:\s*([0-9a-fA-F]{7,40})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ def gather(target: Target, environment: str, wanted: Callable[[str, str], bool])
     deployed = {d.service for d in past.deploys if d.environment == environment}
     graphs = {s: graph.read(_service_repo(target, s)) for s in chosen if s in deployed}
     incidents: list[Incident] = incidents_from(past)
+    for service in graphs:
+        incidents += _issue_incidents(target, service)
     kept = history.History(past.head, tuple(d for d in past.deploys if d.service in graphs), past.incidents)
     return Record(tuple(facts(kept, graphs, incidents, environment)), owners, services)
 
@@ -42,6 +47,19 @@ def _owners(apps: dict[str, str], environment: str) -> dict[str, str]:
         if match and match[1] not in owners:
             owners[match[1]] = application.owner(text)
     return owners
+
+
+def _issue_incidents(target: Target, service: str) -> list[Incident]:
+    """Issues labelled `incident` in the service repo (GitHub), the cause as `root cause: <sha>`."""
+    if target.forge.name == "local" or not target.forge.repo_exists(target.org, service):
+        return []
+    issues = target.forge.labelled_issues(target.org, service, "incident", target.cache)
+    return [Incident(f"{service}!{i.number}", service, i.opened, i.closed, _root_cause(i.body)) for i in issues]
+
+
+def _root_cause(body: str) -> str | None:
+    match = ROOT_CAUSE.search(body)
+    return match[1].lower() if match else None
 
 
 def _service_repo(target: Target, service: str) -> Path | None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli.errors import ForgeError
-from platform_cli.forge import github_actions
-from platform_cli.forge.base import ActionsNames, RepoSetup
+from platform_cli.forge import github_actions, github_issues
+from platform_cli.forge.base import ActionsNames, Issue, RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
 from platform_cli.forge.github_setup import configure
@@ -153,6 +153,9 @@ class GitHubForge:
         sha = self.git.commit_files(org, repo, branch, base, files, message, refs.get(ref), at)
         self._branches[(org, repo)] = {**refs, ref: sha}
         return sha
+
+    def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
+        return github_issues.labelled(self.api, org, repo, label, cache / org / f"{repo}.issues-{label}.json")
 
     def mirror(self, org: str, repo: str, cache: Path) -> Path:
         self._branches.pop((org, repo), None)

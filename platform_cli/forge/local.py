@@ -18,7 +18,7 @@ from pathlib import Path
 
 from platform_cli import git
 from platform_cli.errors import ForgeError
-from platform_cli.forge.base import ActionsNames, RepoSetup
+from platform_cli.forge.base import ActionsNames, Issue, RepoSetup
 from platform_cli.models import ChangedFile, PullRequest
 
 
@@ -101,6 +101,9 @@ class LocalForge:
                 hint="run the same command again",
             ) from exc
         return sha
+
+    def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
+        return ()  # no issue tracker: plat records incidents in the GitOps repo
 
     def mirror(self, org: str, repo: str, cache: Path) -> Path:
         """The repo itself: it is on this disk already."""
