@@ -49,15 +49,18 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=200)
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--deploys", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="build the org in this directory, or reuse the one built there")
     args = parser.parse_args()
     shape = Shape(args.services, args.commits, args.deploys)
     with tempfile.TemporaryDirectory(prefix="plat-bench-dora-") as tmp:
-        env = hermetic_env(Path(tmp) / "home")
+        env = hermetic_env((args.keep or Path(tmp)) / "home")
         env["PLAT_ORG"] = ORG
         forge = Path(env["PLAT_HOME"]) / "forge"
-        started = time.perf_counter()
-        build(forge, shape)
-        print(f"built the org in {time.perf_counter() - started:.1f}s: {_size(forge / ORG)}")
+        if not (forge / ORG / "gitops.git").is_dir():
+            started = time.perf_counter()
+            build(forge, shape)
+            print(f"built the org in {time.perf_counter() - started:.1f}s")
+        print(f"org: {_size(forge / ORG)}")
         since, until = _day(shape.start), _day(shape.start + YEAR + 86400)
         plat = [str(VENV_BIN / "plat"), "dora", "--json", "--since", since, "--until", until]
         floor = [str(VENV_BIN / "python"), "-c", FLOOR, str(forge / ORG)]

@@ -7,6 +7,7 @@ import re
 
 import yaml
 
+from platform_cli import yamlio
 from platform_cli.errors import UsageError
 
 DIGEST_PARAMETER = "image.digest"
@@ -21,8 +22,8 @@ def path(service: str, environment: str) -> str:
 def pinned(text: str) -> tuple[str | None, str | None]:
     """(targetRevision, image digest) an Application pins; None for what it does not say."""
     try:
-        app = yaml.safe_load(text)
-    except yaml.YAMLError:
+        app = yamlio.load(text)
+    except yamlio.YAMLError:
         return None, None
     source = ((app or {}).get("spec") or {}).get("source") or {} if isinstance(app, dict) else {}
     params = (source.get("helm") or {}).get("parameters") or []
@@ -34,8 +35,8 @@ def pinned(text: str) -> tuple[str | None, str | None]:
 def owner(text: str) -> str:
     """The owning team an Application names (label `plat.dev/owner`), "" when none."""
     try:
-        app = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
+        app = yamlio.load(text) or {}
+    except yamlio.YAMLError:
         return ""
     labels = (app.get("metadata") or {}).get("labels") or {} if isinstance(app, dict) else {}
     return str(labels.get("plat.dev/owner", ""))
@@ -43,7 +44,7 @@ def owner(text: str) -> str:
 
 def pin(text: str, source: str, digest: str) -> str:
     """The Application with its source and digest set; every other key (and its order) kept."""
-    app = yaml.safe_load(text)
+    app = yamlio.load(text)
     spec_source = app["spec"]["source"]
     spec_source["targetRevision"] = source
     helm = spec_source.setdefault("helm", {})

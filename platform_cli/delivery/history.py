@@ -70,14 +70,14 @@ def read(repo: Path, ref: str = "refs/heads/main") -> History:
         repo,
     )
     commits = dict(_parse(out))
-    chain = _first_parents(commits, head)
-    plain = [sha for sha in chain if not _trailers(commits, sha)]
+    chain = [(sha, _trailers(commits, sha)) for sha in _first_parents(commits, head)]
+    plain = [sha for sha, tags in chain if not tags]
     blobs = git.cat_files(repo, sorted({a[1] for sha in plain for a in commits[sha].apps if a[0] in "AM"}))
     deploys: list[Deploy] = []
     incidents: list[IncidentEvent] = []
-    state: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-    for sha in chain:
-        commit, tags = commits[sha], _trailers(commits, sha)
+    state: dict[tuple[str, str], tuple[str | None, str | None] | str] = {}
+    for sha, tags in chain:
+        commit = commits[sha]
         if trailers.INCIDENT in tags:
             incidents.append(_incident(sha, commit.date, tags))
         elif trailers.DIGEST in tags and trailers.SERVICE in tags:
@@ -147,7 +147,10 @@ def _incident(sha: str, date: int, tags: dict[str, str]) -> IncidentEvent:
 
 
 def _by_diff(
-    sha: str, commit: _Commit, blobs: dict[str, str | None], state: dict[tuple[str, str], tuple[str | None, str | None]]
+    sha: str,
+    commit: _Commit,
+    blobs: dict[str, str | None],
+    state: dict[tuple[str, str], tuple[str | None, str | None] | str],
 ) -> Iterator[Deploy]:
     """Deploys plat did not make: an Application edit that changes what it pins. A file added (a
     registration) sets what runs before any deploy; a file removed forgets it."""
@@ -155,10 +158,15 @@ def _by_diff(
         if status == "D":
             state.pop((service, env), None)
             continue
-        pins = application.pinned(blobs.get(blob) or "")
         before = state.get((service, env))
+        if status == "A":  # parsed only if a later edit plat did not make needs to compare with it
+            state[(service, env)] = blob
+            continue
+        if isinstance(before, str):
+            before = application.pinned(blobs.get(before) or "")
+        pins = application.pinned(blobs.get(blob) or "")
         state[(service, env)] = pins
-        if status == "M" and before is not None and pins != before:
+        if before is not None and pins != before:
             source = pins[0] if pins[0] and application.SHA_RE.match(pins[0]) else None
             yield Deploy(sha, service, env, pins[1], source, "normal", None, commit.date, by_trailers=False)
 

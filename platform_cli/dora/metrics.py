@@ -53,7 +53,7 @@ def _core(facts: Sequence[Fact], weeks: float) -> dict:
     recovery = [f.recovery for f in facts if f.recovery is not None]
     failed = sum(f.failed for f in facts)
     rework = sum(f.rework for f in facts)
-    days = {iso(f.deploy.landed)[:10] for f in facts}
+    days = {f.deploy.landed // 86400 for f in facts}  # UTC days
     return {
         "deployments": n,
         "deploys_per_week": n / weeks if weeks else 0.0,
