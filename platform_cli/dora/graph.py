@@ -34,6 +34,22 @@ class Graph:
         either is not in the graph (force-pushed away, never pushed)."""
         if new not in self.date or (old is not None and old not in self.date):
             return None
+        line = self._line(new, old) if old is not None else None
+        return line if line is not None else self._paint(new, old)
+
+    def _line(self, new: str, old: str) -> list[str] | None:
+        """The common case, a straight line of single-parent commits from `new` down to `old`; None
+        when the history between them is anything else."""
+        out, sha, floor = [], new, self.generation[old]
+        while sha != old:
+            parents = self.parents[sha]
+            if len(parents) != 1 or self.generation[sha] <= floor or parents[0] not in self.date:
+                return None
+            out.append(sha)
+            sha = parents[0]
+        return out
+
+    def _paint(self, new: str, old: str | None) -> list[str]:
         flags = {new: 1}
         queue = [(-self.generation[new], new)]
         if old is not None:
