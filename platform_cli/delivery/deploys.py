@@ -123,7 +123,7 @@ def rollback(target: Target, service: str, env: str, to_digest: str | None = Non
     the deploy that runs now."""
     mirror, head = target.read()
     _application(mirror, head, service, env)
-    past = history.read(mirror)
+    past = history.read(mirror, paths=_own_paths(service, env))
     deploys = past.of(service, env)
     if not deploys:
         raise UsageError(f"{service} was never deployed to {env}", hint="nothing to roll back")
@@ -191,5 +191,9 @@ def _application(mirror: Path, head: str, service: str, env: str) -> str:
 
 def _running(mirror: Path, req: DeployRequest) -> str | None:
     """The deploy that landed what runs now (None when no recorded deploy did)."""
-    deploys = history.read(mirror).of(req.service, req.environment)
+    deploys = history.read(mirror, paths=_own_paths(req.service, req.environment)).of(req.service, req.environment)
     return deploys[-1].id if deploys else None
+
+
+def _own_paths(service: str, env: str) -> tuple[str, ...]:
+    return (application.path(service, env), f"incidents/{service}/")

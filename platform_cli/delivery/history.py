@@ -61,16 +61,21 @@ class _Commit:
     apps: list[tuple[str, str, str, str]]  # (status, new blob, service, environment)
 
 
-def read(repo: Path, ref: str = "refs/heads/main") -> History:
+def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = ()) -> History:
+    """The whole history; with `paths`, only the commits of `main`'s first-parent line that change them
+    (one service's Applications and incidents: what a rollback needs, without reading everyone's)."""
     head = git.resolve(repo, ref)
     if head is None:
         return History(None)
-    out = git.run(
-        ["log", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent", head],
-        repo,
-    )
+    args = ["log", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]
+    out = git.run([*args, *(["--first-parent"] if paths else []), head, "--", *paths], repo)
     commits = dict(_parse(out))
-    chain = [(sha, _trailers(commits, sha)) for sha in _first_parents(commits, head)]
+    if paths:
+        order = list(reversed(commits))
+        _merged_bodies(repo, commits)
+    else:
+        order = _first_parents(commits, head)
+    chain = [(sha, _trailers(commits, sha)) for sha in order]
     plain = [sha for sha, tags in chain if not tags]
     blobs = git.cat_files(repo, sorted({a[1] for sha in plain for a in commits[sha].apps if a[0] in "AM"}))
     deploys: list[Deploy] = []
@@ -103,6 +108,15 @@ def _parse(out: str) -> Iterator[tuple[str, _Commit]]:
                 fields = meta.split()
                 apps.append((fields[4][0], fields[3], match[1], match[2]))
         yield sha, _Commit(parents, int(date), body, apps)
+
+
+def _merged_bodies(repo: Path, commits: dict[str, _Commit]) -> None:
+    """The messages of the branches merged into `commits` (their trailers), in one git call."""
+    wanted = [c.parents[1] for c in commits.values() if len(c.parents) > 1 and c.parents[1] not in commits]
+    if not wanted:
+        return
+    out = git.run(["log", "--no-walk=unsorted", f"--format={LOG_FORMAT}", *wanted], repo)
+    commits.update(_parse(out))
 
 
 def _first_parents(commits: dict[str, _Commit], head: str) -> list[str]:

@@ -179,3 +179,22 @@ def test_at_backfills_a_past_deploy_on_main(world):
     )
     assert out.landed  # a backfill never waits on a pull request
     assert world.log("-1", "--format=%at %ct") == "1790836200 1790836200"  # 2026-10-01T06:30:00Z
+
+
+def test_one_services_history_read_alone_is_the_same_as_from_the_whole(world):
+    """What a rollback reads (one service's Application and incidents, first-parent line only) names
+    the same deploys and incidents as the whole history, a pull request merge included."""
+    for s in ("pay", "web"):
+        world.register(s)
+    c1, c2 = world.commit("pay", at(0)), world.commit("pay", at(1))
+    d1 = world.deploy("pay", "production", c1, "one", 1)
+    world.deploy("web", "production", world.commit("web", at(0)), "w", 2)
+    world.open_incident("pay", 2.5, cause=d1)
+    pr = deploy_cmd.deploy(world.settings, world.forge, "pay", "production", digest("two"), c2).pull_request
+    world.deploy("web", "staging", world.commit("web", at(3)), "w2", 3)
+    world.forge.merge_pull_request(ORG, "gitops", pr.id)
+    whole = history.read(world.gitops)
+    alone = history.read(world.gitops, paths=("apps/pay/production.yaml", "incidents/pay/"))
+    assert alone.of("pay", "production") == whole.of("pay", "production")
+    assert [d.source for d in alone.of("pay", "production")] == [c1, c2]
+    assert alone.incidents == whole.incidents
