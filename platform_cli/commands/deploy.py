@@ -6,6 +6,7 @@ from __future__ import annotations
 from platform_cli.config import Settings
 from platform_cli.delivery import deploys, when
 from platform_cli.delivery.landing import gitops_target, lands_directly
+from platform_cli.errors import UsageError
 from platform_cli.forge.base import Forge
 
 
@@ -21,6 +22,10 @@ def deploy(
     at: str | None = None,
     dry_run: bool = False,
 ) -> deploys.DeployOutcome:
+    if kind not in ("normal", "hotfix"):
+        raise UsageError(
+            f"--kind {kind!r} is not a deploy kind", hint="use normal or hotfix (plat rollback records rollbacks)"
+        )
     request = deploys.DeployRequest(
         service,
         environment,

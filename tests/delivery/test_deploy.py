@@ -121,13 +121,15 @@ def test_rollback_to_a_digest_never_deployed_is_refused(world):
         ("pay", "qa", digest("x"), "a" * 40, "has no Application"),
         ("pay", "staging", "sha256:short", "a" * 40, "not an image digest"),
         ("pay", "staging", digest("x"), "main", "not a full commit sha"),
+        ("pay", "staging", digest("x"), "a" * 40, "not a deploy kind"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_lands(world, service, env, image, source, message):
     world.register("pay")
     before = git.rev_parse(world.gitops, "main")
+    kind = "rollback" if "kind" in message else "normal"
     with pytest.raises(UsageError, match=message):
-        deploy_cmd.deploy(world.settings, world.forge, service, env, image, source)
+        deploy_cmd.deploy(world.settings, world.forge, service, env, image, source, kind)
     assert git.rev_parse(world.gitops, "main") == before
 
 
