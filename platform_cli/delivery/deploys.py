@@ -14,6 +14,8 @@ from platform_cli.delivery.landing import Target, land
 from platform_cli.errors import UsageError
 from platform_cli.models import PullRequest
 
+RECENT = 64  # commits of a service's own history read first; all of it only when they do not suffice
+
 
 @dataclass(frozen=True)
 class DeployRequest:
@@ -123,17 +125,31 @@ def rollback(target: Target, service: str, env: str, to_digest: str | None = Non
     the deploy that runs now."""
     mirror, head = target.read()
     _application(mirror, head, service, env)
-    past = history.read(mirror, paths=_own_paths(service, env))
-    deploys = past.of(service, env)
+    good, deploys = _rollback_target(mirror, service, env, to_digest, RECENT)
+    if good is None:  # not among the recent ones: read the service's whole history
+        good, deploys = _rollback_target(mirror, service, env, to_digest, 0)
     if not deploys:
         raise UsageError(f"{service} was never deployed to {env}", hint="nothing to roll back")
-    current = deploys[-1]
-    good = _previous_good(past, deploys, to_digest)
-    req = DeployRequest(service, env, good.digest or "", good.source or "", "rollback", current.id, **options)
+    if good is None:
+        raise _no_target(deploys[-1], to_digest)
+    req = DeployRequest(service, env, good.digest or "", good.source or "", "rollback", deploys[-1].id, **options)
     return deploy(target, replace(req, direct=True))
 
 
-def _previous_good(past: history.History, deploys: tuple[history.Deploy, ...], to_digest: str | None) -> history.Deploy:
+def _rollback_target(
+    mirror: Path, service: str, env: str, to_digest: str | None, limit: int
+) -> tuple[history.Deploy | None, tuple[history.Deploy, ...]]:
+    """(the deploy to go back to or None, the service's deploys read) from the newest `limit` commits of
+    its history (0: all). Exact on such a prefix: what marks a deploy bad (a rollback undoing it, an
+    incident it caused) always lands after the deploy, so it was read too."""
+    past = history.read(mirror, "refs/heads/main", _own_paths(service, env), limit)
+    deploys = past.of(service, env)
+    return (_previous_good(past, deploys, to_digest) if deploys else None), deploys
+
+
+def _previous_good(
+    past: history.History, deploys: tuple[history.Deploy, ...], to_digest: str | None
+) -> history.Deploy | None:
     current = deploys[-1]
     bad = {d.undoes for d in past.deploys if d.undoes} | {i.cause for i in past.incidents if i.cause}
     for d in reversed(deploys[:-1]):
@@ -143,12 +159,16 @@ def _previous_good(past: history.History, deploys: tuple[history.Deploy, ...], t
             return d
         if not to_digest and d.id not in bad and d.digest != current.digest:
             return d
+    return None
+
+
+def _no_target(current: history.Deploy, to_digest: str | None) -> UsageError:
     if to_digest:
-        raise UsageError(
+        return UsageError(
             f"{to_digest} was never deployed to {current.environment} for {current.service}",
             hint="--to takes a digest an earlier deploy pinned (see git log of the GitOps repo)",
         )
-    raise UsageError(
+    return UsageError(
         f"no earlier good deploy of {current.service} to {current.environment} to roll back to",
         hint="name one with --to DIGEST, or deploy a fix",
     )
@@ -191,8 +211,12 @@ def _application(mirror: Path, head: str, service: str, env: str) -> str:
 
 def _running(mirror: Path, req: DeployRequest) -> str | None:
     """The deploy that landed what runs now (None when no recorded deploy did)."""
-    deploys = history.read(mirror, paths=_own_paths(req.service, req.environment)).of(req.service, req.environment)
-    return deploys[-1].id if deploys else None
+    for limit in (RECENT, 0):
+        past = history.read(mirror, "refs/heads/main", _own_paths(req.service, req.environment), limit)
+        deploys = past.of(req.service, req.environment)
+        if deploys:
+            return deploys[-1].id
+    return None
 
 
 def _own_paths(service: str, env: str) -> tuple[str, ...]:

@@ -61,14 +61,17 @@ class _Commit:
     apps: list[tuple[str, str, str, str]]  # (status, new blob, service, environment)
 
 
-def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = ()) -> History:
+def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = (), limit: int = 0) -> History:
     """The whole history; with `paths`, only the commits of `main`'s first-parent line that change them
-    (one service's Applications and incidents: what a rollback needs, without reading everyone's)."""
+    (one service's Applications and incidents: what a rollback needs, without reading everyone's), and
+    with `limit` only the newest that many of those (git stops walking there)."""
     head = git.resolve(repo, ref)
     if head is None:
         return History(None)
     args = ["log", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]
-    out = git.run([*args, *(["--first-parent"] if paths else []), head, "--", *paths], repo)
+    if paths:
+        args += ["--first-parent", *([f"--max-count={limit}"] if limit else [])]
+    out = git.run([*args, head, "--", *paths], repo)
     commits = dict(_parse(out))
     if paths:
         order = list(reversed(commits))

@@ -200,3 +200,18 @@ def test_one_services_history_read_alone_is_the_same_as_from_the_whole(world):
     assert alone.of("pay", "production") == whole.of("pay", "production")
     assert [d.source for d in alone.of("pay", "production")] == [c1, c2]
     assert alone.incidents == whole.incidents
+
+
+def test_rollback_reads_the_whole_history_when_the_recent_part_has_no_good_deploy(world, monkeypatch):
+    from platform_cli.delivery import deploys
+
+    monkeypatch.setattr(deploys, "RECENT", 3)  # the newest 3 commits hold d2, d3 and the incidents only
+    world.register("pay")
+    c1, c2, c3 = (world.commit("pay", at(h)) for h in (0, 1, 2))
+    world.deploy("pay", "production", c1, "one", 1)
+    d2 = world.deploy("pay", "production", c2, "two", 2)
+    world.open_incident("pay", 2.5, cause=d2)
+    d3 = world.deploy("pay", "production", c3, "three", 3)
+    world.open_incident("pay", 3.5, cause=d3)
+    out = deploy_rollback.rollback(world.settings, world.forge, "pay", "production")
+    assert (out.request.digest, out.request.source, out.request.undoes) == (digest("one"), c1, d3)
