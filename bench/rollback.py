@@ -33,13 +33,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--services", type=int, default=200)
     parser.add_argument("--deploys", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="build the org in this directory, or reuse the one built there")
     args = parser.parse_args()
     shape = Shape(services=args.services, commits=args.deploys * 5, deploys=args.deploys)
     with tempfile.TemporaryDirectory(prefix="plat-bench-rollback-") as tmp:
-        env = hermetic_env(Path(tmp) / "home")
+        env = hermetic_env((args.keep or Path(tmp)) / "home")
         env["PLAT_ORG"] = ORG
         forge = Path(env["PLAT_HOME"]) / "forge"
-        build(forge, shape)
+        if not (forge / ORG / "gitops.git").is_dir():
+            build(forge, shape)
         gitops = forge / ORG / "gitops.git"
         service = forge / ORG / "svc-000.git"
         source = subprocess.run(["git", "rev-parse", "main"], cwd=service, capture_output=True, text=True).stdout
