@@ -38,6 +38,7 @@ class Settings:
     platform_team: str = ""  # team slug that reviews platform-owned files (CODEOWNERS); "": the owning team alone
     environments: tuple[str, ...] = ("staging", "production")
     default_owner: str = ""
+    direct_deploys: str = ""  # environments whose deploys land on the GitOps main without a pull request (comma list)
     template_url: str = ""  # a git URL of the platform repo: when set, plat checks it out at template_ref
     template_ref: str = "main"  # branch, tag (v1.2.0) or commit of template_url
     github_url: str = "https://api.github.com"  # GitHub Enterprise Server: https://HOST/api/v3

@@ -160,9 +160,10 @@ def private_index() -> Iterator[dict[str, str]]:
         yield {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
 
 
-def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: str) -> str:
+def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: str, at: str | None = None) -> str:
     """Commit `files` (path -> text) on top of `parent` (None: a root commit) with a throwaway index:
-    no working tree, no ref moved; return the new commit's sha."""
+    no working tree, no ref moved; return the new commit's sha. `at`: the author and committer date
+    (any date git reads); None keeps git's own (GIT_AUTHOR_DATE / GIT_COMMITTER_DATE, else now)."""
     with private_index() as index:
         if parent:
             run(["read-tree", parent], repo, env=index)
@@ -173,7 +174,8 @@ def commit_tree(repo: Path, parent: str | None, files: dict[str, str], message: 
         entries = "".join(f"100644 {sha}\t{name}\n" for sha, name in zip(shas.split(), files, strict=True))
         run(["update-index", "--add", "--index-info"], repo, input=entries, env=index)
         tree = run(["write-tree"], repo, env=index)
-    return commit_of(repo, tree, [parent] if parent else [], message)
+    dates = {"GIT_AUTHOR_DATE": at, "GIT_COMMITTER_DATE": at} if at else None
+    return commit_of(repo, tree, [parent] if parent else [], message, env=dates)
 
 
 def tree_of(repo: Path, directory: Path) -> str:
@@ -194,6 +196,27 @@ def export(repo: Path, rev: str, dest: Path) -> None:
 def commit_of(repo: Path, tree: str, parents: list[str], message: str, env: dict[str, str] | None = None) -> str:
     """A commit of `tree` with `parents`; no ref moves."""
     return run(["commit-tree", tree, *(a for p in parents for a in ("-p", p)), "-m", message], repo, env=env)
+
+
+def cat_files(repo: Path, specs: list[str]) -> dict[str, str | None]:
+    """The content of many objects (`REV:PATH` or blob shas) in one `git cat-file --batch`: spec ->
+    text, None when it does not exist."""
+    if not specs:
+        return {}
+    batch = "".join(f"{s}\n" for s in specs) + "0" * 40 + "\n"  # a last, missing object: no content at the end
+    out = run(["cat-file", "--batch"], repo, input=batch, errors="surrogateescape").encode(errors="surrogateescape")
+    found: dict[str, str | None] = {}
+    pos = 0
+    for spec in specs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if header[-1] == b"missing" or len(header) < 3:
+            found[spec], pos = None, end + 1
+            continue
+        size = int(header[2])
+        found[spec] = out[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
+        pos = end + 1 + size + 1
+    return found
 
 
 def content_id(work_tree: Path, pathspecs: list[str], git_dir: Path, index: Path, exclude: tuple[str, ...] = ()) -> str:

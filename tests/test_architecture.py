@@ -19,6 +19,8 @@ ENGINES = {
     "slo",
     "checks",
     "gitops",
+    "delivery",
+    "dora",
     "answers",
     "templates",
     "template_logic",

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli import dashboard, doctor, fleet, slo, upgrade
+from platform_cli.cli import dashboard, delivery, doctor, dora, fleet, slo, upgrade
 from platform_cli.cli.shared import (
     ForgeOpt,
     GithubUrlOpt,
@@ -47,6 +47,11 @@ app.add_typer(fleet.fleet_app, name="fleet", epilog=fleet.EXAMPLES)
 app.command("upgrade", epilog=upgrade.UPGRADE_EXAMPLES)(upgrade.upgrade)
 app.command("adopt", epilog=upgrade.ADOPT_EXAMPLES)(upgrade.adopt)
 app.command("doctor", epilog=doctor.EXAMPLES)(doctor.doctor)
+app.command("deploy", epilog=delivery.DEPLOY_EXAMPLES)(delivery.deploy)
+app.command("promote", epilog=delivery.PROMOTE_EXAMPLES)(delivery.promote)
+app.command("rollback", epilog=delivery.ROLLBACK_EXAMPLES)(delivery.rollback)
+app.add_typer(delivery.incident_app, name="incident")
+app.add_typer(dora.dora_app, name="dora")
 
 
 def _show_version(value: bool) -> None:

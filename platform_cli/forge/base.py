@@ -31,6 +31,17 @@ class ActionsNames:
     secrets: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Issue:
+    """An issue of a repo's tracker (GitHub issues), as plat reads incidents from it."""
+
+    number: int
+    title: str
+    body: str
+    opened: int  # seconds since the epoch
+    closed: int | None  # None while open
+
+
 def fetch_url(location: str) -> str:
     """A repo's clone URL as git and Terraform's `git::` module sources read it on any machine: a URL
     unchanged (GitHub: https://github.com/ORG/REPO.git), a local forge's path as a file:// URL."""
@@ -72,10 +83,27 @@ class Forge(Protocol):
     def clone(self, org: str, repo: str, dest: Path) -> None: ...
 
     def commit_files(
-        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+        self,
+        org: str,
+        repo: str,
+        branch: str,
+        base: str | None,
+        files: dict[str, str],
+        message: str,
+        at: str | None = None,
     ) -> str:
         """Commit `files` (path -> text) on top of branch `base` (None: a first commit) and point
-        `branch` at the result, without a working clone; return the commit sha."""
+        `branch` at the result, without a working clone; return the commit sha. `branch` moves only
+        from where it was read (ForgeError when it moved meanwhile). `at`: author and committer date
+        (None: git's own, honouring GIT_AUTHOR_DATE / GIT_COMMITTER_DATE)."""
+
+    def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
+        """The repo's issues (open and closed) carrying `label`, read with conditional requests whose
+        ETags are kept under `cache`; () where the forge has no issue tracker (the local forge)."""
+
+    def mirror(self, org: str, repo: str, cache: Path) -> Path:
+        """A bare repo on this machine holding the repo's branches as they are now, to read its history
+        with git: the repo itself on the local forge, a fetched copy under `cache` elsewhere."""
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None: ...
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli.errors import ForgeError
-from platform_cli.forge import github_actions
-from platform_cli.forge.base import ActionsNames, RepoSetup
+from platform_cli.forge import github_actions, github_issues
+from platform_cli.forge.base import ActionsNames, Issue, RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, ConnectionLost, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
 from platform_cli.forge.github_setup import configure, team_id
@@ -144,16 +144,30 @@ class GitHubForge:
         self.git.clone(org, repo, dest)
 
     def commit_files(
-        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+        self,
+        org: str,
+        repo: str,
+        branch: str,
+        base: str | None,
+        files: dict[str, str],
+        message: str,
+        at: str | None = None,
     ) -> str:
         refs = self._refs(org, repo)
         if base and f"refs/heads/{base}" not in refs:
             raise ForgeError(f"branch {base} does not exist in {org}/{repo}", hint="push the branch first")
         ref = f"refs/heads/{branch}"
         self._branches.pop((org, repo), None)
-        sha = self.git.commit_files(org, repo, branch, base, files, message, refs.get(ref))
+        sha = self.git.commit_files(org, repo, branch, base, files, message, refs.get(ref), at)
         self._branches[(org, repo)] = {**refs, ref: sha}
         return sha
+
+    def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
+        return github_issues.labelled(self.api, org, repo, label, cache / org / f"{repo}.issues-{label}.json")
+
+    def mirror(self, org: str, repo: str, cache: Path) -> Path:
+        self._branches.pop((org, repo), None)
+        return self.git.mirror(org, repo, cache / org / f"{repo}.git")
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
         return self._refs(org, repo).get(f"refs/heads/{branch}")

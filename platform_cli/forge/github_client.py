@@ -185,10 +185,15 @@ class Api:
         assert auth is not None  # set in __init__
         return auth
 
-    def call(self, verb: str, path: str, body: Any = None, params: dict | None = None) -> tuple[dict, Any]:
+    def call(
+        self, verb: str, path: str, body: Any = None, params: dict | None = None, headers: dict | None = None
+    ) -> tuple[dict, Any]:
+        """(response headers, JSON body); the body is None for a 304 (a conditional GET whose ETag matched)."""
         self.calls.append((verb, path))
         return self._translate(
-            lambda: self._requester.requestJsonAndCheck(verb, self.base_url + path, parameters=params, input=body),
+            lambda: self._requester.requestJsonAndCheck(
+                verb, self.base_url + path, parameters=params, headers=headers, input=body
+            ),
             verb,
             path,
         )

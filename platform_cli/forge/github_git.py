@@ -79,6 +79,7 @@ class GitRemote:
         files: dict[str, str],
         message: str,
         expected: str | None,
+        at: str | None = None,
     ) -> str:
         """Build the commit in a throwaway bare repo (branch `base` fetched shallowly) and push it, leased
         on `expected` (the branch's sha now; None: it must not exist) so a concurrent change is not lost."""
@@ -89,10 +90,17 @@ class GitRemote:
             if base:
                 self.run(["fetch", "-q", "--depth=1", "--no-tags", self.url(org, repo), f"refs/heads/{base}"], bare)
                 parent = git.run(["rev-parse", "FETCH_HEAD"], bare)
-            sha = git.commit_tree(bare, parent, files, message)
+            sha = git.commit_tree(bare, parent, files, message, at)
             lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
             self.run(["push", lease, self.url(org, repo), f"{sha}:refs/heads/{branch}"], bare)
         return sha
+
+    def mirror(self, org: str, repo: str, dest: Path) -> Path:
+        """A bare copy of the repo's branches at `dest`, fetched again (only what is new) on each call."""
+        if not (dest / "HEAD").is_file():
+            git.init(dest, bare=True)
+        self.run(["fetch", "-q", "--prune", "--no-tags", self.url(org, repo), "+refs/heads/*:refs/heads/*"], dest)
+        return dest
 
 
 class RepoNotFound(ForgeError):

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from platform_cli import git, locks
 from platform_cli.errors import ForgeError
-from platform_cli.forge.base import ActionsNames, RepoSetup
+from platform_cli.forge.base import ActionsNames, Issue, RepoSetup
 from platform_cli.models import ChangedFile, PullRequest
 
 
@@ -134,13 +134,36 @@ class LocalForge:
         git.clone(self.repo_url(org, repo), dest)
 
     def commit_files(
-        self, org: str, repo: str, branch: str, base: str | None, files: dict[str, str], message: str
+        self,
+        org: str,
+        repo: str,
+        branch: str,
+        base: str | None,
+        files: dict[str, str],
+        message: str,
+        at: str | None = None,
     ) -> str:
+        """Moves `branch` only if it is still where it was read (a compare-and-swap, as GitHub's leased
+        push): a concurrent change is never lost, the caller gets a ForgeError and may retry."""
         path = self._require(org, repo)
         parent = self.branch_sha(org, repo, base) if base else None
-        sha = git.commit_tree(path, parent, files, message)
-        git.run(["update-ref", f"refs/heads/{branch}", sha], path)
+        expected = parent if base == branch else self.branch_sha(org, repo, branch)
+        sha = git.commit_tree(path, parent, files, message, at)
+        try:
+            git.run(["update-ref", f"refs/heads/{branch}", sha, expected or "0" * 40], path)
+        except git.GitError as exc:
+            raise ForgeError(
+                f"branch {branch} of {org}/{repo} moved while plat committed to it",
+                hint="run the same command again",
+            ) from exc
         return sha
+
+    def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
+        return ()  # no issue tracker: plat records incidents in the GitOps repo
+
+    def mirror(self, org: str, repo: str, cache: Path) -> Path:
+        """The repo itself: it is on this disk already."""
+        return self._require(org, repo)
 
     def branch_sha(self, org: str, repo: str, branch: str) -> str | None:
         path = self._require(org, repo)

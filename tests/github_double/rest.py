@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,10 +62,11 @@ class Rest:
                 ("PATCH", rf"/repos/{r}/pulls/(?P<number>\d+)", self.update_pull),
                 ("PUT", rf"/repos/{r}/pulls/(?P<number>\d+)/merge", self.merge_pull),
                 ("GET", rf"/repos/{r}/pulls/(?P<number>\d+)/files", self.pull_files),
+                ("GET", rf"/repos/{r}/issues", self.list_issues),
             ]
         ]
 
-    def handle(self, method: str, path: str, query: str, body: Any) -> Response:
+    def handle(self, method: str, path: str, query: str, body: Any, headers: Any = None) -> Response:
         if any(re.search(p, path) for p in self.state.forbidden):
             return Response(
                 403,
@@ -77,7 +80,7 @@ class Rest:
             match = pattern.match(path)
             if match and verb == method:
                 with self.state.lock:
-                    return handler(body=body or {}, query=parse_qs(query), **match.groupdict())
+                    return handler(body=body or {}, query=parse_qs(query), headers=headers or {}, **match.groupdict())
         return not_found()
 
     # --- apps ---
@@ -308,6 +311,26 @@ class Rest:
         return Response(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
 
     # --- shapes ---
+    # --- issues (GitHub answers 304 to an If-None-Match that matches the ETag: no rate limit spent) ---
+    def list_issues(self, org: str, repo: str, query: dict, headers: Any, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        state = query.get("state", ["open"])[0]
+        labels = {lab for lab in query.get("labels", [""])[0].split(",") if lab}
+        issues = [
+            i
+            for i in found.issues
+            if (state == "all" or i["state"] == state) and labels <= {lab["name"] for lab in i["labels"]}
+        ]
+        issues.sort(key=lambda i: i["updated_at"], reverse=True)
+        page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
+        chunk = issues[(page - 1) * per_page : page * per_page]
+        etag = '"' + hashlib.sha256(json.dumps(chunk, sort_keys=True).encode()).hexdigest() + '"'
+        if headers.get("If-None-Match") == etag:
+            return Response(304, None, {"ETag": etag})
+        return Response(200, chunk, {"ETag": etag})
+
     def _pull(self, repo: Repo | None, number: str) -> Pull | None:
         return next((p for p in repo.pulls if p.number == int(number)), None) if repo else None
 

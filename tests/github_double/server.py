@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(denied, self.owner.calls)
             return
         body = json.loads(raw) if raw else None
-        response = self.owner.rest.handle(self.command, path, query, body)
+        response = self.owner.rest.handle(self.command, path, query, body, dict(self.headers.items()))
         if path.startswith("/app/installations/") and response.status == 201:
             self.owner.issued.add(response.body["token"])
         if self.command != "GET" and "repo" not in self.owner.scopes and response.status < 300:

@@ -75,6 +75,7 @@ class Repo:
     actions_access: str = "none"  # who may call its workflows: none | user | organization | enterprise
     variables: dict[str, str] = field(default_factory=dict)  # Actions variables: name -> value
     secrets: set[str] = field(default_factory=set)  # Actions secrets (names: values are never read back)
+    issues: list[dict] = field(default_factory=list)  # GitHub's issue JSON (number, title, body, state, labels, ...)
 
     def branches(self) -> dict[str, str]:
         out = git(self.path, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/")

@@ -67,7 +67,8 @@ def test_every_step_ran_or_is_a_named_stub(rehearsed, dashboard_rehearsed):
 
 def test_the_deploys_promoted_the_built_digest_in_the_gitops_repo(rehearsed):
     """Staging then production: the GitOps Applications point at the pushed commit and the digest
-    the build gave (the registry stub's answer), in two commits pushed by the deploy jobs."""
+    the build gave (the registry stub's answer), in two commits `plat deploy` and `plat promote` landed
+    from the deploy jobs, with the delivery trailers."""
     for template, (service, per_event) in rehearsed.items():
         push = {r.workflow: r for r in per_event["push"]}["deploy.yml"]
         digest = pushed_digest(None, {"github": {"sha": push.event.sha}})["digest"]
@@ -76,6 +77,13 @@ def test_the_deploys_promoted_the_built_digest_in_the_gitops_repo(rehearsed):
             f"deploy({service.name}): production -> {digest}",
             f"deploy({service.name}): staging -> {digest}",
         ], template
+        trailers = _git(
+            gitops, "log", "-2", "--format=%(trailers:key=Plat-Environment,key=Plat-Digest,key=Plat-Source)"
+        )
+        assert trailers.split("\n\n") == [
+            f"Plat-Environment: {env}\nPlat-Digest: {digest}\nPlat-Source: {push.event.sha}"
+            for env in ("production", "staging")
+        ], template  # plat deploy (staging) and plat promote (production) made them: docs/delivery.md
         for env in ("staging", "production"):
             source = yaml.safe_load(_git(gitops, "show", f"main:apps/{service.name}/{env}.yaml"))["spec"]["source"]
             assert source["targetRevision"] == push.event.sha

@@ -1,0 +1,195 @@
+"""The GitOps repo's history read back: every deploy and incident event that reached `main`, from one
+`git log` pass (trailers, parents, committer dates, and which Application files each commit changed),
+plus one batched `git cat-file` for the Application files of commits plat did not make."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platform_cli import git
+from platform_cli.delivery import application, trailers
+
+LOG_FORMAT = "%x1e%H %P%x1f%ct%x1f%B%x1f"
+APP_PATH = re.compile(r"^apps/([^/]+)/([^/]+)\.yaml$")
+
+
+@dataclass(frozen=True)
+class Deploy:
+    id: str  # the commit that landed it on main (the merge commit of a pull request)
+    service: str
+    environment: str
+    digest: str | None
+    source: str | None  # the service commit; None when the Application names no commit (e.g. `main`)
+    kind: str  # normal | hotfix | rollback
+    undoes: str | None  # a rollback: the id of the deploy it undoes
+    landed: int  # committer date of the landing commit, seconds since the epoch
+    by_trailers: bool = True  # False: recognised from its diff (a deploy plat did not make)
+
+
+@dataclass(frozen=True)
+class IncidentEvent:
+    id: str  # <service>#<n>
+    service: str
+    action: str  # open | resolve
+    cause: str | None
+    at: int
+    commit: str
+
+
+@dataclass(frozen=True)
+class History:
+    head: str | None
+    deploys: tuple[Deploy, ...] = ()  # in landing order
+    incidents: tuple[IncidentEvent, ...] = ()
+    _by_key: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def of(self, service: str, environment: str) -> tuple[Deploy, ...]:
+        if not self._by_key:
+            for d in self.deploys:
+                self._by_key.setdefault((d.service, d.environment), []).append(d)
+        return tuple(self._by_key.get((service, environment), ()))
+
+
+@dataclass
+class _Commit:
+    parents: list[str]
+    date: int
+    body: str
+    apps: list[tuple[str, str, str, str]]  # (status, new blob, service, environment)
+
+
+def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = (), limit: int = 0) -> History:
+    """The whole history; with `paths`, only the commits of `main`'s first-parent line that change them
+    (one service's Applications and incidents: what a rollback needs, without reading everyone's), and
+    with `limit` only the newest that many of those (git stops walking there)."""
+    head = git.resolve(repo, ref)
+    if head is None:
+        return History(None)
+    args = ["log", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]
+    if paths:
+        args += ["--first-parent", *([f"--max-count={limit}"] if limit else [])]
+    out = git.run([*args, head, "--", *paths], repo)
+    commits = dict(_parse(out))
+    if paths:
+        order = list(reversed(commits))
+        _merged_bodies(repo, commits)
+    else:
+        order = _first_parents(commits, head)
+    chain = [(sha, _trailers(commits, sha)) for sha in order]
+    plain = [sha for sha, tags in chain if not tags]
+    blobs = git.cat_files(repo, sorted({a[1] for sha in plain for a in commits[sha].apps if a[0] in "AM"}))
+    deploys: list[Deploy] = []
+    incidents: list[IncidentEvent] = []
+    state: dict[tuple[str, str], tuple[str | None, str | None] | str] = {}
+    for sha, tags in chain:
+        commit = commits[sha]
+        if trailers.INCIDENT in tags:
+            incidents.append(_incident(sha, commit.date, tags))
+        elif trailers.DIGEST in tags and trailers.SERVICE in tags:
+            deploy = _tagged(sha, commit.date, tags)
+            deploys.append(deploy)
+            state[(deploy.service, deploy.environment)] = (deploy.source, deploy.digest)
+        else:
+            deploys.extend(_by_diff(sha, commit, blobs, state))
+    return History(head, tuple(deploys), tuple(incidents))
+
+
+def _parse(out: str) -> Iterator[tuple[str, _Commit]]:
+    for record in out.split("\x1e")[1:]:
+        ids, date, body, raw = record.split("\x1f", 3)
+        sha, *parents = ids.split()
+        apps = []
+        for line in raw.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, _, path = line.partition("\t")
+            match = APP_PATH.match(path)
+            if match:
+                fields = meta.split()
+                apps.append((fields[4][0], fields[3], match[1], match[2]))
+        yield sha, _Commit(parents, int(date), body, apps)
+
+
+def _merged_bodies(repo: Path, commits: dict[str, _Commit]) -> None:
+    """The messages of the branches merged into `commits` (their trailers), in one git call."""
+    wanted = [c.parents[1] for c in commits.values() if len(c.parents) > 1 and c.parents[1] not in commits]
+    if not wanted:
+        return
+    out = git.run(["log", "--no-walk=unsorted", f"--format={LOG_FORMAT}", *wanted], repo)
+    commits.update(_parse(out))
+
+
+def _first_parents(commits: dict[str, _Commit], head: str) -> list[str]:
+    chain, sha = [], head
+    while sha in commits:
+        chain.append(sha)
+        parents = commits[sha].parents
+        sha = parents[0] if parents else ""
+    chain.reverse()
+    return chain
+
+
+def _trailers(commits: dict[str, _Commit], sha: str) -> dict[str, str]:
+    """A commit's own Plat trailers; for a merge without any, those of the branch it merged."""
+    commit = commits[sha]
+    tags = trailers.parse(commit.body)
+    if not tags and len(commit.parents) > 1 and commit.parents[1] in commits:
+        tags = trailers.parse(commits[commit.parents[1]].body)
+    return tags
+
+
+def _tagged(sha: str, date: int, tags: dict[str, str]) -> Deploy:
+    kind = tags.get(trailers.KIND, "normal")
+    return Deploy(
+        id=sha,
+        service=tags[trailers.SERVICE],
+        environment=tags.get(trailers.ENVIRONMENT, ""),
+        digest=tags.get(trailers.DIGEST),
+        source=tags.get(trailers.SOURCE),
+        kind=kind if kind in trailers.KINDS else "normal",
+        undoes=tags.get(trailers.UNDOES),
+        landed=date,
+    )
+
+
+def _incident(sha: str, date: int, tags: dict[str, str]) -> IncidentEvent:
+    ident = tags[trailers.INCIDENT]
+    service = tags.get(trailers.SERVICE) or ident.partition("#")[0]
+    return IncidentEvent(
+        ident, service, tags.get(trailers.INCIDENT_ACTION, "open"), tags.get(trailers.CAUSE), date, sha
+    )
+
+
+def _by_diff(
+    sha: str,
+    commit: _Commit,
+    blobs: dict[str, str | None],
+    state: dict[tuple[str, str], tuple[str | None, str | None] | str],
+) -> Iterator[Deploy]:
+    """Deploys plat did not make: an Application edit that changes what it pins. A file added (a
+    registration) sets what runs before any deploy; a file removed forgets it."""
+    for status, blob, service, env in commit.apps:
+        if status == "D":
+            state.pop((service, env), None)
+            continue
+        before = state.get((service, env))
+        if status == "A":  # parsed only if a later edit plat did not make needs to compare with it
+            state[(service, env)] = blob
+            continue
+        if isinstance(before, str):
+            before = application.pinned(blobs.get(before) or "")
+        pins = application.pinned(blobs.get(blob) or "")
+        state[(service, env)] = pins
+        if before is not None and pins != before:
+            source = pins[0] if pins[0] and application.SHA_RE.match(pins[0]) else None
+            yield Deploy(sha, service, env, pins[1], source, "normal", None, commit.date, by_trailers=False)
+
+
+def applications(repo: Path, head: str) -> dict[str, str]:
+    """The Application files on `main` (path -> text), in two git calls."""
+    names = [n for n in git.run(["ls-tree", "-r", "--name-only", head, "--", "apps"], repo).splitlines() if n]
+    texts = git.cat_files(repo, [f"{head}:{n}" for n in names if APP_PATH.match(n)])
+    return {spec.partition(":")[2]: text for spec, text in texts.items() if text is not None}

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.delivery.world import World
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return World(tmp_path)
