@@ -21,17 +21,28 @@ dashboard_app = typer.Typer(
 OutOpt = Annotated[Path, typer.Option("--out", help="Where the site goes (replaced when plat built it).")]
 
 
-def live_producers(since: str | None):
-    """THE WIRING POINT for the live documents: `plat dora --json` and `plat fleet status --json`
-    computed by their engines. Return commands.dashboard.Producers(dora=..., fleet=...) built from the
-    dora and fleet engines (with the settings and forge, as `plat dora` / `plat fleet status` build
-    theirs; campaigns from the fleet campaign journal). Until they are part of this plat, the build
-    takes saved documents (--dora, --fleet, --campaign)."""
-    from platform_cli.errors import DashboardInputError
+def live_producers():
+    """The documents computed here, as `plat dora --json`, `plat fleet status --json` and `plat fleet
+    campaign status --json` would print them, with this plat's settings and forge."""
+    from platform_cli.cli.fleet import context
+    from platform_cli.commands import dashboard
+    from platform_cli.commands import dora as dora_cmd
+    from platform_cli.commands import fleet as fleet_cmd
+    from platform_cli.dora.summary import Selection
+    from platform_cli.errors import UsageError
 
-    raise DashboardInputError(
-        "this plat cannot compute the DORA metrics and fleet status itself yet",
-        hint="build from saved documents: plat dashboard build --dora dora.json --fleet fleet.json",
+    settings, the_forge, collab = context(None, None)
+
+    def campaigns() -> list[dict]:
+        try:
+            return [fleet_cmd.campaign_status(settings, the_forge, collab).to_json()]
+        except UsageError:  # no campaign has run here
+            return []
+
+    return dashboard.Producers(
+        dora=lambda since: dora_cmd.dora(settings, the_forge, Selection("production", None, None), since),
+        fleet=lambda: fleet_cmd.status(settings, the_forge, collab).to_json(),
+        campaigns=campaigns,
     )
 
 
@@ -76,7 +87,7 @@ def build(
         if dora and fleet:
             producers = dashboard.from_files(dora, fleet, tuple(campaign or ()))
         else:
-            producers = live_producers(since)
+            producers = live_producers()
         built = dashboard.build(out.resolve(), producers, since)
         console.emit(
             built.to_json(),

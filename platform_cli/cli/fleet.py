@@ -32,8 +32,9 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(s.strip() for s in (text or "").split(",") if s.strip())
 
 
-def _context(forge: str | None, org: str | None, jobs: int | None, prometheus_url: str | None = None):
-    """Settings, the forge, and the collaborators: `plat doctor` and (with a URL) the SLO budgets."""
+def context(forge: str | None, org: str | None, jobs: int | None = None, prometheus_url: str | None = None):
+    """Settings, the forge, and the collaborators: `plat doctor`, the DORA bands of `plat dora` and
+    (with a URL) the SLO budgets. `plat dashboard build` computes its fleet document with them too."""
     from platform_cli import forge as forges
     from platform_cli.checks.tools import Tools
     from platform_cli.commands import doctor as doctor_cmd
@@ -49,8 +50,25 @@ def _context(forge: str | None, org: str | None, jobs: int | None, prometheus_ur
         return DoctorSummary(report.level, report.score, len(report.failing("high")))
 
     slo = _slo_reader(prometheus_url) if prometheus_url else None
-    collab = cmd.Collaborators(doctor=doctor, slo=slo, dora=None)  # dora: wired once `plat dora` exists
+    collab = cmd.Collaborators(doctor=doctor, slo=slo, dora=_dora_bands(settings, the_forge))
     return settings, the_forge, replace(collab, jobs=jobs) if jobs else collab
+
+
+def _dora_bands(settings, the_forge):
+    """Every service's DORA bands over `plat dora`'s default window of production deploys; a GitOps
+    history that cannot be read gives none (the rows show no bands, the scan goes on)."""
+    from platform_cli.commands import dora as dora_cmd
+    from platform_cli.dora.summary import Selection
+    from platform_cli.errors import PlatError
+
+    def bands() -> dict:
+        try:
+            services = dora_cmd.dora(settings, the_forge, Selection("production", None, None))["services"]
+        except PlatError:
+            return {}
+        return {name: metrics["bands"] for name, metrics in services.items()}
+
+    return bands
 
 
 def _slo_reader(url: str):
@@ -77,7 +95,7 @@ def status(
     def body(console) -> None:
         from platform_cli.commands import fleet as cmd
 
-        settings, the_forge, collab = _context(forge, org, jobs, prometheus_url)
+        settings, the_forge, collab = context(forge, org, jobs, prometheus_url)
         result = cmd.status(settings, the_forge, collab, cmd.Selection(team=team, template=template))
         console.emit(result.to_json(), lambda c: _render_status(c, result.to_json()))
 
@@ -112,7 +130,7 @@ def upgrade(
         from platform_cli.commands import fleet as cmd
         from platform_cli.commands import upgrade as upgrade_cmd
 
-        settings, the_forge, collab = _context(forge, org, jobs)
+        settings, the_forge, collab = context(forge, org, jobs)
 
         def upgrader(path, version):
             req = upgrade_cmd.UpgradeRequest(path=path, to=version, yes=True)
@@ -179,7 +197,7 @@ def campaign_status(
     def body(console) -> None:
         from platform_cli.commands import fleet as cmd
 
-        settings, the_forge, collab = _context(forge, org, None)
+        settings, the_forge, collab = context(forge, org, None)
         result = cmd.campaign_status(settings, the_forge, collab, to)
         console.emit(result.to_json(), lambda c: _render_campaign(c, result.to_json()))
 

@@ -43,7 +43,7 @@ class DoctorSummary:
 
 Doctor = Callable[[Path], DoctorSummary]  # runs doctor on a checkout
 SloBudgets = Callable[[Path], dict[str, float | None] | None]  # {slo: remaining fraction} of a checkout
-DoraBands = Callable[[str], dict[str, Any] | None]  # the DORA bands of a service (`plat dora`), once wired
+DoraBands = Callable[[], dict[str, dict[str, Any]]]  # service -> its DORA bands (`plat dora`), read once a scan
 
 
 @dataclass(frozen=True)
@@ -119,10 +119,12 @@ class Scanner:
     slo: SloBudgets | None = None
     dora: DoraBands | None = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    bands: dict[str, dict[str, Any]] = field(default_factory=dict)  # `dora()`, read once before the rows
 
     def scan(self, services: tuple[RegisteredService, ...]) -> tuple[Row, ...]:
         """Rows in the inventory's order; `jobs` services at a time, in forked worker processes where
         the platform forks (doctor is mostly Python: threads would share one core), else in threads."""
+        self.bands = self.dora() if self.dora and services else {}
         if self.jobs <= 1 or len(services) <= 1:
             return tuple(map(self.row, services))
         if "fork" not in multiprocessing.get_all_start_methods():
@@ -159,7 +161,7 @@ class Scanner:
                 row,
                 upgrade_pr=self._upgrade_pr(org, name, clone),
                 slo=self.slo(clone) if self.slo and clone.is_dir() else None,
-                dora=self.dora(reg.service) if self.dora else None,
+                dora=self.bands.get(reg.service),
             )
         except PlatError as exc:
             return _with(row, error=exc.message)
