@@ -261,7 +261,7 @@ def test_cli_json_reports_the_calls_and_no_token_appears_anywhere(github_double,
     assert any(a.startswith("Basic ") for a in github_double.seen_authorization)  # git did authenticate
 
 
-def test_upgrade_opens_then_updates_one_pull_request_and_merges_with_a_merge_commit(github_double, tmp_path, settings):
+def test_upgrade_opens_leaves_then_updates_one_pull_request_and_merges_with_a_merge_commit(github_double, tmp_path, settings):
     from dataclasses import replace
 
     from platform_cli.commands.upgrade import UpgradeRequest, upgrade
@@ -284,11 +284,16 @@ def test_upgrade_opens_then_updates_one_pull_request_and_merges_with_a_merge_com
     first_forge, second_forge = forge(), forge()
     first = upgrade(UpgradeRequest(path=work), v2, first_forge)
     second = upgrade(UpgradeRequest(path=work), v2, second_forge)
-    assert (first_forge.api_calls, second_forge.api_calls) == (2, 4)  # docs/github.md
+    # docs/github.md: the re-run finds the same pull request open (one list) and leaves it as it is
+    assert (first_forge.api_calls, second_forge.api_calls) == (2, 1)
     service = github_double.state.repo("acme", "payments")
     assert first.pull_request.id == second.pull_request.id
     assert [(p.head, p.state) for p in service.pulls] == [("plat/upgrade-0.2.0", "open")]
     assert service.branches()[BASELINE_BRANCH] == git.rev_parse(work, BASELINE_BRANCH)
+    service.pulls[0].body = "edited by hand"  # the open pull request no longer says what plat would
+    third_forge = forge()
+    upgrade(UpgradeRequest(path=work), v2, third_forge)
+    assert third_forge.api_calls == 4 and service.pulls[0].body != "edited by hand"
 
     forge().merge_pull_request("acme", "payments", first.pull_request.id)
     parents = git.run(["rev-list", "--parents", "-n", "1", "main"], service.path).split()
