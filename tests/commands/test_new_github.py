@@ -261,7 +261,9 @@ def test_cli_json_reports_the_calls_and_no_token_appears_anywhere(github_double,
     assert any(a.startswith("Basic ") for a in github_double.seen_authorization)  # git did authenticate
 
 
-def test_upgrade_opens_leaves_then_updates_one_pull_request_and_merges_with_a_merge_commit(github_double, tmp_path, settings):
+def test_upgrade_opens_leaves_then_updates_one_pull_request_and_merges_with_a_merge_commit(
+    github_double, tmp_path, settings
+):
     from dataclasses import replace
 
     from platform_cli.commands.upgrade import UpgradeRequest, upgrade
