@@ -24,7 +24,7 @@ from platform_cli.errors import PlatError, UsageError
 from platform_cli.fleet import campaign as campaign_mod
 from platform_cli.fleet import releases, shards
 from platform_cli.fleet.campaign import Campaign, CampaignResult, Request, Upgrader
-from platform_cli.fleet.status import Doctor, DoraBands, Row, Scanner, SloBudgets, summary
+from platform_cli.fleet.status import Doctor, DoraBands, Row, Scanner, SloBudgets, api_calls, summary
 from platform_cli.forge.base import Forge
 from platform_cli.gitops import inventory
 from platform_cli.gitops.inventory import RegisteredService
@@ -92,7 +92,7 @@ def status(settings: Settings, forge: Forge, collab: Collaborators, selection: S
     rows = scan.scan(select(registered(settings, forge), selection))
     if selection.template:
         rows = tuple(r for r in rows if r.template == selection.template)
-    after = api_calls(forge)
+    after = {k: n + scan.worker_calls.get(k, 0) for k, n in api_calls(forge).items()}  # forked workers' too
     return FleetStatus(
         org=settings.org,
         gitops_repo=f"{settings.org}/{settings.gitops_repo}",
@@ -223,15 +223,6 @@ def cache_root(settings: Settings) -> Path:
 def journal_path(settings: Settings, to: str | None, shard: str | None) -> Path:
     suffix = f".shard-{shard.replace('/', '-of-')}" if shard else ""
     return settings.home / "fleet" / settings.forge / settings.org / f"upgrade-{to}{suffix}.json"
-
-
-def api_calls(forge: Forge) -> dict[str, int]:
-    """The forge's API calls so far, where it counts them (GitHub): counted ones and 304s."""
-    counter = getattr(forge, "api_calls", 0)  # the GitHub forge's is a property
-    calls = counter() if callable(counter) else counter
-    if isinstance(calls, int):  # the GitHub forge counts its REST calls; 304s are not told apart yet
-        return {"rest": calls, "not_modified": 0}
-    return {"rest": int(calls.get("rest", 0)), "not_modified": int(calls.get("not_modified", 0))}
 
 
 def _campaign(settings: Settings, forge: Forge, collab: Collaborators, journal: Journal, upgrader: Upgrader):

@@ -120,11 +120,15 @@ class Scanner:
     dora: DoraBands | None = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     bands: dict[str, dict[str, Any]] = field(default_factory=dict)  # `dora()`, read once before the rows
+    worker_calls: dict[str, int] = field(default_factory=dict)  # API calls made in forked workers (see scan)
 
     def scan(self, services: tuple[RegisteredService, ...]) -> tuple[Row, ...]:
         """Rows in the inventory's order; `jobs` services at a time, in forked worker processes where
-        the platform forks (doctor is mostly Python: threads would share one core), else in threads."""
+        the platform forks (doctor is mostly Python: threads would share one core), else in threads.
+        A forked worker's API calls are counted in its copy of the forge: each row's are sent back
+        with it and summed in `worker_calls`."""
         self.bands = self.dora() if self.dora and services else {}
+        self.worker_calls = {}
         if self.jobs <= 1 or len(services) <= 1:
             return tuple(map(self.row, services))
         if "fork" not in multiprocessing.get_all_start_methods():
@@ -135,9 +139,13 @@ class Scanner:
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
-                return tuple(pool.map(_forked_row, services, chunksize=max(1, len(services) // (self.jobs * 8))))
+                done = list(pool.map(_forked_row, services, chunksize=max(1, len(services) // (self.jobs * 8))))
         finally:
             _FORKED = None
+        for _, calls in done:
+            for key, n in calls.items():
+                self.worker_calls[key] = self.worker_calls.get(key, 0) + n
+        return tuple(row for row, _ in done)
 
     def row(self, reg: RegisteredService) -> Row:
         """The service's row now; never raises (a failure is the row's `error`)."""
@@ -198,9 +206,22 @@ class Scanner:
 _FORKED: Scanner | None = None  # the scanner a forked worker inherits (closures do not pickle)
 
 
-def _forked_row(reg: RegisteredService) -> Row:
+def _forked_row(reg: RegisteredService) -> tuple[Row, dict[str, int]]:
     assert _FORKED is not None
-    return _FORKED.row(reg)
+    before = api_calls(_FORKED.forge)
+    row = _FORKED.row(reg)
+    after = api_calls(_FORKED.forge)
+    return row, {k: after[k] - before[k] for k in after}
+
+
+def api_calls(forge: Forge) -> dict[str, int]:
+    """The forge's API calls so far, where it counts them (GitHub): `rest`, those counted against the
+    rate limit, and `not_modified`, the conditional requests answered 304 (free)."""
+    counter = getattr(forge, "api_calls", 0)  # the GitHub forge's is a property
+    calls = counter() if callable(counter) else counter
+    if isinstance(calls, int):
+        return {"rest": calls, "not_modified": int(getattr(forge, "not_modified", 0) or 0)}
+    return {"rest": int(calls.get("rest", 0)), "not_modified": int(calls.get("not_modified", 0))}
 
 
 def _measure(path: Path, doctor: Doctor) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 REST calls go through `Api` (counted, retried, translated into ForgeError); git goes over HTTPS with
 the token in an environment-only extraHeader (`GitRemote`). Whether a repo exists and its branches
 are read with `git ls-remote`, and GitOps commits are built locally and pushed, so none of them costs
-a REST call. See docs/github.md.
+a REST call. With an ETag cache folder, the reads a fleet scan repeats (pull request lists, a pull
+request, a repo) are conditional requests: an unchanged answer is a free 304. See docs/github.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platform_cli.errors import ForgeError
 from platform_cli.forge import github_actions, github_issues
@@ -50,8 +52,11 @@ def web_url(api_url: str) -> str:
 class GitHubForge:
     name = "github"
 
-    def __init__(self, api_url: str, creds: Credentials, *, sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self, api_url: str, creds: Credentials, *, sleep: Sleep = time.sleep, etags: Path | None = None
+    ) -> None:
         self.api = Api(api_url, creds, sleep=sleep)
+        self.etags = etags  # the ETag cache's folder: None sends every read unconditionally
         self.git = GitRemote(web_url(api_url), self.api.token)
         self._exists: dict[tuple[str, str], bool] = {}
         self._pulls: dict[tuple[str, str, int], PullRequest] = {}
@@ -60,7 +65,16 @@ class GitHubForge:
 
     @property
     def api_calls(self) -> int:
+        """REST requests counted against the rate limit (304s are not: see `not_modified`)."""
         return self.api.count
+
+    @property
+    def not_modified(self) -> int:
+        """Conditional requests GitHub answered 304: free of rate limit."""
+        return self.api.not_modified
+
+    def _etag(self, org: str, repo: str, what: str) -> Path | None:
+        return None if self.etags is None else self.etags / org / f"{repo}.{what}.json"
 
     # --- repos ---
     def repo_url(self, org: str, repo: str) -> str:
@@ -82,7 +96,7 @@ class GitHubForge:
 
     def _rest_exists(self, org: str, repo: str) -> bool:
         try:
-            self.api.call("GET", f"/repos/{org}/{repo}")
+            self.api.call("GET", f"/repos/{org}/{repo}", cache=self._etag(org, repo, "repo"))
         except ApiError as exc:
             if exc.status != 404:
                 raise
@@ -215,7 +229,10 @@ class GitHubForge:
         for page in range(1, 100):
             try:
                 _, data = self.api.call(
-                    "GET", f"/repos/{org}/{repo}/pulls", params={"state": query, "per_page": 100, "page": page}
+                    "GET",
+                    f"/repos/{org}/{repo}/pulls",
+                    params={"state": query, "per_page": 100, "page": page},
+                    cache=self._etag(org, repo, f"pulls-{query}-{page}"),
                 )
             except ApiError as exc:
                 raise (_missing(org, repo) if exc.status == 404 else exc) from None
@@ -228,7 +245,9 @@ class GitHubForge:
         if (org, repo, number) in self._pulls:
             return self._pulls[(org, repo, number)]
         try:
-            _, data = self.api.call("GET", f"/repos/{org}/{repo}/pulls/{number}")
+            _, data = self.api.call(
+                "GET", f"/repos/{org}/{repo}/pulls/{number}", cache=self._etag(org, repo, f"pull-{number}")
+            )
         except ApiError as exc:
             if exc.status != 404:
                 raise
@@ -352,4 +371,10 @@ def _create_error(exc: ApiError, org: str, repo: str) -> ForgeError:
 
 def from_settings(settings: Any, environ: Mapping[str, str] | None = None) -> GitHubForge:
     env = os.environ if environ is None else environ
-    return GitHubForge(getattr(settings, "github_url", "") or PUBLIC_API, credentials_from_env(env))
+    api_url = getattr(settings, "github_url", "") or PUBLIC_API
+    return GitHubForge(api_url, credentials_from_env(env), etags=etag_folder(settings.home, api_url))
+
+
+def etag_folder(home: Path, api_url: str) -> Path:
+    """PLAT_HOME/cache/github/<API host>: the ETag cache of one GitHub (github.com, or an Enterprise host)."""
+    return home / "cache" / "github" / (urlsplit(api_url).netloc.replace(":", "_") or "github")

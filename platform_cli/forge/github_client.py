@@ -1,7 +1,10 @@
-"""PyGithub, set up for plat: credentials, an explicit retry policy, rate-limit waits, call counting.
+"""PyGithub, set up for plat: credentials, an explicit retry policy, rate-limit waits, call counting,
+conditional requests.
 
 Every REST call plat makes goes through `Api.call`, so the calls of an operation are counted and
-every failure becomes a ForgeError that says what happened and what to do.
+every failure becomes a ForgeError that says what happened and what to do. A GET given a `cache`
+file is conditional (`github_etags`): a 304 answers with the saved body and is counted apart, in
+`not_modified`, since GitHub does not count it against the rate limit.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +24,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from github.GithubException import RateLimitExceededExceedsMaxWait
 
 from platform_cli.errors import ConfigError, ForgeError
+from platform_cli.forge import github_etags as etags
 
 Sleep = Callable[[float], None]
 MAX_WAIT = 300.0  # the longest rate-limit wait plat sits through; a longer one stops with the time to retry
@@ -151,6 +156,7 @@ class Api:
     def __init__(self, base_url: str, creds: Credentials, *, sleep: Sleep = time.sleep, timeout: int = 30) -> None:
         self.base_url = base_url.rstrip("/")
         self.calls: list[tuple[str, str]] = []
+        self.not_modified = 0  # conditional requests GitHub answered 304 (free of rate limit)
         auth: Auth.Auth
         if creds.token:
             auth = Auth.Token(creds.token)
@@ -173,8 +179,9 @@ class Api:
 
     @property
     def count(self) -> int:
-        """Requests sent: each call, and each time one was sent again (after a 5xx, a rate limit...)."""
-        return len(self.calls) + len(self._retry.sent)
+        """Requests counted against the rate limit: each call but the 304s, and each time one was sent
+        again (after a 5xx, a rate limit...)."""
+        return len(self.calls) - self.not_modified + len(self._retry.sent)
 
     def token(self) -> str:
         """The token for git over HTTPS (an App's installation token is fetched and refreshed by PyGithub)."""
@@ -186,17 +193,34 @@ class Api:
         return auth
 
     def call(
-        self, verb: str, path: str, body: Any = None, params: dict | None = None, headers: dict | None = None
+        self,
+        verb: str,
+        path: str,
+        body: Any = None,
+        params: dict | None = None,
+        headers: dict | None = None,
+        cache: Path | None = None,
     ) -> tuple[dict, Any]:
-        """(response headers, JSON body); the body is None for a 304 (a conditional GET whose ETag matched)."""
+        """(response headers, JSON body). With `cache` (a GET's entry in the ETag cache) the request
+        is conditional and a 304 answers with the saved body; a 304 to the caller's own If-None-Match
+        answers None. Retries and rate-limit waits are the same for conditional requests."""
+        saved = etags.load(cache) if cache is not None and verb == "GET" else None
+        sent = {**(headers or {}), **etags.if_none_match(saved)}
         self.calls.append((verb, path))
-        return self._translate(
+        answered, data = self._translate(
             lambda: self._requester.requestJsonAndCheck(
-                verb, self.base_url + path, parameters=params, headers=headers, input=body
+                verb, self.base_url + path, parameters=params, headers=sent or None, input=body
             ),
             verb,
             path,
         )
+        if data is None and "If-None-Match" in sent:
+            self.not_modified += 1
+            return answered, saved.data if saved else None
+        etag = etags.etag_of(answered)
+        if cache is not None and verb == "GET" and etag:
+            etags.save(cache, etag, data)
+        return answered, data
 
     def _translate(self, fn: Callable[[], Any], verb: str, path: str) -> Any:
         try:

@@ -1,14 +1,15 @@
 """Issues carrying a label (incidents: Four Keys' convention), read from GitHub with conditional
-requests: the ETag of the first page is kept on disk with what it held, and a 304 — which costs no
-rate limit — means nothing changed. Pages are sorted by last update, so any change reaches page one."""
+requests: the ETag of the first page is kept in the ETag cache (`github_etags`) with the issues of
+every page, and a 304 — which costs no rate limit — means nothing changed. Pages are sorted by last
+update, so any change reaches page one."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from platform_cli.forge import github_etags as etags
 from platform_cli.forge.base import Issue
 from platform_cli.forge.github_client import Api
 
@@ -16,34 +17,26 @@ PER_PAGE = 100
 
 
 def labelled(api: Api, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
-    saved = _load(cache)
+    saved = etags.load(cache)
     params = {"labels": label, "state": "all", "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
     headers, first = api.call(
         "GET",
         f"/repos/{org}/{repo}/issues",
         params={**params, "page": 1},
-        headers={"If-None-Match": saved["etag"]} if saved else None,
+        headers=etags.if_none_match(saved),
     )
     if first is None and saved:
-        return tuple(_issue(item) for item in saved["issues"])
+        return tuple(_issue(item) for item in saved.data)
     items, page, batch = list(first or []), 1, first or []
     while len(batch) == PER_PAGE:
         page += 1
         _, batch = api.call("GET", f"/repos/{org}/{repo}/issues", params={**params, "page": page})
         items += batch or []
     issues = [i for i in items if "pull_request" not in i]  # the issues endpoint lists pull requests too
-    etag = {k.lower(): v for k, v in (headers or {}).items()}.get("etag")
+    etag = etags.etag_of(headers)
     if etag:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps({"etag": etag, "issues": issues}), encoding="utf-8")
+        etags.save(cache, etag, issues)
     return tuple(_issue(item) for item in issues)
-
-
-def _load(cache: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _issue(item: dict[str, Any]) -> Issue:

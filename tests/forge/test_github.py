@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import textwrap
@@ -313,3 +314,60 @@ def test_the_workflows_that_fetch_the_platform_run_the_documented_read_step(work
     assert steps.index(reads[0]) < fetch, "the token must reach git before the platform is fetched"
     on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as True
     assert on["workflow_call"]["secrets"]["platform-token"]["required"] is False
+
+
+def test_pull_request_reads_are_conditional_and_a_304_is_counted_apart(github_double, tmp_path, slept):
+    etags = tmp_path / "etags"
+
+    def forge() -> GitHubForge:  # a new run each time: only the ETag cache on disk is shared
+        return GitHubForge(
+            github_double.api_url, Credentials(token=github_double.token), sleep=slept.append, etags=etags
+        )
+
+    first = forge()
+    seed(tmp_path, first)
+    first.commit_files("acme", "svc", "feature", "main", {"b.txt": "two\n"}, "add b")
+    pr = first.open_pull_request("acme", "svc", "feature", "main", "t", "b")
+    listed = first.list_pull_requests("acme", "svc", "open")
+    assert listed == (pr,) and not github_double.calls[-1].conditional
+
+    again = forge()
+    assert again.get_pull_request("acme", "svc", pr.id) == pr  # first read: kept on disk with its ETag
+    assert again.list_pull_requests("acme", "svc", "open") == listed  # unchanged since the first forge's
+    assert (again.api_calls, again.not_modified) == (1, 1)
+    third = forge()
+    assert third.get_pull_request("acme", "svc", pr.id) == pr
+    assert third.list_pull_requests("acme", "svc", "open") == listed
+    assert (third.api_calls, third.not_modified) == (0, 2)
+    assert [(c.status, c.conditional) for c in github_double.calls[-2:]] == [(304, True), (304, True)]
+
+    third.close_pull_request("acme", "svc", pr.id)  # a change: the next read is a 200, counted
+    fourth = forge()
+    assert fourth.list_pull_requests("acme", "svc", "open") == ()
+    assert (fourth.api_calls, fourth.not_modified) == (1, 0)
+    assert [(c.status, c.conditional) for c in github_double.calls[-1:]] == [(200, True)]
+
+
+def test_a_rate_limited_conditional_read_is_waited_for_and_sent_again(github_double, tmp_path, slept):
+    etags = tmp_path / "etags"
+    forge = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=slept.append, etags=etags)
+    seed(tmp_path, forge)
+    forge.list_pull_requests("acme", "svc", "open")
+    github_double.inject(1, "rate_limit", seconds=7)
+    again = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=slept.append, etags=etags)
+    assert again.list_pull_requests("acme", "svc", "open") == ()
+    assert [(c.status, c.conditional) for c in github_double.calls[-2:]] == [(403, True), (304, True)]
+    assert slept == [7] and (again.api_calls, again.not_modified) == (1, 1)  # the refused one counted
+
+
+def test_a_damaged_etag_entry_is_no_entry(github_double, tmp_path, slept):
+    etags = tmp_path / "etags"
+    forge = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=slept.append, etags=etags)
+    seed(tmp_path, forge)
+    forge.list_pull_requests("acme", "svc", "open")
+    [entry] = (etags / "acme").glob("svc.pulls-open-1.json")
+    entry.write_text("{not json")
+    again = GitHubForge(github_double.api_url, Credentials(token=github_double.token), sleep=slept.append, etags=etags)
+    assert again.list_pull_requests("acme", "svc", "open") == ()
+    assert not github_double.calls[-1].conditional and again.not_modified == 0
+    assert json.loads(entry.read_text())["etag"]  # written whole again

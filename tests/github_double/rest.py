@@ -36,6 +36,18 @@ def unprocessable(message: str, errors: list | None = None) -> Response:
     )
 
 
+def conditional(answer: Response, headers: Any) -> Response:
+    """GitHub's ETags: a 200 to a GET carries the ETag of its body; an If-None-Match naming that ETag
+    is answered 304 with no body (and costs no rate limit on GitHub)."""
+    if answer.status != 200:
+        return answer
+    etag = '"' + hashlib.sha256(json.dumps(answer.body, sort_keys=True).encode()).hexdigest() + '"'
+    asked = {k.lower(): v for k, v in headers.items()}.get("if-none-match")
+    if asked == etag:
+        return Response(304, None, {"ETag": etag})
+    return Response(200, answer.body, {**(answer.headers or {}), "ETag": etag})
+
+
 class Rest:
     def __init__(self, state: State, base: str) -> None:
         self.state, self.base = state, base
@@ -80,7 +92,8 @@ class Rest:
             match = pattern.match(path)
             if match and verb == method:
                 with self.state.lock:
-                    return handler(body=body or {}, query=parse_qs(query), headers=headers or {}, **match.groupdict())
+                    answer = handler(body=body or {}, query=parse_qs(query), headers=headers or {}, **match.groupdict())
+                return conditional(answer, headers or {}) if method == "GET" else answer
         return not_found()
 
     # --- apps ---
@@ -311,8 +324,8 @@ class Rest:
         return Response(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
 
     # --- shapes ---
-    # --- issues (GitHub answers 304 to an If-None-Match that matches the ETag: no rate limit spent) ---
-    def list_issues(self, org: str, repo: str, query: dict, headers: Any, **_: Any) -> Response:
+    # --- issues (every GET's ETag is answered in `conditional`) ---
+    def list_issues(self, org: str, repo: str, query: dict, **_: Any) -> Response:
         found = self.state.repo(org, repo)
         if not found:
             return not_found()
@@ -325,11 +338,7 @@ class Rest:
         ]
         issues.sort(key=lambda i: i["updated_at"], reverse=True)
         page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
-        chunk = issues[(page - 1) * per_page : page * per_page]
-        etag = '"' + hashlib.sha256(json.dumps(chunk, sort_keys=True).encode()).hexdigest() + '"'
-        if headers.get("If-None-Match") == etag:
-            return Response(304, None, {"ETag": etag})
-        return Response(200, chunk, {"ETag": etag})
+        return Response(200, issues[(page - 1) * per_page : page * per_page])
 
     def _pull(self, repo: Repo | None, number: str) -> Pull | None:
         return next((p for p in repo.pulls if p.number == int(number)), None) if repo else None

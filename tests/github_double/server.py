@@ -41,6 +41,7 @@ class Call:
     method: str
     path: str
     status: int
+    conditional: bool = False  # sent with If-None-Match (a 304 is free of rate limit on GitHub)
 
 
 @dataclass
@@ -69,6 +70,11 @@ class Double:
     @property
     def api_url(self) -> str:
         return self.url + API
+
+    @property
+    def counted(self) -> list[Call]:
+        """The REST calls GitHub would count against the rate limit: all but the 304s."""
+        return [c for c in self.calls if c.status != 304]
 
     def inject(self, at: int, kind: str, scope: str = "rest", seconds: int = 1) -> None:
         self.faults.append(Fault(at + self.counters[scope], kind, scope, seconds))
@@ -227,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         return str(claims.get("iss")) == self.owner.app_id
 
     def _send(self, response: Response, log: list[Call]) -> None:
-        log.append(Call(self.command, self.path, response.status))
+        log.append(Call(self.command, self.path, response.status, "If-None-Match" in self.headers))
         body = response.body
         data = b"" if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(response.status)
