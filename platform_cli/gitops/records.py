@@ -29,7 +29,7 @@ class Records:
     project: dict[str, Any] | None = None  # rendered from the team's records; None when it has none
     namespaces: Mapping[str, list[dict[str, Any]] | None] = field(default_factory=dict)  # namespace -> objects
     record: str = ""  # the path of the service's tenancy record
-    drift: tuple[str, ...] = ()  # files of the tenancy chart that differ from what plat writes
+    drift: tuple[str, ...] = ()  # files of the tenancy chart that differ from what plat writes, or are missing
 
     def where(self, path: str) -> str:
         return f"{self.repo}:{path}" + ("" if self.ref == "main" else f" (branch {self.ref})")
@@ -49,7 +49,7 @@ def read(forge: Forge, org: str, repo: str, service: str, team: str) -> Records 
             {str((a.get("spec") or {}).get("destination", {}).get("namespace")) for a in apps.values()}
         )
         records = _records(checkout, ref, show)
-        drift = tuple(path for path, text in tenancy_chart.files().items() if show(path) != text)
+        drift = tuple(p for p, text in tenancy_chart.files().items() if (show(p) or "").strip() != text.strip())
     own = next((r for r in records if r.get("service") == service), {})
     project = tenancy.project(team, records) if any(r.get("team") == team for r in records) else None
     rendered = tenancy.namespaces(own)

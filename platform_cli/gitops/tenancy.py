@@ -138,6 +138,9 @@ def project(team: str, records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     repos = _union([], [str(u) for r in mine for u in (r.get("repoURL"), r.get("platformRepoURL")) if u])
     names = _union([], [str(e.get("name")) for r in mine for e in _entries(r)])
     groups = _union([], [str(r.get("group")) for r in mine if r.get("group")])
+    extra = _union([], [f"{k.get('group') or ''}/{k.get('kind')}" for r in mine for k in _extra_kinds(r)])
+    kinds = [{"group": g, "kind": k} for g, k in GOLDEN_KINDS]
+    kinds += [{"group": k.split("/")[0], "kind": k.split("/")[-1]} for k in extra]
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "AppProject",
@@ -147,7 +150,7 @@ def project(team: str, records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "sourceRepos": repos,
             "destinations": [{"server": IN_CLUSTER, "namespace": ns} for ns in names],
             "clusterResourceWhitelist": [],
-            "namespaceResourceWhitelist": [{"group": g, "kind": k} for g, k in GOLDEN_KINDS],
+            "namespaceResourceWhitelist": kinds,  # a record's extraKinds: a reviewed escape hatch
             "roles": [project_role(team, groups)],
         },
     }
@@ -196,6 +199,10 @@ def role_rules() -> list[dict[str, Any]]:
 
 def _entries(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [e for e in record.get("namespaces") or [] if isinstance(e, Mapping)]
+
+
+def _extra_kinds(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [k for k in record.get("extraKinds") or [] if isinstance(k, Mapping)]
 
 
 def _meta(api: str, kind: str, name: str, ns: str, labels: dict[str, str]) -> dict[str, Any]:

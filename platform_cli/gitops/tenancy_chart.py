@@ -6,6 +6,8 @@ templates read `tenancy/services/*.yaml` with `.Files.Glob` and render what `ten
 `tenancy.namespace_objects` build; they refuse (helm fails, Argo CD shows the error) a record whose
 file name is not its service, a namespace that is not `<service>-<environment>`, or a namespace that
 two records claim — so no record can reach into another service's, or another team's, namespace.
+A record's `extraKinds` (an escape hatch the platform team reviews) add namespaced kinds to its team's
+project; `tenancy/extras/*.yaml` are manifests the platform team adds by hand, applied as written.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _READ = """{{- $teams := dict }}
 {{- $name := required (printf "%s: no service" $path) $s.service }}
 {{- if ne (base $path) (printf "%s.yaml" $name) }}{{ fail (printf "%s names service %s" $path $name) }}{{ end }}
 {{- $team := required (printf "%s: no team" $path) $s.team }}
-{{- $t := get $teams $team | default (dict "repos" (list) "namespaces" (list) "groups" (list)) }}
+{{- $t := get $teams $team | default (dict "repos" (list) "namespaces" (list) "groups" (list) "kinds" (list)) }}
 {{- $repos := append $t.repos (required (printf "%s: no repoURL" $path) $s.repoURL) }}
 {{- if $s.platformRepoURL }}{{ $repos = append $repos $s.platformRepoURL }}{{ end }}
 {{- $nss := $t.namespaces }}
@@ -48,7 +50,12 @@ _READ = """{{- $teams := dict }}
 {{- end }}
 {{- $groups := $t.groups }}
 {{- if $s.group }}{{ $groups = append $groups $s.group }}{{ end }}
-{{- $_ := set $teams $team (dict "repos" $repos "namespaces" $nss "groups" $groups) }}
+{{- $kinds := $t.kinds }}
+{{- range $s.extraKinds }}
+{{- $kind := required (printf "%s: an extraKinds entry without kind" $path) .kind }}
+{{- $kinds = append $kinds (printf "%s/%s" (default "" .group) $kind) }}
+{{- end }}
+{{- $_ := set $teams $team (dict "repos" $repos "namespaces" $nss "groups" $groups "kinds" $kinds) }}
 {{- end }}
 """
 
@@ -86,7 +93,11 @@ spec:
   {{{{- end }}}}
   clusterResourceWhitelist: []
   namespaceResourceWhitelist:
-{kinds}  roles:
+{kinds}  {{{{- range $k := $t.kinds | uniq | sortAlpha }}}}
+    - group: {{{{ first (splitList "/" $k) | quote }}}}
+      kind: {{{{ last (splitList "/" $k) | quote }}}}
+  {{{{- end }}}}
+  roles:
     - name: team
       description: {{{{ printf "members of %s" (join ", " $groups) | quote }}}}
       groups: {{{{- $groups | toYaml | nindent 8 }}}}
@@ -161,10 +172,22 @@ subjects:
     )
 
 
+# The platform team's reviewed additions (an escape hatch: docs/escape-hatches.md), applied as written.
+EXTRAS = (
+    DO_NOT_EDIT
+    + """{{- range $path, $_ := .Files.Glob "extras/*.yaml" }}
+---
+{{ $.Files.Get $path }}
+{{- end }}
+"""
+)
+
+
 def files() -> dict[str, str]:
     """The chart's files, path in the GitOps repo -> text (the same for every registration)."""
     return {
         "tenancy/Chart.yaml": CHART,
         "tenancy/templates/projects.yaml": _projects(),
         "tenancy/templates/namespaces.yaml": _namespaces(),
+        "tenancy/templates/extras.yaml": EXTRAS,
     }

@@ -227,6 +227,25 @@ def test_the_chart_refuses_a_record_that_reaches_beyond_its_service(path, edit, 
     assert code != 0 and words in err, err
 
 
+def test_escape_hatches_extra_kinds_for_one_team_and_extra_manifests():
+    """A record's extraKinds widen only its own team's project; tenancy/extras/ is applied as written."""
+    files = merged(*(gitops.registration_files(r) for r in (reg("invoices"), reg("search", team="team-search"))))
+    record = yaml.safe_load(files[tenancy.service_path("invoices")])
+    record["extraKinds"] = [{"group": "", "kind": "ConfigMap"}, {"group": "batch", "kind": "Job"}]
+    files[tenancy.service_path("invoices")] = yaml.safe_dump(record)
+    extra = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "invoices-staging"}}
+    files["tenancy/extras/invoices-debug.yaml"] = yaml.safe_dump(extra)
+    docs = rendered(files)
+    billing, search = projects_of(docs)["team-billing"], projects_of(docs)["team-search"]
+    repo = "https://github.com/Acme-Corp/invoices"
+    assert permits(billing, repo, "invoices-staging", "", "ConfigMap", False)
+    assert permits(billing, repo, "invoices-staging", "batch", "Job", False)
+    assert not permits(search, "https://github.com/Acme-Corp/search", "search-staging", "", "ConfigMap", False)
+    assert billing["spec"]["clusterResourceWhitelist"] == []
+    assert billing == tenancy.project("team-billing", [record])
+    assert extra in docs
+
+
 def test_the_chart_refuses_a_namespace_two_records_claim():
     """Service `billing` with an environment `engine-staging` would name billing-engine's namespace."""
     files = gitops.registration_files(reg("billing-engine"))
