@@ -80,7 +80,7 @@ def _projects(ctx: ServiceContext, records: Records) -> list[Finding]:
         project = (app.get("spec") or {}).get("project")
         if project != records.team:
             msg = f"{records.where(path)} deploys through project {project!r}, not the team's {records.team!r}"
-            fix = f"set spec.project: {records.team} in {path} (tenancy/projects/{records.team}.yaml defines it)"
+            fix = f"set spec.project: {records.team} in {path} (the tenancy chart renders it from tenancy/services/)"
             out.append(found(PROJECT, msg, OWNER_FILE, remediation=fix))
     return out
 
