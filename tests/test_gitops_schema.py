@@ -9,6 +9,7 @@ kubernetes-validate --strict (.tools/bin).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import shutil
 import subprocess
@@ -22,8 +23,10 @@ from platform_cli.commands.new import NewRequest, new_service
 from platform_cli.forge.local import LocalForge
 from platform_cli.gitops import registration as gitops
 from tests.conftest import REPO_ROOT
+from tests.security.tenancy_render import rendered
 
 ARGOCD = REPO_ROOT / ".tools" / "argo-cd"
+RENDERED = "tenancy/(helm template).yaml"
 VALIDATOR = Path(__file__).with_name("argocd_validate.mjs")
 RESTRICTED = {f"pod-security.kubernetes.io/{m}": "restricted" for m in ("enforce", "audit", "warn")}
 REG = gitops.Registration(
@@ -60,6 +63,19 @@ def yaml_docs(files: dict[str, str]) -> dict[str, dict]:
         for i, doc in enumerate(yaml.safe_load_all(text))
         if doc
     }
+
+
+def as_applied(files: dict[str, str]) -> dict[str, str]:
+    """The GitOps tree as Argo CD applies it: `tenancy/` (records and chart) replaced by what the chart renders."""
+    out = {p: t for p, t in files.items() if not p.startswith("tenancy/")}
+    out[RENDERED] = yaml.safe_dump_all(rendered(files))
+    return out
+
+
+@functools.cache
+def applied() -> dict[str, str]:
+    """REG's registration as Argo CD applies it (rendered once)."""
+    return as_applied(gitops.registration_files(REG))
 
 
 def argo_docs(files: dict[str, str]) -> dict[str, dict]:
@@ -101,7 +117,9 @@ def kubernetes_validate(docs: dict[str, dict], tmp_path: Path) -> dict[str, str 
 
 
 def test_registration_and_bootstrap_manifests_validate_against_argo_cds_schema():
-    files = {**gitops.registration_files(REG), **gitops.bootstrap_files(REG.org, "https://github.com/Acme-Corp/gitops")}
+    files = as_applied(
+        {**gitops.registration_files(REG), **gitops.bootstrap_files(REG.org, "https://github.com/Acme-Corp/gitops")}
+    )
     docs = argo_docs(files)
     assert len(applications(files)) == 4  # two environments, the app-of-apps and the tenancy app
     assert [d["kind"] for d in docs.values()].count("AppProject") == 1
@@ -109,7 +127,7 @@ def test_registration_and_bootstrap_manifests_validate_against_argo_cds_schema()
 
 
 def test_the_namespace_objects_validate_against_kubernetes_schemas(tmp_path):
-    docs = kube_docs(gitops.registration_files(REG))
+    docs = kube_docs(applied())
     kinds = sorted(d["kind"] for d in docs.values())
     assert kinds == sorted(["Namespace", "ResourceQuota", "LimitRange", "Role", "RoleBinding"] * 2)
     assert kubernetes_validate(docs, tmp_path) == {name: None for name in docs}
@@ -125,9 +143,7 @@ def test_the_namespace_objects_validate_against_kubernetes_schemas(tmp_path):
     ids=["destinations-not-a-list", "source-repos-not-a-list", "whitelist-entry-without-kind"],
 )
 def test_an_app_project_that_violates_the_schema_fails(break_it):
-    doc = copy.deepcopy(
-        next(d for d in argo_docs(gitops.registration_files(REG)).values() if d["kind"] == "AppProject")
-    )
+    doc = copy.deepcopy(next(d for d in argo_docs(applied()).values() if d["kind"] == "AppProject"))
     break_it(doc)
     assert validate({"broken": doc})["broken"]
 
@@ -143,13 +159,13 @@ def test_an_app_project_that_violates_the_schema_fails(break_it):
     ],
 )
 def test_a_namespace_object_that_violates_the_schema_fails(kind, break_it, tmp_path):
-    doc = copy.deepcopy(next(d for d in kube_docs(gitops.registration_files(REG)).values() if d["kind"] == kind))
+    doc = copy.deepcopy(next(d for d in kube_docs(applied()).values() if d["kind"] == kind))
     break_it(doc)
     assert kubernetes_validate({"broken": doc}, tmp_path)["broken"]
 
 
 def test_every_service_namespace_is_created_with_restricted_pod_security():
-    files = gitops.registration_files(REG)
+    files = applied()
     apps = [doc for doc in applications(files) if doc["metadata"]["name"] != "tenancy"]
     namespaces = {d["metadata"]["name"]: d for d in kube_docs(files).values() if d["kind"] == "Namespace"}
     assert (
@@ -178,7 +194,7 @@ def test_every_service_namespace_is_created_with_restricted_pod_security():
     ids=["project-not-a-string", "destination-not-an-object", "sync-options-not-a-list", "no-spec"],
 )
 def test_an_application_that_violates_the_schema_fails(break_it):
-    doc = copy.deepcopy(applications(gitops.registration_files(REG))[0])
+    doc = copy.deepcopy(applications(applied())[0])
     break_it(doc)
     assert validate({"broken": doc})["broken"]
 
@@ -188,11 +204,15 @@ def test_what_plat_new_pushes_to_the_gitops_repo_validates(settings, tmp_path):
     new_service(NewRequest(name="payments", template="mini", owner="team-a", yes=True), settings, forge, cwd=tmp_path)
     gitops_repo = Path(forge.repo_url(settings.org, settings.gitops_repo))
     branch = gitops.branch_name("payments")
-    files = {path: git.show(gitops_repo, branch, path) for path in git.tracked_files(gitops_repo, branch)}
+    files = as_applied(
+        {path: git.show(gitops_repo, branch, path) or "" for path in git.tracked_files(gitops_repo, branch)}
+    )
     docs = argo_docs(files)
     assert {"apps/payments/staging.yaml#0", "apps/payments/production.yaml#0", "bootstrap/apps.yaml#0"} <= set(docs)
-    assert "tenancy/projects/team-a.yaml#0" in docs and "apps/tenancy.yaml#0" in docs
+    assert "apps/tenancy.yaml#0" in docs
+    assert [d["metadata"]["name"] for d in docs.values() if d["kind"] == "AppProject"] == ["team-a"]
     assert validate(docs) == {name: None for name in docs}
     kube = kube_docs(files)
-    assert {"tenancy/namespaces/payments-staging.yaml#0", "tenancy/namespaces/payments-production.yaml#4"} <= set(kube)
+    namespaces = [d["metadata"].get("namespace", d["metadata"]["name"]) for d in kube.values()]
+    assert sorted(namespaces) == sorted(["payments-staging", "payments-production"] * 5)
     assert kubernetes_validate(kube, tmp_path / "kv") == {name: None for name in kube}

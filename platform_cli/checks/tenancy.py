@@ -1,7 +1,9 @@
 """Tenancy rules: the service's place in the GitOps repo — its team's AppProject, its namespaces, its quota.
 
-Run when the GitOps repo is reachable through the service's forge (read from `main`, or from the open
-registration branch of a service not merged yet); skipped, and said, otherwise.
+The project and namespaces are those the chart in the GitOps repo's `tenancy/` renders from the tenancy
+records (`tenancy/services/*.yaml`); an edit to the chart itself is found as drift. Run when the GitOps
+repo is reachable through the service's forge (read from `main`, or from the open registration branch of
+a service not merged yet); skipped, and said, otherwise.
 """
 
 from __future__ import annotations
@@ -28,15 +30,15 @@ CONFINED = Rule(
     "The team's AppProject confines it to its own repos and namespaces",
     "high",
     "silver",
-    "restore tenancy/projects/<team>.yaml as plat writes it: exact source repos and namespaces, "
-    "clusterResourceWhitelist: [], only the golden path's namespaced kinds",
+    "restore tenancy/services/<service>.yaml and the chart in tenancy/ as plat writes them: exact source "
+    "repos and namespaces, clusterResourceWhitelist: [], only the golden path's namespaced kinds",
 )
 RESTRICTED = Rule(
     "PLAT-TEN-003",
     "Namespaces enforce Pod Security restricted",
     "high",
     "silver",
-    "label the Namespace in tenancy/namespaces/<namespace>.yaml with "
+    "restore tenancy/templates/namespaces.yaml as plat writes it: the Namespace labelled "
     "pod-security.kubernetes.io/enforce, audit and warn: restricted",
 )
 QUOTA = Rule(
@@ -44,7 +46,7 @@ QUOTA = Rule(
     "Namespaces have a quota and limit range that fit the chart",
     "medium",
     "gold",
-    "size the ResourceQuota and LimitRange in tenancy/namespaces/<namespace>.yaml from the chart's values "
+    "size the quota and limits of the namespace in tenancy/services/<service>.yaml from the chart's values "
     "(a GitOps pull request the platform team reviews)",
 )
 RULES = {r.id: r for r in (PROJECT, CONFINED, RESTRICTED, QUOTA)}
@@ -66,7 +68,7 @@ def skip_reason(ctx: ServiceContext) -> str:
 
 def check(ctx: ServiceContext) -> list[Finding]:
     records: Records = ctx.gitops
-    out = _projects(ctx, records) + _confined(ctx, records)
+    out = _projects(ctx, records) + _confined(ctx, records) + _drift(records)
     for ns, objects in sorted(records.namespaces.items()):
         out += _namespace(ctx, records, ns, objects)
     return out
@@ -78,19 +80,30 @@ def _projects(ctx: ServiceContext, records: Records) -> list[Finding]:
         project = (app.get("spec") or {}).get("project")
         if project != records.team:
             msg = f"{records.where(path)} deploys through project {project!r}, not the team's {records.team!r}"
-            fix = f"set spec.project: {records.team} in {path} (tenancy/projects/{records.team}.yaml defines it)"
+            fix = f"set spec.project: {records.team} in {path} (the tenancy chart renders it from tenancy/services/)"
             out.append(found(PROJECT, msg, OWNER_FILE, remediation=fix))
     return out
 
 
 def _confined(ctx: ServiceContext, records: Records) -> list[Finding]:
-    path = tenancy.project_path(records.team)
     if records.project is None:
-        msg = f"no AppProject for team {records.team!r} in {records.where(path)}"
+        msg = f"no AppProject for team {records.team!r}: no record of the team in {records.where(tenancy.SERVICES)}"
         return [found(CONFINED, msg, OWNER_FILE, remediation=_register_fix(records))]
     spec = records.project.get("spec") or {}
     problems = _project_problems(spec, set(records.namespaces), _repo_urls(records))
-    return [found(CONFINED, f"{records.where(path)}: {p}", OWNER_FILE) for p in problems]
+    where = f"the project of {records.team!r} rendered from {records.where(tenancy.SERVICES)}"
+    return [found(CONFINED, f"{where}: {p}", OWNER_FILE) for p in problems]
+
+
+def _drift(records: Records) -> list[Finding]:
+    """The chart renders every team's project and namespaces: an edit there may loosen any of them."""
+    out = []
+    for path in records.drift:
+        rule = RESTRICTED if path.endswith("namespaces.yaml") else CONFINED
+        msg = f"{records.where(path)} differs from the tenancy chart plat writes (it renders every team's tenancy)"
+        fix = f"restore {path} as plat writes it (the next `plat new service` registration writes it again)"
+        out.append(found(rule, msg, OWNER_FILE, remediation=fix))
+    return out
 
 
 def _project_problems(spec: dict[str, Any], namespaces: set[str], repos: set[str]) -> list[str]:
@@ -120,9 +133,9 @@ def _project_problems(spec: dict[str, Any], namespaces: set[str], repos: set[str
 
 
 def _namespace(ctx: ServiceContext, records: Records, ns: str, objects: list[dict[str, Any]] | None) -> list[Finding]:
-    path = tenancy.namespace_path(ns)
+    path = records.record
     if objects is None:
-        msg = f"no namespace objects for {ns} in {records.where(path)}"
+        msg = f"no namespace {ns} in {records.where(path)}"
         return [found(RESTRICTED, msg, OWNER_FILE, remediation=_register_fix(records))]
     kinds = {d.get("kind"): d for d in objects}
     labels = ((kinds.get("Namespace") or {}).get("metadata") or {}).get("labels") or {}
@@ -137,18 +150,18 @@ def _namespace(ctx: ServiceContext, records: Records, ns: str, objects: list[dic
 
 
 def _quota(ctx: ServiceContext, records: Records, ns: str, kinds: dict[Any, dict[str, Any]]) -> list[Finding]:
-    path, env = tenancy.namespace_path(ns), ns.removeprefix(f"{ctx.service}-")
+    path, env = records.record, ns.removeprefix(f"{ctx.service}-")
     values = f"chart/values-{env}.yaml" if (ctx.root / f"chart/values-{env}.yaml").is_file() else "chart/values.yaml"
     size = tenancy.sizing_from_chart(ctx.root / "chart", (env,))[env]
-    missing = [k for k in ("ResourceQuota", "LimitRange") if k not in kinds]
-    if missing:
-        fix = f"add to {path}: ResourceQuota hard {size.quota()} and a LimitRange (plat new service writes both)"
-        return [found(QUOTA, f"{records.where(path)}: no {' and no '.join(missing)} in {ns}", values, remediation=fix)]
-    short = exceeds(size.needed(), (kinds["ResourceQuota"].get("spec") or {}).get("hard") or {})
+    hard = ((kinds.get("ResourceQuota") or {}).get("spec") or {}).get("hard") or {}
+    if not hard:
+        fix = f"add to {path}: quota {size.quota()} for {ns} (plat new service writes it)"
+        return [found(QUOTA, f"{records.where(path)}: no quota for {ns}", values, remediation=fix)]
+    short = exceeds(size.needed(), hard)
     if not short:
         return []
     fix = (
-        f"raise spec.hard of the ResourceQuota in {records.repo}:{path} to {size.quota()} (twice the need, "
+        f"raise the quota of {ns} in {records.repo}:{path} to {size.quota()} (twice the need, "
         "as plat registers it), or lower the chart's resources"
     )
     msg = f"the quota of {ns} is smaller than the chart needs at full scale: {'; '.join(short)}"
@@ -162,6 +175,6 @@ def _repo_urls(records: Records) -> set[str]:
 def _register_fix(records: Records) -> str:
     return (
         f"add the team's tenancy to {records.repo} as `plat new service` writes it "
-        f"(tenancy/projects/{records.team}.yaml and tenancy/namespaces/<service>-<env>.yaml; "
+        f"({records.record} and the chart in tenancy/; "
         "see docs/golden-paths.md, Tenancy)"
     )

@@ -16,6 +16,7 @@ from platform_cli import git, locks
 from platform_cli.config import Settings
 from platform_cli.errors import UsageError
 from platform_cli.forge.base import Forge
+from platform_cli.gitops import tenancy
 from platform_cli.journal import Created, Journal, fingerprint, journal_path, open_new_service
 from platform_cli.models import PullRequest
 
@@ -265,7 +266,8 @@ def _items(journal: Journal, kind: str) -> list[Created]:
 
 
 def _unregister(journal: Journal, forge: Forge, survey: Survey, settings: Settings, name: str) -> PullRequest:
-    """A pull request on the GitOps repo removing the merged registration (apps/NAME, catalog/NAME.yaml)."""
+    """A pull request on the GitOps repo removing the merged registration (apps/NAME, catalog/NAME.yaml and
+    the tenancy record tenancy/services/NAME.yaml: the team's project no longer lists its repo or namespaces)."""
     merged = [c for c in _items(journal, "pull_request") if _registered(c, survey, name)]
     if not merged:
         raise UsageError(
@@ -280,12 +282,15 @@ def _unregister(journal: Journal, forge: Forge, survey: Survey, settings: Settin
         return existing[0]
     clone = survey.clones[pr.repo]
     git.run(["checkout", "-q", "-B", branch, "origin/main"], clone)
-    git.run(["rm", "-r", "-q", "--ignore-unmatch", "--", f"apps/{name}", f"catalog/{name}.yaml"], clone)
+    paths = [f"apps/{name}", f"catalog/{name}.yaml", tenancy.service_path(name)]
+    git.run(["rm", "-r", "-q", "--ignore-unmatch", "--", *paths], clone)
     git.commit(clone, f"Unregister service {name}")
     forge.push(clone, org, repo, [f"+refs/heads/{branch}:refs/heads/{branch}"])
     body = (
         f"Removes the registration of `{name}` (merged in #{pr.id}): its Argo CD Applications under "
-        f"`apps/{name}/` and its catalog entry. Argo CD prunes what they deployed.\n\n"
+        f"`apps/{name}/`, its catalog entry and its tenancy record `{tenancy.service_path(name)}` (the team's "
+        "project no longer reaches its namespaces). Argo CD prunes what the Applications deployed; the "
+        "tenancy Application never prunes, so the namespaces are deleted by hand once empty.\n\n"
         f"Opened by `plat new service {name} --rollback --unregister`. Once merged, "
         f"`plat new service {name} --rollback` removes the rest of what `plat new service` created."
     )

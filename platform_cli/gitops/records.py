@@ -1,5 +1,9 @@
 """What the GitOps repo holds about one service: its Applications, its team's project, its namespaces.
 
+The project and the namespace objects are built from the tenancy records (`tenancy/services/*.yaml`) as
+the chart in `tenancy/` renders them (`tenancy.project`, `tenancy.namespace_objects`); the chart's own
+files are compared with what plat writes (`drift`), so an edit there is found too.
+
 Read from `main`; a service whose registration pull request is still open is read from that branch
 (`ref` says which), so a fresh service is checked against what it will get once merged.
 """
@@ -12,7 +16,7 @@ from typing import Any
 
 from platform_cli import git, yamlio
 from platform_cli.forge.base import Forge
-from platform_cli.gitops import snapshot, tenancy
+from platform_cli.gitops import snapshot, tenancy, tenancy_chart
 from platform_cli.gitops.registration import branch_name
 
 
@@ -22,8 +26,10 @@ class Records:
     ref: str  # main, or the open registration branch
     team: str
     applications: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # path -> Application
-    project: dict[str, Any] | None = None
+    project: dict[str, Any] | None = None  # rendered from the team's records; None when it has none
     namespaces: Mapping[str, list[dict[str, Any]] | None] = field(default_factory=dict)  # namespace -> objects
+    record: str = ""  # the path of the service's tenancy record
+    drift: tuple[str, ...] = ()  # files of the tenancy chart that differ from what plat writes, or are missing
 
     def where(self, path: str) -> str:
         return f"{self.repo}:{path}" + ("" if self.ref == "main" else f" (branch {self.ref})")
@@ -42,17 +48,30 @@ def read(forge: Forge, org: str, repo: str, service: str, team: str) -> Records 
         destinations = sorted(
             {str((a.get("spec") or {}).get("destination", {}).get("namespace")) for a in apps.values()}
         )
-        project = _load(show(tenancy.project_path(team)))
-        namespaces = {ns: _load_all(show(tenancy.namespace_path(ns))) for ns in destinations}
-    return Records(f"{org}/{repo}", ref, team, apps, project if isinstance(project, dict) else None, namespaces)
+        records = _records(checkout, ref, show)
+        drift = tuple(p for p, text in tenancy_chart.files().items() if (show(p) or "").strip() != text.strip())
+    own = next((r for r in records if r.get("service") == service), {})
+    project = tenancy.project(team, records) if any(r.get("team") == team for r in records) else None
+    rendered = tenancy.namespaces(own)
+    namespaces = {ns: rendered.get(ns) for ns in destinations}
+    path = tenancy.service_path(service)
+    return Records(f"{org}/{repo}", ref, team, apps, project, namespaces, path, drift)
+
+
+def _records(checkout: Any, ref: str, show: snapshot.Reader) -> list[dict[str, Any]]:
+    """Every tenancy record at `ref` (what the chart renders); unreadable ones are left out, as helm fails on them."""
+    return [r for p in _yaml_files(checkout, ref, f"{tenancy.SERVICES}/") if isinstance(r := _load(show(p)), dict)]
 
 
 def _apps(checkout: Any, ref: str, service: str) -> list[str]:
+    return _yaml_files(checkout, ref, f"apps/{service}/")
+
+
+def _yaml_files(checkout: Any, ref: str, prefix: str) -> list[str]:
     remote = f"refs/remotes/origin/{ref}"
     if not git.ref_exists(checkout, remote):
         return []
-    prefix = f"apps/{service}/"
-    return [p for p in git.tracked_files(checkout, remote) if p.startswith(prefix) and p.endswith(".yaml")]
+    return sorted(p for p in git.tracked_files(checkout, remote) if p.startswith(prefix) and p.endswith(".yaml"))
 
 
 def _load(text: str | None) -> Any:
@@ -60,12 +79,3 @@ def _load(text: str | None) -> Any:
         return yamlio.load(text) if text else None
     except yamlio.YAMLError:
         return None
-
-
-def _load_all(text: str | None) -> list[dict[str, Any]] | None:
-    if text is None:
-        return None
-    try:
-        return [d for d in yamlio.load_all(text) if isinstance(d, dict)]
-    except yamlio.YAMLError:
-        return []

@@ -2,10 +2,12 @@
 
 Per service: one Argo CD Application per environment under `apps/<service>/` (the first
 environment syncs automatically; the others — production — sync by hand after review), and a
-Backstage catalog Location under `catalog/`, and the team's tenancy (`tenancy.py`): the Applications
-belong to the team's AppProject, and each namespace (`<service>-<env>`) is created by the platform's
-`tenancy` Application with the Pod Security Admission labels of the `restricted` profile, a quota, a
-limit range and the team's role. The repo itself is bootstrapped on first use with an app-of-apps that
+Backstage catalog Location under `catalog/`, and the service's tenancy record (`tenancy.py`): the
+Applications belong to the team's AppProject, and each namespace (`<service>-<env>`) is created by the
+platform's `tenancy` Application (a chart, `tenancy_chart.py`, rendering every record) with the Pod
+Security Admission labels of the `restricted` profile, a quota, a limit range and the team's role.
+Every file a registration writes is the service's own or the same in every registration, so open
+registrations merge in any order. The repo itself is bootstrapped on first use with an app-of-apps that
 makes Argo CD pick up everything under `apps/`.
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from platform_cli.forge.base import Forge
-from platform_cli.gitops import snapshot, tenancy
+from platform_cli.gitops import tenancy, tenancy_chart
 from platform_cli.gitops.quantities import Sizing
 from platform_cli.gitops.tenancy import Tenancy
 from platform_cli.models import PullRequest
@@ -63,14 +65,16 @@ def branch_name(service: str) -> str:
     return f"plat/register-{service}"
 
 
-def registration_files(reg: Registration, read: snapshot.Reader = lambda path: None) -> dict[str, str]:
-    """`read` reads the GitOps repo's main (the team's project there is extended, not replaced)."""
+def registration_files(reg: Registration) -> dict[str, str]:
+    """Files of the service's own (Applications, catalog location, tenancy record) and files every
+    registration writes the same (the tenancy chart, its Application): registrations never conflict."""
     files = {
         f"apps/{reg.service}/{env}.yaml": _dump(_application(reg, env, i == 0))
         for i, env in enumerate(reg.environments)
     }
     files[f"catalog/{reg.service}.yaml"] = _dump(_location(reg))
-    files.update(tenancy.files(reg.tenancy, read, reg.gitops_url))
+    files.update(tenancy.files(reg.tenancy, reg.gitops_url))
+    files.update(tenancy_chart.files())
     return files
 
 
@@ -99,6 +103,7 @@ def bootstrap_files(org: str, repo_url: str) -> dict[str, str]:
         "apps/.keep": "",
         "apps/tenancy.yaml": tenancy_app,
         "catalog/.keep": "",
+        **tenancy_chart.files(),
     }
 
 
@@ -108,11 +113,11 @@ def pull_request_body(reg: Registration) -> str:
         f"Registers `{reg.service}` (owner: `{reg.owner}`) from {reg.repo_url}.\n\n"
         f"- Argo CD Applications for {envs}: `{reg.environments[0]}` syncs automatically, "
         "the others sync by hand after review.\n"
-        f"- Argo CD project `{reg.owner}` (`{tenancy.project_path(reg.owner)}`): created with the team's first "
-        "service, extended by the next ones; no cluster-scoped resources.\n"
-        f"- Namespaces `{reg.service}-<environment>` (`tenancy/namespaces/`): Pod Security `restricted` "
-        "(enforce, audit, warn), a ResourceQuota and a LimitRange sized from the chart's values, and a "
-        f"read/restart Role bound to `{reg.tenancy.group}`.\n"
+        f"- Tenancy record `{tenancy.service_path(reg.service)}`: the chart in `tenancy/` renders from it the "
+        f"Argo CD project `{reg.owner}` (with every service of the team; no cluster-scoped resources) and the "
+        f"namespaces `{reg.service}-<environment>`: Pod Security `restricted` (enforce, audit, warn), a "
+        "ResourceQuota and a LimitRange sized from the chart's values, and a read/restart Role bound to "
+        f"`{reg.tenancy.group}`.\n"
         f"- Backstage catalog location `catalog/{reg.service}.yaml`.\n\n"
         "Opened by `plat new service`. Merge with a merge commit."
     )
@@ -127,8 +132,7 @@ def bootstrap(forge: Forge, org: str, repo: str) -> str:
 def propose(forge: Forge, org: str, repo: str, reg: Registration) -> PullRequest:
     """Commit the registration on its branch (idempotent) and open or update its pull request."""
     if forge.branch_sha(org, repo, reg.branch) is None:
-        with snapshot.clone(forge, org, repo) as checkout:  # the team's project as main has it
-            files = registration_files(reg, snapshot.reader(checkout))
+        files = registration_files(reg)
         forge.commit_files(org, repo, reg.branch, "main", files, f"Register service {reg.service}")
     return forge.open_pull_request(org, repo, reg.branch, "main", reg.title, pull_request_body(reg))
 

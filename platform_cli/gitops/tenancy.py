@@ -1,26 +1,30 @@
 """Team tenancy in the GitOps repo: one Argo CD AppProject per team, the namespace objects per service.
 
-Registering a service writes, in the same pull request as its Applications:
-- `tenancy/projects/<team>.yaml`: the team's AppProject. The first service of a team creates it; each
-  further service extends it (its repo in `sourceRepos`, its namespaces in `destinations`), read from
-  the GitOps repo's `main`. No cluster-scoped kind, and only the namespaced kinds the golden path renders.
-- `tenancy/namespaces/<service>-<env>.yaml`: the Namespace (Pod Security `restricted`, enforce/audit/warn),
-  a ResourceQuota and a LimitRange sized from the chart's values, and a Role + RoleBinding giving the
-  team's group read access to workloads and logs and `rollout restart` (no secrets, no exec).
-- `apps/tenancy.yaml`: the platform's Application that applies `tenancy/` (the team projects may not
+Registering a service writes, in the same pull request as its Applications, only files of its own or
+files every registration writes identically, so registrations of one team never conflict:
+- `tenancy/services/<service>.yaml`: the service's record: its team and group, its repo and the platform
+  repo, and each namespace (`<service>-<env>`) with its quota and limit range sized from the chart's values;
+- `tenancy/Chart.yaml` and `tenancy/templates/` (`tenancy_chart.py`): a chart that renders, from every
+  record, the team's AppProject (sourceRepos: the team's service repos and the platform repo; destinations:
+  exactly the team's namespaces; no cluster-scoped kind; only the namespaced kinds the golden path
+  renders) and per namespace the Namespace (Pod Security `restricted`), ResourceQuota, LimitRange and a
+  Role + RoleBinding giving the team's group read access to workloads and logs and `rollout restart`;
+- `apps/tenancy.yaml`: the platform's Application that renders the chart (the team projects may not
   create any of it, so a team can neither loosen its quota nor widen its own role).
+
+`project` and `namespace_objects` build in Python what the chart renders (`plat doctor` checks them; the
+tests compare them with `helm template`'s output).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from platform_cli import yamlio
 from platform_cli.gitops.quantities import Sizing, sizing_from_values
-from platform_cli.gitops.snapshot import Reader
 
 ARGOCD_NS = "argocd"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -28,6 +32,13 @@ TEAM_LABEL = "plat.dev/team"
 SERVICE_LABEL = "plat.dev/service"
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 ROLE = "plat-team"
+ENV_LABEL = "plat.dev/environment"
+PROJECT_VERBS = ("get", "sync")
+SERVICES = "tenancy/services"  # one record per service: what the chart renders tenancy from
+RECORD_HEADER = (
+    "# The tenancy of one service, written by `plat new service`. The chart in tenancy/ renders the team's\n"
+    "# AppProject and this service's namespaces from it (docs/golden-paths.md, Tenancy).\n"
+)
 # The namespaced kinds the golden-path charts render (tests/security checks the charts against it).
 GOLDEN_KINDS: tuple[tuple[str, str], ...] = (
     ("apps", "Deployment"),
@@ -86,76 +97,112 @@ def namespace_of(service: str, env: str) -> str:
     return f"{service}-{env}"
 
 
-def project_path(team: str) -> str:
-    return f"tenancy/projects/{team}.yaml"
+def service_path(service: str) -> str:
+    return f"{SERVICES}/{service}.yaml"
 
 
-def namespace_path(namespace: str) -> str:
-    return f"tenancy/namespaces/{namespace}.yaml"
-
-
-def files(t: Tenancy, read: Reader, gitops_url: str) -> dict[str, str]:
-    """The tenancy files of a registration: the team's project (created, or extended from what `read`
-    finds on main), the service's namespace objects, and the Application that applies them."""
-    existing = read(project_path(t.team))
-    out = {project_path(t.team): dump_all([project(t, yamlio.load(existing) if existing else None)])}
-    for env in t.environments:
-        out[namespace_path(namespace_of(t.service, env))] = dump_all(namespace_objects(t, env))
+def files(t: Tenancy, gitops_url: str) -> dict[str, str]:
+    """The tenancy files of a registration that are the service's own: its record under `tenancy/services/`
+    and (when the GitOps repo's URL is known) the Application applying `tenancy/`, the same in every
+    registration. No registration rewrites a file another one writes differently, so two registrations of
+    one team merge in either order; the chart (`tenancy_chart.py`) renders the team's project from them."""
+    out = {service_path(t.service): RECORD_HEADER + yamlio.dump(record(t))}
     if gitops_url:  # repos bootstrapped before tenancy existed get the Application with their next registration
         out["apps/tenancy.yaml"] = dump_all([application(gitops_url)])
     return out
 
 
-def project(t: Tenancy, existing: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The team's AppProject: `existing` (the one on main) keeps its repos and destinations, plus this service's."""
-    old = (existing or {}).get("spec") or {}
-    repos = _union(old.get("sourceRepos") or [], [t.repo_url, t.platform_repo_url])
-    dests = [d for d in old.get("destinations") or [] if isinstance(d, dict)]
-    dests += [{"server": IN_CLUSTER, "namespace": ns} for ns in t.namespaces()]
-    unique = {(str(d.get("server")), str(d.get("namespace"))): d for d in dests}
+def record(t: Tenancy) -> dict[str, Any]:
+    """The service's tenancy record: its team, repos and namespaces, each namespace with its sizing."""
+    namespaces = []
+    for env in t.environments:
+        size = t.sizing.get(env) or Sizing()
+        entry = {"name": namespace_of(t.service, env), "environment": env, "quota": size.quota()}
+        namespaces.append({**entry, "limits": size.limit_range()})
+    return {
+        "service": t.service,
+        "team": t.team,
+        "group": t.group,
+        "repoURL": t.repo_url,
+        "platformRepoURL": t.platform_repo_url,
+        "namespaces": namespaces,
+    }
+
+
+# --- what the chart renders from the records (the same objects; tests/security compares them with helm's) ---
+
+
+def project(team: str, records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The team's AppProject made from the records of its services (`records` of other teams are ignored)."""
+    mine = [r for r in records if r.get("team") == team]
+    repos = _union([], [str(u) for r in mine for u in (r.get("repoURL"), r.get("platformRepoURL")) if u])
+    names = _union([], [str(e.get("name")) for r in mine for e in _entries(r)])
+    groups = _union([], [str(r.get("group")) for r in mine if r.get("group")])
+    extra = _union([], [f"{k.get('group') or ''}/{k.get('kind')}" for r in mine for k in _extra_kinds(r)])
+    kinds = [{"group": g, "kind": k} for g, k in GOLDEN_KINDS]
+    kinds += [{"group": k.split("/")[0], "kind": k.split("/")[-1]} for k in extra]
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "AppProject",
-        "metadata": {"name": t.team, "namespace": ARGOCD_NS, "labels": {TEAM_LABEL: t.team}},
+        "metadata": {"name": team, "namespace": ARGOCD_NS, "labels": {TEAM_LABEL: team}},
         "spec": {
-            "description": f"Services of team {t.team}, registered by plat",
+            "description": f"Services of team {team}, registered by plat",
             "sourceRepos": repos,
-            "destinations": [unique[k] for k in sorted(unique)],
+            "destinations": [{"server": IN_CLUSTER, "namespace": ns} for ns in names],
             "clusterResourceWhitelist": [],
-            "namespaceResourceWhitelist": [{"group": g, "kind": k} for g, k in GOLDEN_KINDS],
-            "roles": [_project_role(t)],
+            "namespaceResourceWhitelist": kinds,  # a record's extraKinds: a reviewed escape hatch
+            "roles": [project_role(team, groups)],
         },
     }
 
 
-def _project_role(t: Tenancy) -> dict[str, Any]:
+def project_role(team: str, groups: list[str]) -> dict[str, Any]:
     """The team's group sees and syncs its own Applications in Argo CD, nothing else."""
-    subject = f"proj:{t.team}:team"
     return {
         "name": "team",
-        "description": f"members of {t.group}",
-        "groups": [t.group],
-        "policies": [f"p, {subject}, applications, {verb}, {t.team}/*, allow" for verb in ("get", "sync")],
+        "description": f"members of {', '.join(groups)}",
+        "groups": groups,
+        "policies": [policy(team, verb) for verb in PROJECT_VERBS],
     }
 
 
-def namespace_objects(t: Tenancy, env: str) -> list[dict[str, Any]]:
+def policy(team: str, verb: str) -> str:
+    return f"p, proj:{team}:team, applications, {verb}, {team}/*, allow"
+
+
+def namespaces(record: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """namespace -> its objects, for each namespace of a service's record."""
+    return {str(e.get("name")): namespace_objects(record, e) for e in _entries(record)}
+
+
+def namespace_objects(record: Mapping[str, Any], entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The Namespace (Pod Security restricted), its quota and limit range, and the team's Role + RoleBinding."""
-    ns = namespace_of(t.service, env)
-    size = t.sizing.get(env) or Sizing()
-    labels = {TEAM_LABEL: t.team, SERVICE_LABEL: t.service, "plat.dev/environment": env}
+    ns, env = str(entry.get("name")), str(entry.get("environment"))
+    labels = {TEAM_LABEL: str(record.get("team")), SERVICE_LABEL: str(record.get("service")), ENV_LABEL: env}
     role = _meta("rbac.authorization.k8s.io/v1", "Role", ROLE, ns, labels)
-    role["rules"] = [{**r, "verbs": list(READ)} for r in ROLE_RULES] + [dict(RESTART_RULE)]
+    role["rules"] = role_rules()
     binding = _meta("rbac.authorization.k8s.io/v1", "RoleBinding", ROLE, ns, labels)
     binding["roleRef"] = {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": ROLE}
-    binding["subjects"] = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": t.group}]
+    binding["subjects"] = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": record.get("group")}]
     return [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {**labels, **POD_SECURITY}}},
-        {**_meta("v1", "ResourceQuota", "plat-quota", ns, labels), "spec": {"hard": size.quota()}},
-        {**_meta("v1", "LimitRange", "plat-limits", ns, labels), "spec": {"limits": [size.limit_range()]}},
+        {**_meta("v1", "ResourceQuota", "plat-quota", ns, labels), "spec": {"hard": entry.get("quota") or {}}},
+        {**_meta("v1", "LimitRange", "plat-limits", ns, labels), "spec": {"limits": [entry.get("limits") or {}]}},
         role,
         binding,
     ]
+
+
+def role_rules() -> list[dict[str, Any]]:
+    return [{**r, "verbs": list(READ)} for r in ROLE_RULES] + [dict(RESTART_RULE)]
+
+
+def _entries(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [e for e in record.get("namespaces") or [] if isinstance(e, Mapping)]
+
+
+def _extra_kinds(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [k for k in record.get("extraKinds") or [] if isinstance(k, Mapping)]
 
 
 def _meta(api: str, kind: str, name: str, ns: str, labels: dict[str, str]) -> dict[str, Any]:
@@ -163,8 +210,8 @@ def _meta(api: str, kind: str, name: str, ns: str, labels: dict[str, str]) -> di
 
 
 def application(gitops_url: str) -> dict[str, Any]:
-    """The platform's Application applying `tenancy/` (projects and namespaces) in the `default` project.
-    It never prunes: a namespace leaves the cluster only by hand, with what runs in it."""
+    """The platform's Application rendering the chart in `tenancy/` (projects and namespaces) in the
+    `default` project. It never prunes: a namespace leaves the cluster only by hand, with what runs in it."""
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -175,7 +222,7 @@ def application(gitops_url: str) -> dict[str, Any]:
                 "repoURL": gitops_url,
                 "targetRevision": "main",
                 "path": "tenancy",
-                "directory": {"recurse": True},
+                "helm": {"releaseName": "tenancy"},  # the chart of tenancy_chart.py
             },
             "destination": {"server": IN_CLUSTER, "namespace": ARGOCD_NS},
             "syncPolicy": {"automated": {"prune": False, "selfHeal": True}, "syncOptions": ["ServerSideApply=true"]},

@@ -138,6 +138,7 @@ def test_a_merged_registration_is_unregistered_by_pull_request_first(settings, t
         "apps/payments/staging.yaml": "removed",
         "apps/payments/production.yaml": "removed",
         "catalog/payments.yaml": "removed",
+        "tenancy/services/payments.yaml": "removed",  # the team's project no longer reaches its namespaces
     }
     again = rollback_service("payments", settings, forge, unregister=True).pull_request
     assert again is not None and again.id == opened.id  # the open one, not a second

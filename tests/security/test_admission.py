@@ -37,7 +37,7 @@ EXPECTED = {
 def namespace_labels(service: str, team: str = "payments", env: str = "production") -> dict[str, str]:
     """The labels of the namespace plat's tenancy creates for the service (what the bindings select)."""
     t = tenancy.Tenancy(team, service, "acme", "", "", (env,))
-    return tenancy.namespace_objects(t, env)[0]["metadata"]["labels"]
+    return tenancy.namespaces(tenancy.record(t))[tenancy.namespace_of(service, env)][0]["metadata"]["labels"]
 
 
 def workload(docs) -> dict:

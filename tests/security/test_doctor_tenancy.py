@@ -1,4 +1,5 @@
-"""`plat doctor` checks the tenancy of the service it runs on, read from the GitOps repo, with a fix per finding."""
+"""`plat doctor` checks the tenancy of the service it runs on, read from the GitOps repo (its record and the
+tenancy chart), with a fix per finding."""
 
 from __future__ import annotations
 
@@ -59,10 +60,21 @@ def gitops_file(settings, forge, path: str) -> str:
 
 
 def change_main(settings, forge, path: str, edit) -> None:
+    """Edit a YAML file of the GitOps repo's main (`edit` changes its documents in place)."""
     docs = list(yaml.safe_load_all(gitops_file(settings, forge, path)))
     edit(docs)
-    text = tenancy.dump_all(docs)
+    commit_main(settings, forge, path, tenancy.dump_all(docs))
+
+
+def commit_main(settings, forge, path: str, text: str) -> None:
     forge.commit_files(settings.org, settings.gitops_repo, "main", "main", {path: text}, f"edit {path}")
+
+
+def namespace_entry(record: dict, name: str) -> dict:
+    return next(e for e in record["namespaces"] if e["name"] == name)
+
+
+RECORD = tenancy.service_path("payments")
 
 
 def test_a_registered_service_passes_every_tenancy_rule(world):
@@ -95,66 +107,99 @@ def test_an_application_in_the_default_project_is_found(world):
 @pytest.mark.parametrize(
     "edit, words",
     [
-        (
-            lambda d: d[0]["spec"].update(clusterResourceWhitelist=[{"group": "*", "kind": "*"}]),
-            "clusterResourceWhitelist",
-        ),
-        (lambda d: d[0]["spec"]["destinations"].append({"server": "*", "namespace": "*"}), "patterns"),
-        (lambda d: d[0]["spec"].update(sourceRepos=["*"]), "sourceRepos holds a pattern"),
-        (lambda d: d[0]["spec"]["namespaceResourceWhitelist"].append({"group": "", "kind": "Secret"}), "core/Secret"),
-        (lambda d: d[0]["spec"].update(destinations=[]), "lack the service's namespaces"),
+        (lambda d: d[0]["namespaces"].append({"name": "*", "environment": "x"}), "patterns"),
+        (lambda d: d[0].update(repoURL="*"), "sourceRepos holds a pattern"),
+        (lambda d: d[0].update(repoURL="https://example.com/other"), "sourceRepos lacks the service's repo"),
+        (lambda d: d[0].update(extraKinds=[{"group": "", "kind": "ConfigMap"}]), "core/ConfigMap"),
     ],
-    ids=["cluster-kinds", "wildcard-destination", "any-repo", "secrets-allowed", "namespaces-missing"],
+    ids=["wildcard-destination", "any-repo", "another-repo", "extra-kind"],
 )
-def test_a_project_that_no_longer_confines_the_team_is_found(world, edit, words):
+def test_a_record_that_no_longer_confines_the_team_is_found(world, edit, words):
     settings, forge, service = world
-    change_main(settings, forge, tenancy.project_path("team-a"), edit)
+    change_main(settings, forge, RECORD, edit)
     found = tenancy_findings(run(service, settings, forge))
     assert [f.rule_id for f in found] == ["PLAT-TEN-002"] and words in found[0].message, found
     assert found[0].remediation
 
 
-def test_a_missing_project_is_found_with_the_fix(world, tmp_path):
+def test_a_record_without_the_services_namespaces_is_found(world):
+    settings, forge, service = world
+    change_main(settings, forge, RECORD, lambda d: d[0].update(namespaces=[]))
+    found = tenancy_findings(run(service, settings, forge))
+    assert {f.rule_id for f in found} == {"PLAT-TEN-002", "PLAT-TEN-003"}
+    assert any("lack the service's namespaces" in f.message for f in found)
+    assert any("no namespace payments-staging" in f.message for f in found)
+
+
+@pytest.mark.parametrize(
+    "path, old, new, rule",
+    [
+        (
+            "tenancy/templates/projects.yaml",
+            "clusterResourceWhitelist: []",
+            "clusterResourceWhitelist: [{group: '*', kind: '*'}]",
+            "PLAT-TEN-002",
+        ),
+        (
+            "tenancy/templates/projects.yaml",
+            "  namespaceResourceWhitelist:\n",
+            "  namespaceResourceWhitelist:\n    - group: ''\n      kind: Secret\n",
+            "PLAT-TEN-002",
+        ),
+        (
+            "tenancy/templates/namespaces.yaml",
+            '"pod-security.kubernetes.io/enforce" "restricted"',
+            '"pod-security.kubernetes.io/enforce" "privileged"',
+            "PLAT-TEN-003",
+        ),
+    ],
+    ids=["cluster-kinds", "secrets-allowed", "privileged-namespaces"],
+)
+def test_an_edited_tenancy_chart_is_found(world, path, old, new, rule):
+    """The chart renders every team's project and namespaces: an edit there is found, with the fix."""
+    settings, forge, service = world
+    text = gitops_file(settings, forge, path)
+    assert old in text
+    commit_main(settings, forge, path, text.replace(old, new))
+    (f,) = tenancy_findings(run(service, settings, forge))
+    assert f.rule_id == rule and path in f.message and "differs from the tenancy chart" in f.message
+    assert f"restore {path}" in f.remediation
+
+
+def test_a_missing_record_is_found_with_the_fix(world, tmp_path):
     settings, forge, service = world
     clone = tmp_path / "gitops-clone"
     forge.clone(settings.org, settings.gitops_repo, clone)
-    git.run(["rm", "-q", tenancy.project_path("team-a")], clone)
-    git.commit(clone, "drop the project")
+    git.run(["rm", "-q", RECORD], clone)
+    git.commit(clone, "drop the record")
     git.run(["push", "-q", "origin", "main"], clone)
-    (f,) = tenancy_findings(run(service, settings, forge))
-    assert f.rule_id == "PLAT-TEN-002" and "no AppProject for team 'team-a'" in f.message
-    assert "tenancy/projects/team-a.yaml" in f.remediation
-
-
-def test_a_namespace_without_restricted_pod_security_is_found(world):
-    settings, forge, service = world
-    path = tenancy.namespace_path("payments-staging")
-    change_main(
-        settings,
-        forge,
-        path,
-        lambda d: d[0]["metadata"]["labels"].update({"pod-security.kubernetes.io/enforce": "privileged"}),
-    )
-    (f,) = tenancy_findings(run(service, settings, forge))
-    assert f.rule_id == "PLAT-TEN-003" and "pod-security.kubernetes.io/enforce=restricted" in f.message
+    found = tenancy_findings(run(service, settings, forge))
+    (f,) = [f for f in found if f.rule_id == "PLAT-TEN-002"]
+    assert "no AppProject for team 'team-a'" in f.message and RECORD in f.remediation
+    assert sorted(f.message for f in found if f.rule_id == "PLAT-TEN-003") == [
+        f"no namespace payments-{env} in {settings.org}/{settings.gitops_repo}:{RECORD}"
+        for env in ("production", "staging")
+    ]
 
 
 def test_a_quota_smaller_than_the_chart_needs_is_found(world):
     settings, forge, service = world
-    path = tenancy.namespace_path("payments-production")
-    change_main(settings, forge, path, lambda d: d[1]["spec"]["hard"].update({"limits.memory": "512Mi", "pods": "2"}))
+
+    def shrink(d):
+        namespace_entry(d[0], "payments-production")["quota"].update({"limits.memory": "512Mi", "pods": "2"})
+
+    change_main(settings, forge, RECORD, shrink)
     (f,) = tenancy_findings(run(service, settings, forge))
     assert f.rule_id == "PLAT-TEN-004" and "payments-production" in f.message
     assert "limits.memory: 512Mi <" in f.message and "pods: 2 <" in f.message
-    assert "raise spec.hard" in f.remediation
+    assert "raise the quota" in f.remediation and RECORD in f.remediation
 
 
 def test_a_namespace_without_quota_is_found(world):
     settings, forge, service = world
-    path = tenancy.namespace_path("payments-staging")
-    change_main(settings, forge, path, lambda d: d.pop(1))
+    change_main(settings, forge, RECORD, lambda d: namespace_entry(d[0], "payments-staging").pop("quota"))
     (f,) = tenancy_findings(run(service, settings, forge))
-    assert f.rule_id == "PLAT-TEN-004" and "no ResourceQuota" in f.message
+    assert f.rule_id == "PLAT-TEN-004" and "no quota for payments-staging" in f.message
 
 
 def test_without_a_reachable_gitops_repo_the_family_is_skipped_and_said(world, tmp_path):

@@ -1,4 +1,5 @@
-"""Team tenancy: one AppProject per team, created once and extended; what a project lets a team deploy.
+"""Team tenancy: one AppProject per team, rendered by the GitOps repo's tenancy chart (`helm template`
+here, as Argo CD does) from one record per service; what a project lets a team deploy.
 
 `permits` follows Argo CD's rules for a project (destinations and source repos are glob patterns; an
 empty clusterResourceWhitelist allows no cluster-scoped kind; a non-empty namespaceResourceWhitelist
@@ -18,9 +19,10 @@ from platform_cli import git
 from platform_cli.commands.new import NewRequest, new_service
 from platform_cli.forge.local import LocalForge
 from platform_cli.gitops import registration as gitops
-from platform_cli.gitops import tenancy
+from platform_cli.gitops import tenancy, tenancy_chart
 from platform_cli.gitops.quantities import Sizing, parse, sizing_from_values
 from tests.conftest import REPO_ROOT
+from tests.security.tenancy_render import helm_render, namespace_docs, projects_of, rendered
 
 IN_CLUSTER = "https://kubernetes.default.svc"
 # Cluster-scoped kinds a team must never create (a sample of the dangerous ones).
@@ -61,16 +63,16 @@ def reg(service: str, team: str = "team-billing", org: str = "Acme-Corp") -> git
     )
 
 
-def project_of(files: dict[str, str], team: str) -> dict:
-    return yaml.safe_load(files[tenancy.project_path(team)])
-
-
-def main_of(*file_sets: dict[str, str]):
-    """A reader of a GitOps repo's main holding these registrations, merged in order."""
-    merged: dict[str, str] = {}
+def merged(*file_sets: dict[str, str]) -> dict[str, str]:
+    """A GitOps tree holding these registrations (their shared files are the same, so order does not matter)."""
+    out: dict[str, str] = {}
     for files in file_sets:
-        merged.update(files)
-    return merged.get
+        out.update(files)
+    return out
+
+
+def render(*regs: gitops.Registration) -> list[dict]:
+    return rendered(merged(*(gitops.registration_files(r) for r in regs)))
 
 
 def permits(project: dict, repo: str, namespace: str, group: str, kind: str, cluster_scoped: bool) -> bool:
@@ -103,7 +105,12 @@ def golden_kinds() -> set[tuple[str, str]]:
 
 def test_the_first_service_of_a_team_creates_its_project_and_namespaces():
     files = gitops.registration_files(reg("billing-engine"))
-    project = project_of(files, "team-billing")
+    assert {p for p in files if p.startswith("tenancy/")} == {
+        tenancy.service_path("billing-engine"),
+        *tenancy_chart.files(),
+    }
+    docs = rendered(files)
+    project = projects_of(docs)["team-billing"]
     assert project["metadata"] == {
         "name": "team-billing",
         "namespace": "argocd",
@@ -117,18 +124,26 @@ def test_the_first_service_of_a_team_creates_its_project_and_namespaces():
         {"server": IN_CLUSTER, "namespace": "billing-engine-production"},
         {"server": IN_CLUSTER, "namespace": "billing-engine-staging"},
     ]
-    assert {p for p in files if p.startswith("tenancy/namespaces/")} == {
-        "tenancy/namespaces/billing-engine-staging.yaml",
-        "tenancy/namespaces/billing-engine-production.yaml",
+    assert {d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"} == {
+        "billing-engine-staging",
+        "billing-engine-production",
     }
+    for ns in ("billing-engine-staging", "billing-engine-production"):
+        assert sorted(d["kind"] for d in namespace_docs(docs, ns)) == [
+            "LimitRange",
+            "Namespace",
+            "ResourceQuota",
+            "Role",
+            "RoleBinding",
+        ]
     apps = [yaml.safe_load(files[f"apps/billing-engine/{env}.yaml"]) for env in ("staging", "production")]
     assert {a["spec"]["project"] for a in apps} == {"team-billing"}
 
 
-def test_a_second_service_of_the_team_extends_the_project_read_from_main():
+def test_a_second_service_of_the_team_extends_the_project_without_touching_the_first():
     first = gitops.registration_files(reg("billing-engine"))
-    second = gitops.registration_files(reg("invoices"), main_of(first))
-    project = project_of(second, "team-billing")
+    second = gitops.registration_files(reg("invoices"))
+    project = projects_of(rendered(merged(first, second)))["team-billing"]
     assert project["spec"]["sourceRepos"] == [
         "https://github.com/Acme-Corp/billing-engine",
         "https://github.com/Acme-Corp/invoices",
@@ -140,34 +155,109 @@ def test_a_second_service_of_the_team_extends_the_project_read_from_main():
         "invoices-production",
         "invoices-staging",
     ]
-    assert tenancy.namespace_path("billing-engine-staging") not in second  # the first service's objects stay
     assert project["spec"]["clusterResourceWhitelist"] == []
+    assert tenancy.service_path("billing-engine") not in second  # the first service's record stays as it is
 
 
-def test_registering_again_changes_nothing():
-    first = gitops.registration_files(reg("billing-engine"))
-    assert gitops.registration_files(reg("billing-engine"), main_of(first)) == first
-    both = main_of(first, gitops.registration_files(reg("invoices"), main_of(first)))
-    again = gitops.registration_files(reg("invoices"), both)
-    assert again[tenancy.project_path("team-billing")] == both(tenancy.project_path("team-billing"))
+def test_registrations_share_only_files_they_write_identically():
+    """What keeps two open registrations from conflicting: a path two of them write has the same text."""
+    sets = [
+        gitops.registration_files(r) for r in (reg("billing-engine"), reg("invoices"), reg("search", "team-search"))
+    ]
+    for a in sets:
+        for b in sets:
+            assert {p: a[p] for p in a.keys() & b.keys()} == {p: b[p] for p in a.keys() & b.keys()}
+    assert sets[0].keys() & sets[1].keys() == {"apps/tenancy.yaml", *tenancy_chart.files()}
+    assert gitops.registration_files(reg("billing-engine")) == sets[0]  # registering again changes nothing
 
 
 def test_another_team_gets_its_own_project_and_the_first_one_is_untouched():
-    first = gitops.registration_files(reg("billing-engine"))
-    other = gitops.registration_files(reg("search", team="team-search"), main_of(first))
-    assert tenancy.project_path("team-billing") not in other
-    assert project_of(other, "team-search")["spec"]["destinations"] == [
+    alone = projects_of(render(reg("billing-engine")))
+    both = projects_of(render(reg("billing-engine"), reg("search", team="team-search")))
+    assert both["team-billing"] == alone["team-billing"]
+    assert both["team-search"]["spec"]["destinations"] == [
         {"server": IN_CLUSTER, "namespace": "search-production"},
         {"server": IN_CLUSTER, "namespace": "search-staging"},
     ]
 
 
 @pytest.fixture(scope="module")
-def projects() -> dict[str, dict]:
-    billing = gitops.registration_files(reg("billing-engine"))
-    billing2 = gitops.registration_files(reg("invoices"), main_of(billing))
-    search = gitops.registration_files(reg("search", team="team-search"), main_of(billing, billing2))
-    return {"team-billing": project_of(billing2, "team-billing"), "team-search": project_of(search, "team-search")}
+def docs() -> list[dict]:
+    """What Argo CD renders from a GitOps repo holding two services of one team and one of another."""
+    return render(reg("billing-engine"), reg("invoices"), reg("search", team="team-search"))
+
+
+@pytest.fixture(scope="module")
+def projects(docs) -> dict[str, dict]:
+    return projects_of(docs)
+
+
+def test_the_chart_renders_what_plat_doctor_checks(docs):
+    """`tenancy.project` / `namespace_objects` (what `plat doctor` reads) build exactly what helm renders."""
+    records = [
+        yaml.safe_load(gitops.registration_files(r)[tenancy.service_path(r.service)])
+        for r in (reg("billing-engine"), reg("invoices"), reg("search", team="team-search"))
+    ]
+    built = [tenancy.project(team, records) for team in ("team-billing", "team-search")]
+    built += [obj for record in records for objects in tenancy.namespaces(record).values() for obj in objects]
+
+    def key(d: dict) -> tuple[str, str, str]:
+        return d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]
+
+    assert sorted(docs, key=key) == sorted(built, key=key)
+
+
+@pytest.mark.parametrize(
+    "path, edit, words",
+    [
+        ("invoices", lambda r: r["namespaces"][0].update(name="search-staging"), "is not invoices-<environment>"),
+        ("invoices", lambda r: r["namespaces"][0].update(name="*"), "is not invoices-<environment>"),
+        ("invoices", lambda r: r.update(service="search"), "names service search"),
+        ("invoices", lambda r: r.pop("team"), "no team"),
+    ],
+    ids=["another-services-namespace", "pattern", "file-not-its-service", "no-team"],
+)
+def test_the_chart_refuses_a_record_that_reaches_beyond_its_service(path, edit, words):
+    """A hand-edited record cannot widen a project: helm fails, Argo CD shows the error, nothing is applied."""
+    files = merged(*(gitops.registration_files(r) for r in (reg("invoices"), reg("search", team="team-search"))))
+    record = yaml.safe_load(files[tenancy.service_path("invoices")])
+    edit(record)
+    files[tenancy.service_path(path)] = yaml.safe_dump(record)
+    code, err, _ = helm_render(files)
+    assert code != 0 and words in err, err
+
+
+def test_escape_hatches_extra_kinds_for_one_team_and_extra_manifests():
+    """A record's extraKinds widen only its own team's project; tenancy/extras/ is applied as written."""
+    files = merged(*(gitops.registration_files(r) for r in (reg("invoices"), reg("search", team="team-search"))))
+    record = yaml.safe_load(files[tenancy.service_path("invoices")])
+    record["extraKinds"] = [{"group": "", "kind": "ConfigMap"}, {"group": "batch", "kind": "Job"}]
+    files[tenancy.service_path("invoices")] = yaml.safe_dump(record)
+    extra = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "invoices-staging"}}
+    files["tenancy/extras/invoices-debug.yaml"] = yaml.safe_dump(extra)
+    docs = rendered(files)
+    billing, search = projects_of(docs)["team-billing"], projects_of(docs)["team-search"]
+    repo = "https://github.com/Acme-Corp/invoices"
+    assert permits(billing, repo, "invoices-staging", "", "ConfigMap", False)
+    assert permits(billing, repo, "invoices-staging", "batch", "Job", False)
+    assert not permits(search, "https://github.com/Acme-Corp/search", "search-staging", "", "ConfigMap", False)
+    assert billing["spec"]["clusterResourceWhitelist"] == []
+    assert billing == tenancy.project("team-billing", [record])
+    assert extra in docs
+
+
+def test_the_chart_refuses_a_namespace_two_records_claim():
+    """Service `billing` with an environment `engine-staging` would name billing-engine's namespace."""
+    files = gitops.registration_files(reg("billing-engine"))
+    squatter = yaml.safe_load(
+        gitops.registration_files(reg("billing", team="team-search"))[tenancy.service_path("billing")]
+    )
+    squatter["namespaces"] = [
+        {**squatter["namespaces"][0], "name": "billing-engine-staging", "environment": "engine-staging"}
+    ]
+    files[tenancy.service_path("billing")] = yaml.safe_dump(squatter)
+    code, err, _ = helm_render(files)
+    assert code != 0 and "namespace billing-engine-staging is claimed by billing-engine and billing" in err, err
 
 
 def test_a_project_reaches_only_its_own_teams_namespaces(projects):
@@ -219,12 +309,8 @@ def test_every_kind_the_golden_path_renders_is_permitted(projects):
     assert set(tenancy.GOLDEN_KINDS) == kinds  # and nothing more
 
 
-def test_the_teams_role_reads_and_restarts_but_never_reads_secrets_or_execs():
-    docs = list(
-        yaml.safe_load_all(
-            gitops.registration_files(reg("billing-engine"))[tenancy.namespace_path("billing-engine-staging")]
-        )
-    )
+def test_the_teams_role_reads_and_restarts_but_never_reads_secrets_or_execs(docs):
+    docs = namespace_docs(docs, "billing-engine-staging")
     role = next(d for d in docs if d["kind"] == "Role")
     binding = next(d for d in docs if d["kind"] == "RoleBinding")
     allowed = {
@@ -284,29 +370,29 @@ def test_sizing_reads_the_rendered_chart_per_environment(tmp_path):
     assert parse("1.5Gi") == 1.5 * 2**30 and parse("100m") * 10 == 1
 
 
-def test_plat_new_registers_a_second_service_into_the_merged_project(settings, tmp_path):
+@pytest.mark.parametrize("order", [("payments", "refunds"), ("refunds", "payments")], ids=["in-order", "reversed"])
+def test_two_open_registrations_of_a_team_merge_in_either_order(settings, tmp_path, order):
     forge = LocalForge(settings.home / "forge")
-    first = new_service(
-        NewRequest(name="payments", template="mini", owner="team-a", yes=True), settings, forge, cwd=tmp_path
-    )
-    forge.merge_pull_request(settings.org, settings.gitops_repo, first.pull_request.id)
-    new_service(NewRequest(name="refunds", template="mini", owner="team-a", yes=True), settings, forge, cwd=tmp_path)
+    prs = {
+        name: new_service(
+            NewRequest(name=name, template="mini", owner="team-a", yes=True), settings, forge, cwd=tmp_path
+        ).pull_request
+        for name in ("payments", "refunds")
+    }  # both registrations open at once, each made from the same main
+    for name in order:
+        forge.merge_pull_request(settings.org, settings.gitops_repo, prs[name].id)  # no conflict
     gitops_repo = Path(forge.repo_url(settings.org, settings.gitops_repo))
-    text = git.show(gitops_repo, gitops.branch_name("refunds"), tenancy.project_path("team-a"))
-    project = yaml.safe_load(text)
+    files = {p: git.show(gitops_repo, "main", p) for p in git.tracked_files(gitops_repo, "main")}
+    docs = rendered(files)
+    project = projects_of(docs)["team-a"]
     assert [d["namespace"] for d in project["spec"]["destinations"]] == [
         "payments-production",
         "payments-staging",
         "refunds-production",
         "refunds-staging",
     ]
-    assert forge.repo_url(settings.org, "payments") in project["spec"]["sourceRepos"]
-    assert forge.repo_url(settings.org, settings.platform_repo) in project["spec"]["sourceRepos"]
-    quota = [
-        d
-        for d in yaml.safe_load_all(
-            git.show(gitops_repo, gitops.branch_name("refunds"), tenancy.namespace_path("refunds-production"))
-        )
-        if d["kind"] == "ResourceQuota"
-    ]
+    assert project["spec"]["sourceRepos"] == sorted(
+        forge.repo_url(settings.org, r) for r in ("payments", "refunds", settings.platform_repo)
+    )
+    quota = [d for d in namespace_docs(docs, "refunds-production") if d["kind"] == "ResourceQuota"]
     assert quota and quota[0]["spec"]["hard"]["pods"]
