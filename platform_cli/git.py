@@ -444,6 +444,60 @@ def committer_date(repo: Path, rev: str) -> str:
     return run(["log", "-1", "--format=%cI", rev], repo)
 
 
+def log(
+    repo: Path,
+    revs: list[str],
+    fmt: str,
+    paths: tuple[str, ...] | list[str] = (),
+    limit: int = 0,
+    first_parent: bool = False,
+    raw: bool = False,
+    no_walk: bool = False,
+) -> str:
+    """`git log --format=fmt revs -- paths`: only the newest `limit` commits (0: all), `first_parent`
+    alone, `raw` each commit's changed files (full blob ids, no renames, a merge against its first
+    parent), `no_walk` the commits of `revs` themselves in the order given."""
+    args = ["log", f"--format={fmt}", *(["--no-walk=unsorted"] if no_walk else [])]
+    args += ["--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"] if raw else []
+    args += [*(["--first-parent"] if first_parent else []), *([f"--max-count={limit}"] if limit else [])]
+    return run([*args, *revs, "--", *paths], repo)
+
+
+def entries(repo: Path, rev: str, paths: tuple[str, ...] | list[str], recursive: bool = False) -> list[str]:
+    """The paths of `rev`'s entries under `paths` (a `dir/` lists what is directly in it; `recursive`:
+    every file below), one per line as `git ls-tree` prints them."""
+    out = run(["ls-tree", *(["-r"] if recursive else []), "--name-only", rev, "--", *paths], repo)
+    return [name for name in out.splitlines() if name]
+
+
+def tag_dates(repo: Path, pattern: str = "v*") -> dict[str, str]:
+    """Each tag matching `pattern` -> its creation date as git prints it (unix seconds): an annotated
+    tag's own date, else its commit's."""
+    out = run(["for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", f"refs/tags/{pattern}"], repo)
+    return dict(line.partition(" ")[::2] for line in out.splitlines())
+
+
+def lines_at(repo: Path, revs: list[str], pathspecs: list[str]) -> str:
+    """`REV:PATH NUL text` rows of every line of the text files under `pathspecs` in each of `revs`, in one
+    `git grep`; GitError (exit 1) when there is no such line."""
+    return run(["grep", "--null", "-I", "-e", "", *revs, "--", *pathspecs], repo)
+
+
+def checkout_clean(repo: Path, rev: str) -> None:
+    """Check out `rev` detached, dropping every local change and every untracked or ignored file."""
+    run(["checkout", "-q", "--force", "--detach", rev], repo)
+    run(["clean", "-q", "-f", "-d", "-x"], repo)
+
+
+def add_remote(repo: Path, name: str, url: str) -> None:
+    run(["remote", "add", name, url], repo)
+
+
+def set_upstream(repo: Path, branch: str, upstream: str) -> None:
+    """Make `upstream` (e.g. origin/main) what local `branch` tracks."""
+    run(["branch", "-q", f"--set-upstream-to={upstream}", branch], repo)
+
+
 def absolute_git_dir(repo: Path) -> str:
     return run(["rev-parse", "--absolute-git-dir"], repo)
 
@@ -456,6 +510,25 @@ def set_branch(repo: Path, name: str, rev: str, force: bool = False) -> None:
 def update_ref(repo: Path, ref: str, new: str, old: str | None = None) -> None:
     """Point `ref` at `new`, only if it still points at `old` (when given)."""
     run(["update-ref", ref, new, *([old] if old else [])], repo)
+
+
+def update_refs(repo: Path, updates: dict[str, str]) -> None:
+    """Point each ref at its new value (a sha or any revision) in one `git update-ref --stdin`."""
+    run(["update-ref", "--stdin"], repo, input="".join(f"update {ref} {new}\n" for ref, new in updates.items()))
+
+
+def point_ref(repo: Path, ref: str, new: str) -> None:
+    """Point `ref` itself at `new`: a symbolic ref becomes a plain one (the ref it named stays put)."""
+    run(["update-ref", "--no-deref", ref, new], repo)
+
+
+def symbolic_ref(repo: Path, ref: str, target: str) -> None:
+    """Make `ref` follow the ref `target` (a symbolic ref)."""
+    run(["symbolic-ref", ref, target], repo)
+
+
+def delete_ref(repo: Path, ref: str) -> None:
+    run(["update-ref", "-d", ref], repo)
 
 
 def newest_commit(repo: Path, revs: list[str], grep: str, ancestry_path: bool = False) -> str | None:

@@ -33,8 +33,7 @@ def checkout(url: str, ref: str, home: Path) -> Path:
             f"the platform repo {url} has no branch, tag or commit {ref!r}",
             hint="set template_ref to a branch, a tag such as v1.2.0, or a commit sha",
         )
-    git.run(["checkout", "-q", "--force", "--detach", rev], dest)
-    git.run(["clean", "-q", "-f", "-d", "-x"], dest)
+    git.checkout_clean(dest, rev)
     return dest
 
 

@@ -284,8 +284,8 @@ class Run:
         sha = git.commit_all(
             repo, f"Render {self.spec.template.name} template {self.journal.steps['publish']['template_tag']}"
         )
-        git.run(["branch", BASELINE_BRANCH, sha], repo)
-        git.run(["remote", "add", "origin", self.forge.repo_url(self.spec.org, self.spec.name)], repo)
+        git.set_branch(repo, BASELINE_BRANCH, sha)
+        git.add_remote(repo, "origin", self.forge.repo_url(self.spec.org, self.spec.name))
         self.journal.record("commit", sha)
         self.progress(f"commit: {sha[:12]} on main and {BASELINE_BRANCH}")
 
@@ -299,9 +299,9 @@ class Run:
     def push(self) -> None:
         repo = self.spec.directory
         self.forge.push(repo, self.spec.org, self.spec.name, ["main", BASELINE_BRANCH])
-        pushed = "".join(f"update refs/remotes/origin/{b} refs/heads/{b}\n" for b in ("main", BASELINE_BRANCH))
-        git.run(["update-ref", "--stdin"], repo, input=pushed)  # what was pushed, as `git fetch` records it
-        git.run(["branch", "-q", "--set-upstream-to=origin/main", "main"], repo)
+        pushed = {f"refs/remotes/origin/{b}": f"refs/heads/{b}" for b in ("main", BASELINE_BRANCH)}
+        git.update_refs(repo, pushed)  # what was pushed, as `git fetch` records it
+        git.set_upstream(repo, "main", "origin/main")
         self.journal.record("push")
         self.progress(f"push: main and {BASELINE_BRANCH}")
 

@@ -68,10 +68,7 @@ def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = (), 
     head = git.resolve(repo, ref)
     if head is None:
         return History(None)
-    args = ["log", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent"]
-    if paths:
-        args += ["--first-parent", *([f"--max-count={limit}"] if limit else [])]
-    out = git.run([*args, head, "--", *paths], repo)
+    out = git.log(repo, [head], LOG_FORMAT, paths, limit=limit if paths else 0, first_parent=bool(paths), raw=True)
     commits = dict(_parse(out))
     if paths:
         order = list(reversed(commits))
@@ -118,7 +115,7 @@ def _merged_bodies(repo: Path, commits: dict[str, _Commit]) -> None:
     wanted = [c.parents[1] for c in commits.values() if len(c.parents) > 1 and c.parents[1] not in commits]
     if not wanted:
         return
-    out = git.run(["log", "--no-walk=unsorted", f"--format={LOG_FORMAT}", *wanted], repo)
+    out = git.log(repo, wanted, LOG_FORMAT, no_walk=True)
     commits.update(_parse(out))
 
 
@@ -190,6 +187,6 @@ def _by_diff(
 
 def applications(repo: Path, head: str) -> dict[str, str]:
     """The Application files on `main` (path -> text), in two git calls."""
-    names = [n for n in git.run(["ls-tree", "-r", "--name-only", head, "--", "apps"], repo).splitlines() if n]
+    names = git.entries(repo, head, ["apps"], recursive=True)
     texts = git.cat_files(repo, [f"{head}:{n}" for n in names if APP_PATH.match(n)])
     return {spec.partition(":")[2]: text for spec, text in texts.items() if text is not None}

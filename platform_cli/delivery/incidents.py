@@ -47,7 +47,7 @@ def open_incident(
     if not title.strip():
         raise UsageError("an incident needs a title", hint='pass --title "what is wrong"')
     mirror, head = target.read()
-    if not git.run(["ls-tree", "--name-only", head, f"apps/{service}/"], mirror):
+    if not git.entries(mirror, head, [f"apps/{service}/"]):
         raise UsageError(f"{service} is not registered in the GitOps repo", hint="check the service name")
     full_cause = resolve_cause(history.read(mirror), service, cause) if cause else None
     if dry_run:
@@ -115,7 +115,7 @@ def _path(ident: str) -> str:
 
 
 def _next_number(mirror: Path, head: str, service: str) -> int:
-    names = git.run(["ls-tree", "--name-only", head, f"incidents/{service}/"], mirror).splitlines()
+    names = git.entries(mirror, head, [f"incidents/{service}/"])
     numbers = [int(Path(n).stem) for n in names if Path(n).stem.isdigit()]
     return max(numbers, default=0) + 1
 

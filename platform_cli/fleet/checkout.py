@@ -24,4 +24,4 @@ def commit_time(dest: Path, ref: str) -> int | None:
     """The committer date (unix) of `ref` in the clone, when it is there."""
     if not (dest / ".git").is_dir() or not git.ref_exists(dest, ref):
         return None
-    return int(git.run(["log", "-1", "--format=%ct", ref], dest))
+    return int(git.log(dest, [ref], "%ct", limit=1))

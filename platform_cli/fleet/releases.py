@@ -61,10 +61,8 @@ def _tag_dates(template_source: Path) -> dict[str, datetime]:
     platform team's release tags; the template store's tags are reproducible, so dateless)."""
     if not (template_source / ".git").exists():
         return {}
-    out = git.run(["for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", "refs/tags/v*"], template_source)
     dates = {}
-    for line in out.splitlines():
-        tag, _, stamp = line.partition(" ")
+    for tag, stamp in git.tag_dates(template_source, "v*").items():
         if versions.is_version(tag) and stamp.isdigit():
             dates[versions.plain(tag)] = datetime.fromtimestamp(int(stamp), UTC)
     return dates

@@ -150,7 +150,7 @@ class LocalForge:
         expected = parent if base == branch else self.branch_sha(org, repo, branch)
         sha = git.commit_tree(path, parent, files, message, at)
         try:
-            git.run(["update-ref", f"refs/heads/{branch}", sha, expected or "0" * 40], path)
+            git.update_ref(path, f"refs/heads/{branch}", sha, expected or "0" * 40)
         except git.GitError as exc:
             raise ForgeError(
                 f"branch {branch} of {org}/{repo} moved while plat committed to it",
@@ -178,7 +178,7 @@ class LocalForge:
     def delete_branch(self, org: str, repo: str, branch: str) -> None:
         path = self._path(org, repo)
         if git.ref_exists(path, f"refs/heads/{branch}"):
-            git.run(["update-ref", "-d", f"refs/heads/{branch}"], path)
+            git.delete_ref(path, f"refs/heads/{branch}")
 
     def open_pull_request(self, org: str, repo: str, head: str, base: str, title: str, body: str) -> PullRequest:
         if self.branch_sha(org, repo, head) is None:
@@ -196,7 +196,7 @@ class LocalForge:
                 url=f"{self.repo_url(org, repo)}#pull/{number}",
                 body=body,
             )
-            git.run(["symbolic-ref", f"refs/pull/{number}/head", f"refs/heads/{head}"], self._path(org, repo))
+            git.symbolic_ref(self._path(org, repo), f"refs/pull/{number}/head", f"refs/heads/{head}")
             self._save(org, repo, pr)
         return pr
 
@@ -227,15 +227,11 @@ class LocalForge:
             work = Path(tmp) / "work"
             git.clone(self.repo_url(org, repo), work, branch=pr.base)
             message = f"Merge pull request #{number} from {pr.head}\n\n{pr.title}"
-            try:
-                git.run(["merge", "--no-ff", "--no-edit", "-m", message, f"origin/{pr.head}"], work)
-            except git.GitError as exc:
-                if not git.run(["diff", "--name-only", "--diff-filter=U"], work):
-                    raise  # not a conflict: git's own reason is the message
+            if not git.merge(work, f"origin/{pr.head}", message):  # not a conflict: GitError, git's own reason
                 raise ForgeError(
                     f"pull request #{number} does not merge cleanly into {pr.base}",
                     hint=f"merge {pr.base} into {pr.head}, resolve the conflicts and push",
-                ) from exc
+                )
             git.push(work, "origin", [f"HEAD:refs/heads/{pr.base}"])
             self._pin_head(org, repo, number, git.rev_parse(work, f"origin/{pr.head}"))
         merged = replace(pr, state="merged")
@@ -253,7 +249,7 @@ class LocalForge:
 
     def _pin_head(self, org: str, repo: str, number: int, sha: str) -> None:
         """A pull request that is no longer open keeps its last head, whatever its branch does next."""
-        git.run(["update-ref", "--no-deref", f"refs/pull/{number}/head", sha], self._path(org, repo))
+        git.point_ref(self._path(org, repo), f"refs/pull/{number}/head", sha)
 
     def _pulls_dir(self, org: str, repo: str) -> Path:
         return self._path(org, repo) / "plat" / "pulls"

@@ -101,7 +101,7 @@ def _proposed(work: Path, opened: dict[str, int]) -> list[RegisteredService]:
 def _files_at(repo: Path, refs: list[str], pathspecs: list[str]) -> dict[tuple[str, str], str]:
     """The text of the files under `pathspecs` in each of `refs`, in one git process: {(ref, path): text}."""
     try:
-        out = git.run(["grep", "--null", "-I", "-e", "", *refs, "--", *pathspecs], repo)
+        out = git.lines_at(repo, refs, pathspecs)
     except git.GitError:  # exit 1: nothing matched
         return {}
     lines: dict[tuple[str, str], list[str]] = {}

@@ -201,7 +201,7 @@ def _commit_and_tag(repo: Path, version: str, digest: str, message: str) -> tupl
     if git.ref_exists(repo, f"refs/tags/{tag}") and git.rev_parse(repo, tag) != head:
         tag = f"v{version}+dev.{digest[:8]}"  # same version, other content: a development build
     if not git.ref_exists(repo, f"refs/tags/{tag}"):
-        git.run(["tag", tag, head], repo)
+        git.tag(repo, tag, head)
     return tag, head
 
 
