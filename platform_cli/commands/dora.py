@@ -29,7 +29,7 @@ def dora(
 ) -> dict:
     window = _window(since, until, now)
     record = sources.gather(gitops_target(settings, forge), selection.environment, selection.keeps)
-    result = summarize(record.facts, record.owners, record.services, window, selection)
+    result = summarize(record.facts, record.owners, record.services, window, selection, record.incidents)
     if selection.service and selection.service not in result["services"]:
         raise UsageError(f"no service {selection.service} in the GitOps repo", hint="check the service name")
     if selection.team and not result["services"]:
