@@ -44,7 +44,7 @@ def report(settings: Settings, forge: Forge, month: str, environment: str = "pro
 
 
 def _window(since: str | None, until: str | None, now: Callable[[], float]) -> Window:
-    end = when.instant(until, "--until") if until else int(now())
+    end = when.instant(until, "--until") if until else int(now()) + 1  # the current second included
     start = when.instant(since, "--since") if since else end - DEFAULT_DAYS * 86400
     if start >= end:
         raise UsageError("--since must be before --until", hint="e.g. --since 2026-11-01 --until 2026-12-01")
