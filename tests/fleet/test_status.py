@@ -243,7 +243,7 @@ def _scanner(tmp_path, runs: list) -> status.Scanner:
         return status.DoctorSummary("bronze", 80, 1, FINDINGS)
 
     releases = lambda template: Releases(None, (), {})  # noqa: E731
-    return status.Scanner(_Forge(), tmp_path, releases, doctor, "plat-1", lambda: NOW, jobs=1)  # type: ignore[arg-type]
+    return status.Scanner(_Forge(), tmp_path, releases, doctor, "plat-1", lambda: NOW, jobs=1)
 
 
 ALPHA = inventory.RegisteredService("alpha", "file:///forge/acme/alpha.git", "team-a", "", (), (), "merged")
