@@ -46,8 +46,7 @@ def context(forge: str | None, org: str | None, jobs: int | None = None, prometh
     tools = Tools.discover()
 
     def doctor(path):
-        report = doctor_cmd.doctor(path, settings, tools=tools, forge=lambda: the_forge)
-        return DoctorSummary(report.level, report.score, len(report.failing("high")))
+        return DoctorSummary.of(doctor_cmd.doctor(path, settings, tools=tools, forge=lambda: the_forge))
 
     slo = _slo_reader(prometheus_url) if prometheus_url else None
     collab = cmd.Collaborators(doctor=doctor, slo=slo, dora=_dora_bands(settings, the_forge))

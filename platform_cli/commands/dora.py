@@ -29,7 +29,7 @@ def dora(
 ) -> dict:
     window = _window(since, until, now)
     record = sources.gather(gitops_target(settings, forge), selection.environment, selection.keeps)
-    result = summarize(record.facts, record.owners, record.services, window, selection)
+    result = summarize(record.facts, record.owners, record.services, window, selection, record.incidents)
     if selection.service and selection.service not in result["services"]:
         raise UsageError(f"no service {selection.service} in the GitOps repo", hint="check the service name")
     if selection.team and not result["services"]:
@@ -44,7 +44,7 @@ def report(settings: Settings, forge: Forge, month: str, environment: str = "pro
 
 
 def _window(since: str | None, until: str | None, now: Callable[[], float]) -> Window:
-    end = when.instant(until, "--until") if until else int(now())
+    end = when.instant(until, "--until") if until else int(now()) + 1  # the current second included
     start = when.instant(since, "--since") if since else end - DEFAULT_DAYS * 86400
     if start >= end:
         raise UsageError("--since must be before --until", hint="e.g. --since 2026-11-01 --until 2026-12-01")

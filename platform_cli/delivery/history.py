@@ -37,6 +37,7 @@ class IncidentEvent:
     cause: str | None
     at: int
     commit: str
+    title: str = ""  # from the subject `incident(<service>): open <id>: <title>` plat writes
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = (), 
     for sha, tags in chain:
         commit = commits[sha]
         if trailers.INCIDENT in tags:
-            incidents.append(_incident(sha, commit.date, tags))
+            incidents.append(_incident(sha, commit.date, tags, _subjects(commits, sha)))
         elif trailers.DIGEST in tags and trailers.SERVICE in tags:
             deploy = _tagged(sha, commit.date, tags)
             deploys.append(deploy)
@@ -152,12 +153,21 @@ def _tagged(sha: str, date: int, tags: dict[str, str]) -> Deploy:
     )
 
 
-def _incident(sha: str, date: int, tags: dict[str, str]) -> IncidentEvent:
+def _incident(sha: str, date: int, tags: dict[str, str], subjects: list[str]) -> IncidentEvent:
     ident = tags[trailers.INCIDENT]
     service = tags.get(trailers.SERVICE) or ident.partition("#")[0]
+    opening = f" open {ident}: "
+    title = next((s.partition(opening)[2] for s in subjects if opening in s), "")
     return IncidentEvent(
-        ident, service, tags.get(trailers.INCIDENT_ACTION, "open"), tags.get(trailers.CAUSE), date, sha
+        ident, service, tags.get(trailers.INCIDENT_ACTION, "open"), tags.get(trailers.CAUSE), date, sha, title.strip()
     )
+
+
+def _subjects(commits: dict[str, _Commit], sha: str) -> list[str]:
+    """The first lines of a commit and, for a merge, of the branch it merged (where its trailers are)."""
+    commit = commits[sha]
+    shas = [sha] + ([commit.parents[1]] if len(commit.parents) > 1 and commit.parents[1] in commits else [])
+    return [commits[s].body.strip().partition("\n")[0] for s in shas]
 
 
 def _by_diff(

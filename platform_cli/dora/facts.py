@@ -22,6 +22,7 @@ class Incident:
     opened: int
     resolved: int | None
     cause: str | None  # a deploy id (or prefix), or a service commit
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,14 @@ class Fact:
 
 
 def incidents_from(history: History) -> list[Incident]:
-    opened: dict[str, tuple[str, int, str | None]] = {}
+    opened: dict[str, tuple[str, int, str | None, str]] = {}
     resolved: dict[str, int] = {}
     for event in history.incidents:
         if event.action == "resolve":
             resolved.setdefault(event.id, event.at)
         else:
-            opened.setdefault(event.id, (event.service, event.at, event.cause))
-    return [Incident(i, s, at, resolved.get(i), cause) for i, (s, at, cause) in opened.items()]
+            opened.setdefault(event.id, (event.service, event.at, event.cause, event.title))
+    return [Incident(i, s, at, resolved.get(i), cause, title) for i, (s, at, cause, title) in opened.items()]
 
 
 def facts(history: History, graphs: Mapping[str, Graph], incidents: Sequence[Incident], environment: str) -> list[Fact]:

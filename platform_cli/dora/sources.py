@@ -21,6 +21,7 @@ class Record:
     facts: tuple[Fact, ...]
     owners: dict[str, str]  # service -> owning team
     services: tuple[str, ...]  # every registered or deployed service
+    incidents: tuple[Incident, ...] = ()  # from the GitOps record and (GitHub) the deployed services' issues
 
 
 def gather(target: Target, environment: str, wanted: Callable[[str, str], bool]) -> Record:
@@ -36,7 +37,8 @@ def gather(target: Target, environment: str, wanted: Callable[[str, str], bool])
     for service in graphs:
         incidents += _issue_incidents(target, service)
     kept = history.History(past.head, tuple(d for d in past.deploys if d.service in graphs), past.incidents)
-    return Record(tuple(facts(kept, graphs, incidents, environment)), owners, services)
+    measured = tuple(facts(kept, graphs, incidents, environment))
+    return Record(measured, owners, services, tuple(incidents))
 
 
 def _owners(apps: dict[str, str], environment: str) -> dict[str, str]:
@@ -54,7 +56,9 @@ def _issue_incidents(target: Target, service: str) -> list[Incident]:
     if target.forge.name == "local" or not target.forge.repo_exists(target.org, service):
         return []
     issues = target.forge.labelled_issues(target.org, service, "incident", target.cache)
-    return [Incident(f"{service}!{i.number}", service, i.opened, i.closed, _root_cause(i.body)) for i in issues]
+    return [
+        Incident(f"{service}!{i.number}", service, i.opened, i.closed, _root_cause(i.body), i.title) for i in issues
+    ]
 
 
 def _root_cause(body: str) -> str | None:

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from platform_cli.checks.context import read_answers
 from platform_cli.errors import PlatError
@@ -31,14 +31,42 @@ from platform_cli.upgrade import versions
 CONFLICTS = re.compile(r"\((\d+) conflicts?\)\s*$")  # the suffix plat's upgrade titles carry
 
 
+class DoctorReport(Protocol):
+    """What the fleet reads of a `plat doctor` report."""
+
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def score(self) -> int: ...
+
+    def failing(self, fail_on: str) -> tuple[Any, ...]: ...  # findings with to_json(), at or above fail_on
+
+
 @dataclass(frozen=True)
 class DoctorSummary:
     level: str
     score: int
     high_findings: int  # active findings of severity high or critical
+    findings: tuple[dict[str, Any], ...] = ()  # every active finding, as `plat doctor --json` prints it
 
     def to_json(self) -> dict[str, Any]:
-        return {"level": self.level, "score": self.score, "high_findings": self.high_findings}
+        return {
+            "level": self.level,
+            "score": self.score,
+            "high_findings": self.high_findings,
+            "findings": [dict(f) for f in self.findings],
+        }
+
+    @classmethod
+    def of(cls, report: DoctorReport) -> DoctorSummary:
+        """A `plat doctor` report summed up: its findings are the active ones, at every severity."""
+        findings = tuple(f.to_json() for f in report.failing("info"))
+        return cls(report.level, report.score, len(report.failing("high")), findings)
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> DoctorSummary:
+        return cls(doc["level"], doc["score"], doc["high_findings"], tuple(doc.get("findings") or ()))
 
 
 Doctor = Callable[[Path], DoctorSummary]  # runs doctor on a checkout
@@ -156,7 +184,7 @@ class Scanner:
             main = self.forge.branch_sha(org, name, "main")
             if main is None:
                 return _with(row, error=f"{org}/{name} has no main branch")
-            measured = cache.get(row.repo, main)
+            measured = _complete(cache.get(row.repo, main))
             clone = self.cache_root / "repos" / org / name
             if measured is None:
                 measured = _measure(checkout.fresh(self.forge, org, name, clone, main), self.doctor)
@@ -188,7 +216,7 @@ class Scanner:
             "latest_version": releases.latest,
             "lag_versions": behind,
             "lag_days": days,
-            "doctor": DoctorSummary(**doc) if doc else None,
+            "doctor": DoctorSummary.from_json(doc) if doc else None,
             "error": data.get("error"),
         }
 
@@ -242,6 +270,13 @@ def _measure(path: Path, doctor: Doctor) -> dict[str, Any]:
     except PlatError as exc:
         out["error"] = f"doctor: {exc.message}"
     return out
+
+
+def _complete(measured: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A cached measurement, or None (measure again) for one written before doctor results kept their
+    findings: its row could not list them."""
+    doc = (measured or {}).get("doctor")
+    return None if doc is not None and "findings" not in doc else measured
 
 
 def _days(now: datetime, since: datetime | None) -> int | None:

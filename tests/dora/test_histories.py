@@ -172,3 +172,57 @@ def test_a_deploy_plat_did_not_make_is_recognised_from_its_diff(world):
     m = measure(world, "pay")
     assert m["deployments"] == 1
     assert m["lead_time_seconds"] == {"median": 7200.0, "p90": 7200.0, "n": 1, "unknown_deploys": 0}
+
+
+def z(hours: float) -> str:
+    """at(hours) as the JSON writes instants: UTC, `Z`."""
+    return at(hours).replace("+00:00", "Z")
+
+
+def test_a_services_timeline_lists_the_deploys_counted_and_which_failed(world):
+    world.register("pay")
+    c1, c2, c3 = (world.commit("pay", at(h)) for h in (0, 1, 2))
+    d1 = world.deploy("pay", "production", c1, "one", 1)
+    d2 = world.deploy("pay", "production", c3, "three", 3)
+    r1 = world.rollback("pay", "production", 4)  # undoes d2: failed
+    r2 = world.rollback("pay", "production", 5, to="three")  # undoes r1: failed
+    world.deploy("pay", "staging", c2, "two", 2)  # another environment: not counted, not listed
+    world.deploy("pay", "production", c2, "two", 24 * 8)  # after the window: not listed
+    m = measure(world, "pay")
+    assert m["deploys"] == [
+        {"id": d1, "at": z(1), "kind": "normal", "failed": False},
+        {"id": d2, "at": z(3), "kind": "normal", "failed": True},
+        {"id": r1, "at": z(4), "kind": "rollback", "failed": True},
+        {"id": r2, "at": z(5), "kind": "rollback", "failed": False},
+    ]
+    assert len(m["deploys"]) == m["deployments"]
+    assert sum(d["failed"] for d in m["deploys"]) == m["failed_deployments"]
+    assert m["incidents"] == []
+
+
+def test_a_services_timeline_lists_its_incidents_overlapping_the_window(world):
+    world.register("pay")
+    world.register("web")
+    c1, c2 = world.commit("pay", at(0)), world.commit("pay", at(2.5))
+    d1 = world.deploy("pay", "production", c1, "one", 1)
+    ident = world.open_incident("pay", 2, cause=d1[:10])  # names d1: d1 failed
+    hotfix = world.deploy("pay", "production", c2, "fix", 3, kind="hotfix")
+    world.resolve(ident, 4)
+    later = world.open_incident("pay", 24 * 6)  # open past the window's end
+    world.open_incident("web", 3)  # another service's
+    world.open_incident("pay", 24 * 7 + 1)  # opened after the window
+    m = measure(world, "pay")
+    assert m["deploys"] == [
+        {"id": d1, "at": z(1), "kind": "normal", "failed": True},
+        {"id": hotfix, "at": z(3), "kind": "hotfix", "failed": False},
+    ]
+    assert m["incidents"] == [
+        {"id": "pay#1", "title": "it broke", "opened": z(2), "resolved": z(4), "cause": d1},
+        {"id": later, "title": "it broke", "opened": z(24 * 6), "resolved": None, "cause": None},
+    ]
+    next_week = measure(world, "pay", window={"since": at(24 * 7), "until": at(24 * 14)})
+    assert [i["id"] for i in next_week["incidents"]] == [later, "pay#3"]  # pay#1 was resolved before it
+    assert next_week["deploys"] == []
+    everyone = measure(world)
+    assert "deploys" not in everyone["org"] and all("incidents" not in t for t in everyone["teams"].values())
+    assert [i["id"] for i in everyone["services"]["web"]["incidents"]] == ["web#1"]

@@ -100,8 +100,7 @@ def collaborators(settings: Settings, forge, **kw) -> fleet.Collaborators:
     """What the CLI hands in: `plat doctor`'s function (one parallel job keeps tests deterministic)."""
 
     def doctor(path: Path) -> DoctorSummary:
-        report = doctor_cmd.doctor(path, settings, forge=lambda: forge)
-        return DoctorSummary(report.level, report.score, len(report.failing("high")))
+        return DoctorSummary.of(doctor_cmd.doctor(path, settings, forge=lambda: forge))
 
     return fleet.Collaborators(doctor=doctor, jobs=kw.pop("jobs", 2), **kw)
 

@@ -10,6 +10,9 @@ from typer.testing import CliRunner
 
 from platform_cli.cli.app import app
 from platform_cli.commands import fleet
+from platform_cli.fleet import status
+from platform_cli.fleet.cache import DoctorCache
+from platform_cli.fleet.releases import Releases
 from platform_cli.gitops import inventory
 from tests.upgrade_helpers import edit
 
@@ -208,3 +211,94 @@ def test_api_calls_are_read_from_a_forge_that_counts_them():
     assert fleet.api_calls(Counting()) == {"rest": 7, "not_modified": 0}
     assert fleet.api_calls(Split()) == {"rest": 2, "not_modified": 40}
     assert fleet.api_calls(object()) == {"rest": 0, "not_modified": 0}
+
+
+# The doctor summary and its cache, unit-tested with a stub forge and a stub doctor.
+
+FINDINGS = (
+    {"id": "drift", "severity": "high", "message": "chart edited", "file": "chart/x.yaml", "remediation": "restore"},
+    {"id": "docs", "severity": "low", "message": "no runbook", "file": "docs/runbook.md", "remediation": "write it"},
+)
+
+
+class _Forge:
+    """A service repo `acme/alpha` whose `main` is `sha`; a clone is a bare checkout with its answers."""
+
+    sha = "a" * 40
+
+    def branch_sha(self, org, repo, branch):
+        return self.sha
+
+    def clone(self, org, repo, dest):
+        dest.mkdir(parents=True)
+        (dest / ".copier-answers.yml").write_text("_commit: v0.1.0\ntemplate_name: mini\n")
+
+    def list_pull_requests(self, org, repo, state):
+        return []
+
+
+def _scanner(tmp_path, runs: list) -> status.Scanner:
+    def doctor(path):
+        runs.append(path)
+        return status.DoctorSummary("bronze", 80, 1, FINDINGS)
+
+    releases = lambda template: Releases(None, (), {})  # noqa: E731
+    return status.Scanner(_Forge(), tmp_path, releases, doctor, "plat-1", lambda: NOW, jobs=1)
+
+
+ALPHA = inventory.RegisteredService("alpha", "file:///forge/acme/alpha.git", "team-a", "", (), (), "merged")
+
+
+def test_a_rows_doctor_lists_its_findings_and_the_cache_keeps_them(tmp_path):
+    runs: list = []
+    scanner = _scanner(tmp_path, runs)
+    (first,) = scanner.scan((ALPHA,))
+    (second,) = scanner.scan((ALPHA,))
+    assert len(runs) == 1 and (first.cached, second.cached) == (False, True)
+    for row in (first, second):
+        doctor = row.to_json()["doctor"]
+        assert doctor["findings"] == list(FINDINGS) and doctor["high_findings"] == 1
+
+
+def test_a_cache_entry_without_findings_is_measured_again(tmp_path):
+    """Written before doctor results kept their findings: unknown, so doctor runs again and the entry is
+    rewritten with them (a cache without the key never shows an empty list as if nothing failed)."""
+    old = {"template": "mini", "version": "0.1.0", "doctor": {"level": "bronze", "score": 80, "high_findings": 1}}
+    old["error"] = None
+    cache = DoctorCache(tmp_path / "doctor", "plat-1")
+    cache.put("acme/alpha", _Forge.sha, old)
+    runs: list = []
+    (row,) = _scanner(tmp_path, runs).scan((ALPHA,))
+    assert len(runs) == 1 and row.cached is False
+    assert row.to_json()["doctor"]["findings"] == list(FINDINGS)
+    assert cache.get("acme/alpha", _Forge.sha)["doctor"]["findings"] == list(FINDINGS)
+
+
+def test_a_measurement_without_a_doctor_result_stays_cached(tmp_path):
+    cache = DoctorCache(tmp_path / "doctor", "plat-1")
+    cache.put("acme/alpha", _Forge.sha, {"template": None, "version": None, "doctor": None, "error": "no answers"})
+    runs: list = []
+    (row,) = _scanner(tmp_path, runs).scan((ALPHA,))
+    assert runs == [] and row.cached is True and row.error == "no answers"
+
+
+def test_the_summary_of_a_doctor_report_keeps_every_active_finding():
+    class Found:
+        def __init__(self, severity):
+            self.severity = severity
+
+        def to_json(self):
+            return {"id": f"rule-{self.severity}", "severity": self.severity, "remediation": "fix it"}
+
+    class Report:
+        level, score = "none", 40
+        every = tuple(Found(s) for s in ("info", "low", "medium", "high", "critical"))
+
+        def failing(self, fail_on):
+            order = ("info", "low", "medium", "high", "critical")
+            return tuple(f for f in self.every if order.index(f.severity) >= order.index(fail_on))
+
+    summary = status.DoctorSummary.of(Report())
+    assert (summary.level, summary.score, summary.high_findings) == ("none", 40, 2)
+    assert [f["id"] for f in summary.findings] == ["rule-info", "rule-low", "rule-medium", "rule-high", "rule-critical"]
+    assert status.DoctorSummary.from_json(summary.to_json()) == summary

@@ -3,6 +3,7 @@ as `plat dora` gives them, and `plat dashboard build` without saved documents co
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -49,4 +50,18 @@ def test_dashboard_build_computes_its_documents_itself(deployed, tmp_path):
     fleet = json.loads((site / "data" / "fleet.json").read_text())
     assert dora["services"]["alpha"]["deployments"] == 1
     assert {r["service"] for r in fleet["services"]} == {"alpha", "bravo", "charlie", "delta", "echo"}
-    assert "alpha" in (site / "index.html").read_text()
+    assert "services/alpha.html" in (site / "teams" / "team-a.html").read_text()  # the org page lists teams
+    (deploy,) = dora["services"]["alpha"]["deploys"]  # the one production deploy, on alpha's timeline
+    assert (deploy["kind"], deploy["failed"], dora["services"]["alpha"]["incidents"]) == ("normal", False, [])
+    alpha_page = (site / "services" / "alpha.html").read_text()
+    assert "Deploys and incidents of alpha" in alpha_page and deploy["id"][:12] in alpha_page
+    assert deploy["at"] in alpha_page
+    rows = {r["service"]: r for r in fleet["services"]}
+    findings = rows["bravo"]["doctor"]["findings"]  # bravo's edited platform-owned file: a high finding
+    assert (
+        len([f for f in findings if f["severity"] in ("high", "critical")]) == rows["bravo"]["doctor"]["high_findings"]
+    )
+    drift = next(f for f in findings if f["severity"] in ("high", "critical"))
+    bravo_page = (site / "services" / "bravo.html").read_text()
+    assert "Doctor findings of bravo" in bravo_page
+    assert html.escape(drift["remediation"]) in bravo_page and html.escape(drift["message"]) in bravo_page
