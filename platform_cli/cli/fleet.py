@@ -54,8 +54,9 @@ def context(forge: str | None, org: str | None, jobs: int | None = None, prometh
 
 
 def _dora_bands(settings, the_forge):
-    """Every service's DORA bands over `plat dora`'s default window of production deploys; a GitOps
-    history that cannot be read gives none (the rows show no bands, the scan goes on)."""
+    """The DORA bands of every service deployed to production in `plat dora`'s default window (a
+    service with no deploy there has none); a GitOps history that cannot be read gives none (the
+    rows show no bands, the scan goes on)."""
     from platform_cli.commands import dora as dora_cmd
     from platform_cli.dora.summary import Selection
     from platform_cli.errors import PlatError
@@ -65,7 +66,7 @@ def _dora_bands(settings, the_forge):
             services = dora_cmd.dora(settings, the_forge, Selection("production", None, None))["services"]
         except PlatError:
             return {}
-        return {name: metrics["bands"] for name, metrics in services.items()}
+        return {name: metrics["bands"] for name, metrics in services.items() if metrics["deployments"]}
 
     return bands
 

@@ -15,6 +15,7 @@ from platform_cli.dora.metrics import Window
 from platform_cli.dora.summary import Selection, summarize
 from platform_cli.errors import UsageError
 from platform_cli.forge.base import Forge
+from platform_cli.gitops import inventory
 
 DEFAULT_DAYS = 30
 
@@ -28,6 +29,7 @@ def dora(
     now: Callable[[], float] = time.time,
 ) -> dict:
     window = _window(since, until, now)
+    inventory.require(forge, settings.org, settings.gitops_repo, "no deliveries to measure")
     record = sources.gather(gitops_target(settings, forge), selection.environment, selection.keeps)
     result = summarize(record.facts, record.owners, record.services, window, selection, record.incidents)
     if selection.service and selection.service not in result["services"]:
@@ -39,6 +41,7 @@ def dora(
 
 def report(settings: Settings, forge: Forge, month: str, environment: str = "production") -> str:
     monthly.month_window(month)  # a bad month fails before anything is read
+    inventory.require(forge, settings.org, settings.gitops_repo, "no deliveries to review")
     record = sources.gather(gitops_target(settings, forge), environment, lambda service, team: True)
     return monthly.render(month, record.facts, record.owners, environment)
 

@@ -172,11 +172,7 @@ def plan(settings: Settings, forge: Forge, count: int, selection: Selection | No
 
 def registered(settings: Settings, forge: Forge) -> tuple[RegisteredService, ...]:
     org, repo = settings.org, settings.gitops_repo
-    if not forge.repo_exists(org, repo):
-        raise UsageError(
-            f"no GitOps repo {org}/{repo} on the {forge.name} forge: no fleet to show",
-            hint="register a service first (plat new service), or set --org / gitops_repo",
-        )
+    inventory.require(forge, org, repo, "no fleet to show")
     return inventory.read(forge, org, repo, cache_root(settings))
 
 

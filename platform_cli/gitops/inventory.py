@@ -16,11 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import git, yamlio
+from platform_cli.errors import UsageError
 from platform_cli.forge.base import Forge
 from platform_cli.gitops.registration import branch_name
 
 MERGED, OPEN = "merged", "open"
 REGISTER_PREFIX = branch_name("")
+
+
+def require(forge: Forge, org: str, repo: str, nothing: str) -> None:
+    """A UsageError when the GitOps repo does not exist yet; `nothing` says what is then missing."""
+    if not forge.repo_exists(org, repo):
+        raise UsageError(
+            f"no GitOps repo {org}/{repo} on the {forge.name} forge: {nothing}",
+            hint="register a service first (plat new service), or set --org / gitops_repo",
+        )
 
 
 @dataclass(frozen=True)

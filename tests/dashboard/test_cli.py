@@ -66,9 +66,12 @@ def test_a_missing_document_is_one_line_with_a_hint_and_exit_1(tmp_path):
     assert not (tmp_path / "s").exists()
 
 
-def test_without_documents_the_build_says_what_to_pass_until_the_engines_are_wired(tmp_path):
+def test_without_documents_and_without_a_gitops_repo_the_build_says_so_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAT_HOME", str(tmp_path / "plathome"))
     result = CliRunner().invoke(app, ["dashboard", "build", "--out", str(tmp_path / "s")])
-    assert result.exit_code == 1 and "--dora dora.json --fleet fleet.json" in result.stderr
+    assert result.exit_code == 1, result.output
+    assert len(result.stderr.strip().splitlines()) <= 2 and "GitOps repo" in result.stderr
+    assert not (tmp_path / "s").exists()
 
 
 def test_serve_refuses_a_directory_without_a_site(tmp_path):
