@@ -45,15 +45,9 @@ def deploy(
 ) -> None:
     """Pin SERVICE's Application for ENV to an image digest and service commit (one GitOps commit)."""
 
-    def body(console) -> None:
-        from platform_cli import forge as forges
-        from platform_cli.commands import deploy as cmd
+    from platform_cli.commands import deploy as cmd
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
-        result = cmd.deploy(settings, forges.create(settings), service, env, digest, source, kind, direct, at, dry_run)
-        console.emit(result.to_json(), lambda c: _deployed(c, result))
-
-    guard(json_, body)
+    _record(json_, forge, org, lambda s, f: cmd.deploy(s, f, service, env, digest, source, kind, direct, at, dry_run))
 
 
 def promote(
@@ -73,15 +67,9 @@ def promote(
 ) -> None:
     """Deploy to --to exactly the digest and source running in --from (build once, promote the same)."""
 
-    def body(console) -> None:
-        from platform_cli import forge as forges
-        from platform_cli.commands import deploy as cmd
+    from platform_cli.commands import deploy as cmd
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
-        result = cmd.promote(settings, forges.create(settings), service, from_, to, direct, at, dry_run, kind, digest)
-        console.emit(result.to_json(), lambda c: _deployed(c, result))
-
-    guard(json_, body)
+    _record(json_, forge, org, lambda s, f: cmd.promote(s, f, service, from_, to, direct, at, dry_run, kind, digest))
 
 
 def rollback(
@@ -96,15 +84,9 @@ def rollback(
 ) -> None:
     """Back to the previous good deploy, directly on main (no review wait), naming the deploy it undoes."""
 
-    def body(console) -> None:
-        from platform_cli import forge as forges
-        from platform_cli.commands import deploy_rollback as cmd
+    from platform_cli.commands import deploy_rollback as cmd
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
-        result = cmd.rollback(settings, forges.create(settings), service, env, to, at, dry_run)
-        console.emit(result.to_json(), lambda c: _deployed(c, result))
-
-    guard(json_, body)
+    _record(json_, forge, org, lambda s, f: cmd.rollback(s, f, service, env, to, at, dry_run))
 
 
 @incident_app.command(
@@ -124,15 +106,12 @@ def incident_open(
 ) -> None:
     """Open an incident of SERVICE (recorded in the GitOps repo); prints its id, SERVICE#N."""
 
-    def body(console) -> None:
-        from platform_cli import forge as forges
-        from platform_cli.commands import incident as cmd
+    from platform_cli.commands import incident as cmd
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
-        result = cmd.open_incident(settings, forges.create(settings), service, title, cause, at, dry_run)
-        console.emit(result.to_json(), lambda c: c.print(f"incident {result.id} opened" + _cause(result.cause)))
+    def view(c, result) -> None:
+        c.print(f"incident {result.id} opened" + _cause(result.cause))
 
-    guard(json_, body)
+    _record(json_, forge, org, lambda s, f: cmd.open_incident(s, f, service, title, cause, at, dry_run), view)
 
 
 @incident_app.command("resolve", epilog=examples("plat incident resolve 'payments-api#3'", doc=DOC))
@@ -146,14 +125,23 @@ def incident_resolve(
 ) -> None:
     """Resolve an incident."""
 
+    from platform_cli.commands import incident as cmd
+
+    def view(c, result) -> None:
+        c.print(f"incident {result.id} " + ("resolved" if result.changed else "was already resolved"))
+
+    _record(json_, forge, org, lambda s, f: cmd.resolve_incident(s, f, ident, at, dry_run), view)
+
+
+def _record(json_: bool, forge: str | None, org: str | None, act, view=None) -> None:
+    """Run a recording command with this plat's settings and forge; print its result (or its JSON)."""
+
     def body(console) -> None:
         from platform_cli import forge as forges
-        from platform_cli.commands import incident as cmd
 
         settings = load_settings(checkout=False, forge=forge, org=org).settings
-        result = cmd.resolve_incident(settings, forges.create(settings), ident, at, dry_run)
-        word = "resolved" if result.changed else "was already resolved"
-        console.emit(result.to_json(), lambda c: c.print(f"incident {result.id} {word}"))
+        result = act(settings, forges.create(settings))
+        console.emit(result.to_json(), lambda c: (view or _deployed)(c, result))
 
     guard(json_, body)
 
