@@ -146,6 +146,28 @@ def worktree_status(repo: Path) -> tuple[bool, bool]:
     return any(not line.startswith("??") for line in lines), any(line.startswith("??") for line in lines)
 
 
+def status_lines(repo: Path) -> list[str]:
+    """Every path `git status --porcelain` knows in `repo`: changed, untracked and ignored alike."""
+    return run(["status", "--porcelain", "--ignored", "--untracked-files=all"], repo, env=READ_ONLY).splitlines()
+
+
+def ref_shas(repo: Path, patterns: list[str], short: bool = False) -> list[tuple[str, str]]:
+    """(sha, ref name) of every ref under `patterns` (`refs/heads`, `refs/tags`, ...); `short` names."""
+    name = "%(refname:short)" if short else "%(refname)"
+    out = run(["for-each-ref", f"--format=%(objectname) {name}", *patterns], repo)
+    return [(sha, ref) for sha, _, ref in (line.partition(" ") for line in out.splitlines())]
+
+
+def checkout_new(repo: Path, branch: str, start: str) -> None:
+    """Check out `branch`, made (or reset) at `start`."""
+    run(["checkout", "-q", "-B", branch, start], repo)
+
+
+def remove_paths(repo: Path, paths: list[str]) -> None:
+    """`git rm -r` the paths that exist of `paths` (from the index and the working tree)."""
+    run(["rm", "-r", "-q", "--ignore-unmatch", "--", *paths], repo)
+
+
 def clear_worktree(root: Path) -> None:
     """Empty `root`, except its `.git`."""
     for child in root.iterdir():

@@ -103,10 +103,8 @@ def _survey(journal: Journal, forge: Forge, tmp: Path) -> Survey:
 
 def _refs(clone: Path) -> dict[str, str]:
     """The forge repo's branches (as refs/heads/...) and tags, as its clone saw them."""
-    out = git.run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/remotes/origin", "refs/tags"], clone)
     found = {}
-    for line in out.splitlines():
-        sha, ref = line.split(" ", 1)
+    for sha, ref in git.ref_shas(clone, ["refs/remotes/origin", "refs/tags"]):
         if ref != "refs/remotes/origin/HEAD":
             found[ref.replace("refs/remotes/origin/", "refs/heads/", 1)] = sha
     return found
@@ -153,12 +151,11 @@ def _clone_losses(path: Path, commit: str) -> list[str]:
     losses = []
     if git.resolve(path, "HEAD") != commit:
         losses.append(f"{path} has commits made after plat created it")
-    status = git.run(["status", "--porcelain", "--ignored", "--untracked-files=all"], path)
+    status = git.status_lines(path)
     if status:
-        losses.append(f"{path} has changes and files plat did not make: {_few([s[3:] for s in status.splitlines()])}")
-    refs = git.run(["for-each-ref", "--format=%(objectname) %(refname:short)", "refs/heads", "refs/tags"], path)
+        losses.append(f"{path} has changes and files plat did not make: {_few([s[3:] for s in status])}")
     stash = git.ref_exists(path, "refs/stash")
-    moved = [ref for sha, ref in (line.split(" ", 1) for line in refs.splitlines()) if sha != commit]
+    moved = [ref for sha, ref in git.ref_shas(path, ["refs/heads", "refs/tags"], short=True) if sha != commit]
     if moved or stash:
         losses.append(f"{path} has branches, tags or stashes plat did not make: {_few(moved + ['stash'] * stash)}")
     return losses
@@ -185,7 +182,7 @@ def _made_by_us(sha: str, journal: Journal, survey: Survey, repo: str, name: str
     recorded = journal.steps.get("registration")
     if recorded:
         return sha == recorded
-    subject = git.run(["log", "-1", "--format=%s", sha], survey.clones[repo])  # killed before it was recorded
+    subject = git.log(survey.clones[repo], [sha], "%s", limit=1)  # killed before it was recorded
     return subject == f"Register service {name}"
 
 
@@ -195,7 +192,7 @@ def _registered(item: Created, survey: Survey, name: str) -> bool:
     if pr is None or pr.state != "merged":
         return False
     clone = survey.clones[pr.repo]
-    return bool(git.run(["ls-tree", "--name-only", "origin/main", "--", f"apps/{name}"], clone))
+    return bool(git.entries(clone, "origin/main", [f"apps/{name}"]))
 
 
 def _few(items: list[str]) -> str:
@@ -281,9 +278,9 @@ def _unregister(journal: Journal, forge: Forge, survey: Survey, settings: Settin
     if existing:
         return existing[0]
     clone = survey.clones[pr.repo]
-    git.run(["checkout", "-q", "-B", branch, "origin/main"], clone)
+    git.checkout_new(clone, branch, "origin/main")
     paths = [f"apps/{name}", f"catalog/{name}.yaml", tenancy.service_path(name)]
-    git.run(["rm", "-r", "-q", "--ignore-unmatch", "--", *paths], clone)
+    git.remove_paths(clone, paths)
     git.commit(clone, f"Unregister service {name}")
     forge.push(clone, org, repo, [f"+refs/heads/{branch}:refs/heads/{branch}"])
     body = (

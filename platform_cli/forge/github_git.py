@@ -89,7 +89,7 @@ class GitRemote:
             parent = None
             if base:
                 self.run(["fetch", "-q", "--depth=1", "--no-tags", self.url(org, repo), f"refs/heads/{base}"], bare)
-                parent = git.run(["rev-parse", "FETCH_HEAD"], bare)
+                parent = git.rev_parse(bare, "FETCH_HEAD")
             sha = git.commit_tree(bare, parent, files, message, at)
             lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
             self.run(["push", lease, self.url(org, repo), f"{sha}:refs/heads/{branch}"], bare)
