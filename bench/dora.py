@@ -33,13 +33,13 @@ FLOOR = r"""
 import subprocess, sys
 from pathlib import Path
 from platform_cli.delivery.history import LOG_FORMAT
-from platform_cli.dora.graph import REV_LIST
+from platform_cli.git import COMMIT_GRAPH
 org = Path(sys.argv[1])
 subprocess.run(["git", "log", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
                 "--diff-merges=first-parent", "refs/heads/main"], cwd=org / "gitops.git", check=True,
                stdout=subprocess.DEVNULL)
 for repo in sorted(org.glob("svc-*.git")):
-    subprocess.run(["git", *REV_LIST], cwd=repo, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["git", *COMMIT_GRAPH], cwd=repo, check=True, stdout=subprocess.DEVNULL)
 """
 
 

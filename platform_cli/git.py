@@ -485,6 +485,15 @@ def log(
     return run([*args, *revs, "--", *paths], repo)
 
 
+COMMIT_GRAPH = ["rev-list", "--all", "--parents", "--timestamp", "--topo-order"]
+
+
+def commit_graph(repo: Path) -> str:
+    """Every commit reachable from any ref, in topological order, one per line: `<committer unix
+    time> <sha> <parent sha>...` (`git rev-list --all --parents --timestamp --topo-order`)."""
+    return run(COMMIT_GRAPH, repo)
+
+
 def entries(repo: Path, rev: str, paths: tuple[str, ...] | list[str], recursive: bool = False) -> list[str]:
     """The paths of `rev`'s entries under `paths` (a `dir/` lists what is directly in it; `recursive`:
     every file below), one per line as `git ls-tree` prints them."""

@@ -43,7 +43,5 @@ def _moving(repo: Path, ref: str) -> bool:
 
 
 def _resolve(repo: Path, ref: str) -> str | None:
-    for candidate in (f"refs/remotes/origin/{ref}", f"refs/tags/{ref}", ref):
-        if git.succeeds(["rev-parse", "--verify", "-q", f"{candidate}^{{commit}}"], repo):
-            return git.rev_parse(repo, candidate)
-    return None
+    found = (git.resolve(repo, c) for c in (f"refs/remotes/origin/{ref}", f"refs/tags/{ref}", ref))
+    return next((sha for sha in found if sha), None)

@@ -86,3 +86,29 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("def f():\n    from platform_cli.commands import slo\n")
     assert ("commands", "platform_cli.commands.slo") in imports(probe)
+
+
+def raw_git_calls(path: Path) -> list[int]:
+    """Lines where `path` hands git raw arguments (`git.run(...)`, `git.succeeds(...)`)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("run", "succeeds")
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "git"
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in modules() if p.name != "git.py"], ids=lambda p: p.relative_to(PACKAGE).as_posix()
+)
+def test_git_arguments_are_spelled_only_in_git_py(path):
+    assert not raw_git_calls(path), f"{path.relative_to(PACKAGE)}: name the git operation in git.py instead"
+
+
+def test_the_checker_sees_a_raw_git_call(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text('from platform_cli import git\n\ngit.run(["status"], None)\n')
+    assert raw_git_calls(probe) == [3]

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from platform_cli import git
 
-REV_LIST = ["rev-list", "--all", "--parents", "--timestamp", "--topo-order"]
-
 
 class Graph:
     def __init__(self, rev_list: str) -> None:
@@ -82,4 +80,4 @@ def read(repo: Path | None) -> Graph:
     """The graph of the repo at `repo` (an empty graph when there is none)."""
     if repo is None:
         return Graph("")
-    return Graph(git.run(REV_LIST, repo))
+    return Graph(git.commit_graph(repo))
