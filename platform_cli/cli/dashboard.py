@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli.shared import JsonOpt, examples, guard
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, guard
 
 dashboard_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="The platform health dashboard: a static site."
@@ -21,9 +21,9 @@ dashboard_app = typer.Typer(
 OutOpt = Annotated[Path, typer.Option("--out", help="Where the site goes (replaced when plat built it).")]
 
 
-def live_producers():
+def live_producers(where: tuple[str | None, str | None, str | None]):
     """The documents computed here, as `plat dora --json`, `plat fleet status --json` and `plat fleet
-    campaign status --json` would print them, with this plat's settings and forge."""
+    campaign status --json` would print them, with these settings (--forge, --org, --github-url)."""
     from platform_cli.cli.fleet import context
     from platform_cli.commands import dashboard
     from platform_cli.commands import dora as dora_cmd
@@ -31,7 +31,7 @@ def live_producers():
     from platform_cli.dora.summary import Selection
     from platform_cli.errors import UsageError
 
-    settings, the_forge, collab = context(None, None)
+    settings, the_forge, collab = context(where)
 
     def campaigns() -> list[dict]:
         try:
@@ -74,6 +74,9 @@ def build(
         typer.Option("--campaign", help="A saved `plat fleet campaign status --json` document (repeatable)."),
     ] = None,
     json_: JsonOpt = False,
+    forge: ForgeOpt = None,
+    org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Build the static site: org page, a page per team and per service, charts with their data tables."""
     if since is not None:
@@ -87,7 +90,7 @@ def build(
         if dora and fleet:
             producers = dashboard.from_files(dora, fleet, tuple(campaign or ()))
         else:
-            producers = live_producers()
+            producers = live_producers((forge, org, github_url))
         built = dashboard.build(out.resolve(), producers, since)
         console.emit(
             built.to_json(),

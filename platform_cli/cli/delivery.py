@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
 
 DOC = "docs/delivery.md"
 incident_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Incidents, for the DORA metrics.")
@@ -42,12 +42,17 @@ def deploy(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Pin SERVICE's Application for ENV to an image digest and service commit (one GitOps commit)."""
 
     from platform_cli.commands import deploy as cmd
 
-    _record(json_, forge, org, lambda s, f: cmd.deploy(s, f, service, env, digest, source, kind, direct, at, dry_run))
+    _record(
+        json_,
+        (forge, org, github_url),
+        lambda s, f: cmd.deploy(s, f, service, env, digest, source, kind, direct, at, dry_run),
+    )
 
 
 def promote(
@@ -64,12 +69,17 @@ def promote(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Deploy to --to exactly the digest and source running in --from (build once, promote the same)."""
 
     from platform_cli.commands import deploy as cmd
 
-    _record(json_, forge, org, lambda s, f: cmd.promote(s, f, service, from_, to, direct, at, dry_run, kind, digest))
+    _record(
+        json_,
+        (forge, org, github_url),
+        lambda s, f: cmd.promote(s, f, service, from_, to, direct, at, dry_run, kind, digest),
+    )
 
 
 def rollback(
@@ -81,12 +91,13 @@ def rollback(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Back to the previous good deploy, directly on main (no review wait), naming the deploy it undoes."""
 
     from platform_cli.commands import deploy_rollback as cmd
 
-    _record(json_, forge, org, lambda s, f: cmd.rollback(s, f, service, env, to, at, dry_run))
+    _record(json_, (forge, org, github_url), lambda s, f: cmd.rollback(s, f, service, env, to, at, dry_run))
 
 
 @incident_app.command(
@@ -103,6 +114,7 @@ def incident_open(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Open an incident of SERVICE (recorded in the GitOps repo); prints its id, SERVICE#N."""
 
@@ -111,7 +123,9 @@ def incident_open(
     def view(c, result) -> None:
         c.print(f"incident {result.id} opened" + _cause(result.cause))
 
-    _record(json_, forge, org, lambda s, f: cmd.open_incident(s, f, service, title, cause, at, dry_run), view)
+    _record(
+        json_, (forge, org, github_url), lambda s, f: cmd.open_incident(s, f, service, title, cause, at, dry_run), view
+    )
 
 
 @incident_app.command("resolve", epilog=examples("plat incident resolve 'payments-api#3'", doc=DOC))
@@ -122,6 +136,7 @@ def incident_resolve(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Resolve an incident."""
 
@@ -130,16 +145,16 @@ def incident_resolve(
     def view(c, result) -> None:
         c.print(f"incident {result.id} " + ("resolved" if result.changed else "was already resolved"))
 
-    _record(json_, forge, org, lambda s, f: cmd.resolve_incident(s, f, ident, at, dry_run), view)
+    _record(json_, (forge, org, github_url), lambda s, f: cmd.resolve_incident(s, f, ident, at, dry_run), view)
 
 
-def _record(json_: bool, forge: str | None, org: str | None, act, view=None) -> None:
+def _record(json_: bool, where: tuple[str | None, str | None, str | None], act, view=None) -> None:
     """Run a recording command with this plat's settings and forge; print its result (or its JSON)."""
 
     def body(console) -> None:
         from platform_cli import forge as forges
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
+        settings = forge_settings(*where, checkout=False).settings
         result = act(settings, forges.create(settings))
         console.emit(result.to_json(), lambda c: (view or _deployed)(c, result))
 

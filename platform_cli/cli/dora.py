@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
 
 DOC = "docs/delivery.md"
 dora_app = typer.Typer(
@@ -34,6 +34,7 @@ def dora(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """The five DORA metrics per service, per team and for the org, over deploys that landed in the window."""
     if ctx.invoked_subcommand:
@@ -44,7 +45,7 @@ def dora(
         from platform_cli.commands import dora as cmd
         from platform_cli.dora.summary import Selection
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url, checkout=False).settings
         selection = Selection(env, service, team)
         result = cmd.dora(settings, forges.create(settings), selection, since, until)
         console.emit(result, lambda c: _view(c, result))
@@ -58,6 +59,7 @@ def report(
     env: EnvOpt = "production",
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """The monthly review in Markdown: per team the five metrics, bands, change from last month, slowest stage."""
 
@@ -65,7 +67,7 @@ def report(
         from platform_cli import forge as forges
         from platform_cli.commands import dora as cmd
 
-        settings = load_settings(checkout=False, forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url, checkout=False).settings
         console.print(cmd.report(settings, forges.create(settings), month, env).rstrip("\n"))
 
     guard(False, body)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, JsonOpt, OrgOpt, examples, guard, load_settings
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
 
 fleet_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="Every registered service at once: status and upgrade waves."
@@ -32,7 +32,9 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(s.strip() for s in (text or "").split(",") if s.strip())
 
 
-def context(forge: str | None, org: str | None, jobs: int | None = None, prometheus_url: str | None = None):
+def context(
+    where: tuple[str | None, str | None, str | None], jobs: int | None = None, prometheus_url: str | None = None
+):
     """Settings, the forge, and the collaborators: `plat doctor`, the DORA bands of `plat dora` and
     (with a URL) the SLO budgets. `plat dashboard build` computes its fleet document with them too."""
     from platform_cli import forge as forges
@@ -41,7 +43,7 @@ def context(forge: str | None, org: str | None, jobs: int | None = None, prometh
     from platform_cli.commands import fleet as cmd
     from platform_cli.fleet.status import DoctorSummary
 
-    settings = load_settings(forge=forge, org=org).settings
+    settings = forge_settings(*where).settings
     the_forge = forges.create(settings)
     tools = Tools.discover()
 
@@ -86,6 +88,7 @@ def status(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """One row per registered service: template version and lag, doctor level, open upgrade PR, SLO budget.
 
@@ -95,7 +98,7 @@ def status(
     def body(console) -> None:
         from platform_cli.commands import fleet as cmd
 
-        settings, the_forge, collab = context(forge, org, jobs, prometheus_url)
+        settings, the_forge, collab = context((forge, org, github_url), jobs, prometheus_url)
         result = cmd.status(settings, the_forge, collab, cmd.Selection(team=team, template=template))
         console.emit(result.to_json(), lambda c: _render_status(c, result.to_json()))
 
@@ -119,6 +122,7 @@ def upgrade(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Open (or update) each service's upgrade pull request, wave by wave; run it again to resume.
 
@@ -130,7 +134,7 @@ def upgrade(
         from platform_cli.commands import fleet as cmd
         from platform_cli.commands import upgrade as upgrade_cmd
 
-        settings, the_forge, collab = context(forge, org, jobs)
+        settings, the_forge, collab = context((forge, org, github_url), jobs)
 
         def upgrader(path, version):
             req = upgrade_cmd.UpgradeRequest(path=path, to=version, yes=True)
@@ -159,6 +163,7 @@ def plan(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Split the fleet into N shards: a GitHub Actions matrix (`matrix.include`), each service once.
 
@@ -169,7 +174,7 @@ def plan(
         from platform_cli import forge as forges
         from platform_cli.commands import fleet as cmd
 
-        settings = load_settings(forge=forge, org=org).settings
+        settings = forge_settings(forge, org, github_url).settings
         selection = cmd.Selection(team=team, services=_split(services))
         result = cmd.plan(settings, forges.create(settings), shards, selection, to)
         data = result.to_json()
@@ -188,6 +193,7 @@ def campaign_status(
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
+    github_url: GithubUrlOpt = None,
 ) -> None:
     """Each service's state in a campaign: pending, pr-open, conflicts, merged, current, failed (why).
 
@@ -197,7 +203,7 @@ def campaign_status(
     def body(console) -> None:
         from platform_cli.commands import fleet as cmd
 
-        settings, the_forge, collab = context(forge, org, None)
+        settings, the_forge, collab = context((forge, org, github_url))
         result = cmd.campaign_status(settings, the_forge, collab, to)
         console.emit(result.to_json(), lambda c: _render_campaign(c, result.to_json()))
 

@@ -218,12 +218,12 @@ def load_settings(checkout: bool = True, **flags: Any):
     )
 
 
-def forge_settings(forge: str | None, org: str | None, github_url: str | None):
+def forge_settings(forge: str | None, org: str | None, github_url: str | None, checkout: bool = True):
     """Settings for a command that talks to the forge: --forge/--org/--github-url over the rest. A
     forge other than the local one needs an organisation someone chose (never the default `local`)."""
     from platform_cli.errors import ConfigError
 
-    resolved = load_settings(forge=forge, org=org, github_url=github_url)
+    resolved = load_settings(checkout, forge=forge, org=org, github_url=github_url)
     s = resolved.settings
     if s.forge != "local" and resolved.sources["org"] == "default":
         raise ConfigError(

@@ -164,8 +164,22 @@ def test_library_log_lines_never_reach_stderr(github_double, make_github_forge, 
         assert json.loads(proc.stdout)["error"].startswith("GitHub answered 403")
 
 
+FORGE_COMMANDS = (
+    ["pr", "list", "gitops"],
+    ["upgrade"],
+    ["deploy", "svc", "--env", "staging", "--digest", "sha256:" + "a" * 64, "--source", "a" * 40],
+    ["incident", "resolve", "svc#1"],
+    ["dora"],
+    ["dora", "report", "--month", "2026-11"],
+    ["fleet", "status"],
+    ["fleet", "plan", "--shards", "2"],
+    ["dashboard", "build"],
+)
+
+
 def test_a_forge_command_on_github_without_an_org_is_refused(github_double, tmp_path):
-    for args in (["pr", "list", "gitops"], ["upgrade"]):
+    """Every command that talks to the forge takes --github-url and settles the forge the same way."""
+    for args in FORGE_COMMANDS:
         proc = plat(
             [*args, "--forge", "github", "--github-url", github_double.api_url],
             cli_env(github_double, tmp_path),
