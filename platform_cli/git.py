@@ -688,7 +688,15 @@ def add(repo: Path, paths: list[str]) -> None:
 
 
 def worktree_prune(repo: Path) -> None:
-    """Forget worktrees whose folder is gone (those of killed runs, once their scratch folder was swept)."""
+    """Forget worktrees whose folder is gone (those of killed runs, once their scratch folder was swept).
+    A `git worktree add` killed midway leaves its entry locked ("initializing"), which prune keeps:
+    such an entry whose folder is gone is unlocked first (no finished worktree carries that lock)."""
+    admin = Path(run(["rev-parse", "--git-common-dir"], repo))
+    for entry in (repo / admin / "worktrees").glob("*"):
+        gitdir, locked = entry / "gitdir", entry / "locked"
+        if locked.is_file() and locked.read_text(errors="replace").strip() == "initializing" and gitdir.is_file():
+            if not Path(gitdir.read_text(errors="replace").strip()).parent.exists():
+                locked.unlink()
     run(["worktree", "prune"], repo)
 
 

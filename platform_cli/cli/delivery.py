@@ -154,7 +154,7 @@ def _record(json_: bool, where: tuple[str | None, str | None, str | None], act, 
     def body(console) -> None:
         from platform_cli import forge as forges
 
-        settings = forge_settings(*where, checkout=False).settings
+        settings = forge_settings(*where, checkout=False)
         result = act(settings, forges.create(settings))
         console.emit(result.to_json(), lambda c: (view or _deployed)(c, result))
 

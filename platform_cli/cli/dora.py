@@ -45,7 +45,7 @@ def dora(
         from platform_cli.commands import dora as cmd
         from platform_cli.dora.summary import Selection
 
-        settings = forge_settings(forge, org, github_url, checkout=False).settings
+        settings = forge_settings(forge, org, github_url, checkout=False)
         selection = Selection(env, service, team)
         result = cmd.dora(settings, forges.create(settings), selection, since, until)
         console.emit(result, lambda c: _view(c, result))
@@ -67,7 +67,7 @@ def report(
         from platform_cli import forge as forges
         from platform_cli.commands import dora as cmd
 
-        settings = forge_settings(forge, org, github_url, checkout=False).settings
+        settings = forge_settings(forge, org, github_url, checkout=False)
         console.print(cmd.report(settings, forges.create(settings), month, env).rstrip("\n"))
 
     guard(False, body)

@@ -43,7 +43,7 @@ def context(
     from platform_cli.commands import fleet as cmd
     from platform_cli.fleet.status import DoctorSummary
 
-    settings = forge_settings(*where).settings
+    settings = forge_settings(*where)
     the_forge = forges.create(settings)
     tools = Tools.discover()
 
@@ -174,7 +174,7 @@ def plan(
         from platform_cli import forge as forges
         from platform_cli.commands import fleet as cmd
 
-        settings = forge_settings(forge, org, github_url).settings
+        settings = forge_settings(forge, org, github_url)
         selection = cmd.Selection(team=team, services=_split(services))
         result = cmd.plan(settings, forges.create(settings), shards, selection, to)
         data = result.to_json()

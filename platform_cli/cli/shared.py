@@ -7,9 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from platform_cli.config import Settings
 
 
 class ExitCode(IntEnum):
@@ -218,7 +221,7 @@ def load_settings(checkout: bool = True, **flags: Any):
     )
 
 
-def forge_settings(forge: str | None, org: str | None, github_url: str | None, checkout: bool = True):
+def forge_settings(forge: str | None, org: str | None, github_url: str | None, checkout: bool = True) -> "Settings":
     """Settings for a command that talks to the forge: --forge/--org/--github-url over the rest. A
     forge other than the local one needs an organisation someone chose (never the default `local`)."""
     from platform_cli.errors import ConfigError

@@ -5,6 +5,7 @@ folder behind. The kill points are git commands (see kill_child.py): no sleeps, 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,18 @@ def test_a_killed_upgrade_converges_on_one_rerun_with_no_leftovers(settings, tmp
     for branch in (BASELINE_BRANCH, BRANCH2):
         assert forge.branch_sha("acme", "payments", branch) == git.rev_parse(repo, branch)
     assert [p.head for p in forge.list_pull_requests("acme", "payments", "open")] == [BRANCH2]
+
+
+def test_a_worktree_add_killed_midway_is_pruned_once_its_folder_is_gone(tmp_path):
+    """`git worktree add` locks its entry ("initializing") until it finishes; killed, the lock stays
+    and `git worktree prune` alone would keep the entry forever (found by bench/kills_upgrade.py)."""
+    repo = tmp_path / "repo"
+    git.init(repo)
+    git.commit(repo, "first")
+    wt = tmp_path / "scratch" / "wt"
+    git.worktree_add(repo, wt, "HEAD")
+    entry = repo / ".git" / "worktrees" / "wt"
+    (entry / "locked").write_text("initializing")  # as a killed `git worktree add` leaves it
+    shutil.rmtree(tmp_path / "scratch")  # the killed run's scratch folder, swept
+    git.worktree_prune(repo)
+    assert not entry.exists() and git.worktrees(repo) == (repo,)
