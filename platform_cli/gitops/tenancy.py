@@ -243,7 +243,7 @@ def _values(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        data = yamlio.load_file(path)
     except yamlio.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}

@@ -56,10 +56,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
         """http.server's own answers (400 malformed, 501 unknown method, ...): observed like the rest."""
-        started = time.monotonic()
-        super().send_error(code, message, explain)
         path = (getattr(self, "path", "") or "").split("?", 1)[0]
-        self._observe(getattr(self, "command", None) or "-", path, code, started)
+        self._observe(getattr(self, "command", None) or "-", path, code, time.monotonic())  # before the answer
+        super().send_error(code, message, explain)
 
     def _dispatch(self, send_body: bool = True, allowed: bool = True) -> None:
         started = time.monotonic()
@@ -81,6 +80,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, ctype, body = json_response(500, {"error": "internal"})
         else:
             status, ctype, body = json_response(404, {"error": "not found"})
+        # Observed before the answer leaves: whoever has the answer (a client, then a scrape) sees it counted.
+        self._observe(self.command, path, status, started)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -89,7 +90,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(body)
-        self._observe(self.command, path, status, started)
 
     def _observe(self, method: str, path: str, status: int, started: float) -> None:
         if self.observe is not None and path not in ("/healthz", "/readyz", "/metrics"):
