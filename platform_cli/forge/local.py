@@ -262,7 +262,7 @@ class LocalForge:
         """The open pull request proposing `head`, by its index entry (not a scan of every record)."""
         entry = self._heads_dir(org, repo) / quote(head, safe="")
         number = entry.read_text(encoding="utf-8").strip() if entry.is_file() else ""
-        if not number.isdigit() or int(number) not in self._records(org, repo):
+        if not number.isdigit() or not (self._pulls_dir(org, repo) / f"{number}.json").is_file():
             return None
         pr = self.get_pull_request(org, repo, int(number))
         return pr if pr.state == "open" and pr.head == head else None
@@ -278,20 +278,21 @@ class LocalForge:
         return folder
 
     def _next_number(self, org: str, repo: str) -> int:
-        """One more than the highest number given: `plat/last-pull` or a record's name (an older forge)."""
+        """One more than the highest number given: the counter `plat/last-pull`, which `_save` moves before it
+        writes a record; the records are read only where there is no counter yet (an older forge)."""
         counter = self._path(org, repo) / "plat" / "last-pull"
         given = counter.read_text(encoding="utf-8").strip() if counter.is_file() else ""
-        return max(int(given) if given.isdigit() else 0, *self._records(org, repo), 0) + 1
+        return (int(given) if given.isdigit() else max(self._records(org, repo), default=0)) + 1
 
     def _save(self, org: str, repo: str, pr: PullRequest) -> None:
         folder = self._pulls_dir(org, repo)
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{pr.id}.json.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(asdict(pr), indent=2), encoding="utf-8")
-        last = self._next_number(org, repo) - 1  # before this record is written
+        last = self._next_number(org, repo) - 1
+        if pr.id > last or not (folder.parent / "last-pull").is_file():  # the counter first: a kill in between
+            (folder.parent / "last-pull").write_text(str(max(pr.id, last)), encoding="utf-8")  # skips a number
         tmp.replace(folder / f"{pr.id}.json")
-        if pr.id > last or not (folder.parent / "last-pull").is_file():
-            (folder.parent / "last-pull").write_text(str(max(pr.id, last)), encoding="utf-8")
         entry = self._heads_dir(org, repo) / quote(pr.head, safe="")
         if pr.state == "open":
             entry.write_text(str(pr.id), encoding="utf-8")
