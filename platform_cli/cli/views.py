@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from platform_cli.console import Console
 from platform_cli.models import NewResult, PullRequest
+
+
+def plat_command(cwd: Path | None = None) -> str:
+    """How to run this plat again from `cwd` (default: here): `plat` when that finds this very plat on PATH,
+    else the path it was started by (the README's first command leaves it in `.venv/bin`, off PATH)."""
+    started = Path(sys.argv[0])
+    if started.name != "plat" or not started.exists():
+        return "plat"  # python -m platform_cli, or in-process (tests)
+    found = shutil.which("plat")
+    if found and Path(found).resolve() == started.resolve():
+        return "plat"
+    relative = os.path.relpath(started.resolve(), (cwd or Path.cwd()).resolve())
+    return str(started.resolve()) if relative.startswith(f"..{os.sep}..") else relative
 
 
 def new_result(console: Console, result: NewResult) -> None:
@@ -25,19 +42,22 @@ def new_result(console: Console, result: NewResult) -> None:
     console.print(f"{done} {result.service} from {result.template} {result.template_version}", style="bold green")
     console.print(f"  working clone  {result.directory}")
     console.print(f"  repo           {result.repo_url} (branches main, {result.baseline_branch})")
+    plat = plat_command()
     if pr:
         console.print(f"  registration   pull request #{pr.id} on {pr.repo}: {pr.title} [{pr.state}]")
         console.print(
-            f"  next           plat pr merge {pr.repo} {pr.id}   (or review it: plat pr show {pr.repo} {pr.id})"
+            f"  next           {plat} pr merge {pr.repo} {pr.id}   (or review it: {plat} pr show {pr.repo} {pr.id})"
         )
-    console.print(f"  then           cd {result.directory} && plat doctor   (a walk-through: docs/tutorial.md)")
+    then = f"cd {result.directory} && {plat_command(Path(result.directory))} doctor"
+    console.print(f"  then           {then}   (a walk-through: docs/tutorial.md)")
 
 
 def rollback(console: Console, result: Any) -> None:
     pr = result.pull_request
     if pr is not None:
         console.print(f"Opened pull request #{pr.id} on {pr.repo}: {pr.title}", style="bold")
-        console.print(f"  next  plat pr merge {pr.repo} {pr.id}, then plat new service {result.service} --rollback")
+        plat = plat_command()
+        console.print(f"  next  {plat} pr merge {pr.repo} {pr.id}, then {plat} new service {result.service} --rollback")
         return
     console.print(f"Rolled back {result.service}", style="bold")
     for item in result.removed:
