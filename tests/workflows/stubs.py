@@ -54,6 +54,9 @@ STUBS: dict[tuple, Stub] = {
     ("build.yml", "Sign and attest the digest"): Stub(
         "keyless signing needs GitHub's OIDC token, Fulcio, Rekor and the registry"
     ),
+    ("test.yml", "Install promtool"): Stub(
+        "downloads Ubuntu's prometheus package (the sandbox's promtool is Debian's, on its PATH)"
+    ),
     ("terraform.yml", "aws-actions/configure-aws-credentials"): Stub("assumes an AWS role through GitHub's OIDC token"),
     ("terraform.yml", "Init the state backend"): Stub("initialises the S3 state backend in the AWS account"),
     ("terraform.yml", "Plan"): Stub("terraform plan reads the S3 state and the live AWS account"),
