@@ -210,7 +210,7 @@ def test_a_services_timeline_lists_its_incidents_overlapping_the_window(world):
     world.resolve(ident, 4)
     later = world.open_incident("pay", 24 * 6)  # open past the window's end
     world.open_incident("web", 3)  # another service's
-    world.open_incident("pay", 24 * 7 + 1)  # opened after the window
+    world.open_incident("pay", 24 * 7 + 1, title="it broke again")  # opened after the window
     m = measure(world, "pay")
     assert m["deploys"] == [
         {"id": d1, "at": z(1), "kind": "normal", "failed": True},
