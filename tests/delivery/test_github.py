@@ -180,3 +180,21 @@ def test_an_incident_recorded_in_the_gitops_repo_is_still_resolved_on_github(tmp
     gitops = github_double.state.repo(ORG, "gitops").path
     assert (out["id"], out["changed"], out["commit"]) == (ident, True, git.rev_parse(gitops, "main"))
     assert "state: resolved" in git.show(gitops, "main", "incidents/pay/1.yaml")
+
+
+def test_an_incident_whose_answer_was_lost_is_not_filed_twice(tmp_path, github_double, monkeypatch):
+    """The connection drops after GitHub filed the issue: plat never sends a POST again by itself, and
+    running the command again finds the open incident issue of that title instead of filing another."""
+    world = World(tmp_path)
+    world.register("pay")
+    world.commit("pay", at(0))
+    on_github(world, github_double)
+    github_double.inject(4, "drop_after")  # list the incident issues, ask for the label, create it, file the issue
+    lost = cli(world, github_double, monkeypatch, "incident", "open", "pay", "--title", "down")
+    assert lost.exit_code == 1 and "lost the connection to GitHub during POST" in lost.output
+    repo = github_double.state.repo(ORG, "pay")
+    assert len(repo.issues) == 1
+    again = json.loads(
+        cli(world, github_double, monkeypatch, "incident", "open", "pay", "--title", "down", "--json").stdout
+    )
+    assert (again["id"], again["changed"], len(repo.issues)) == ("pay#1", False, 1)
