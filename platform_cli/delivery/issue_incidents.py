@@ -29,6 +29,20 @@ def root_cause(text: str) -> str | None:
     return match[1].lower() if match else None
 
 
+def incident_issues(target: Target, service: str) -> tuple[Issue, ...]:
+    """The service repo's issues labelled `incident`, open and closed (read with conditional requests);
+    none where the forge has no issue tracker or the repo is gone."""
+    if target.forge.issue_tracker() is None or not target.forge.repo_exists(target.org, service):
+        return ()
+    return target.forge.labelled_issues(target.org, service, LABEL, target.cache)
+
+
+def causes(target: Target, service: str) -> frozenset[str]:
+    """The shas the service's incident issues name as root cause (deploy ids or prefixes of them, or
+    service commits)."""
+    return frozenset(c for c in (root_cause(i.body) for i in incident_issues(target, service)) if c)
+
+
 def open_incident(
     target: Target,
     tracker: IssueTracker,
@@ -49,7 +63,7 @@ def open_incident(
             f"no repo {target.org}/{service} on {target.forge.name} to file the incident in",
             hint="an incident is an issue of the service's own repo, named as the service",
         )
-    issues = target.forge.labelled_issues(target.org, service, LABEL, target.cache)
+    issues = incident_issues(target, service)
     same = next((i for i in issues if i.closed is None and i.title.strip() == title), None)
     if same is not None:
         return _outcome(service, same, "open", changed=False, dry_run=dry_run)

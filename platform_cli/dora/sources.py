@@ -51,9 +51,7 @@ def _owners(apps: dict[str, str], environment: str) -> dict[str, str]:
 def _issue_incidents(target: Target, service: str) -> list[Incident]:
     """On a forge with an issue tracker (GitHub), the issues labelled `incident` in the service repo, the
     cause as `root cause: <sha>` (issue_incidents: what `plat incident open` writes)."""
-    if target.forge.issue_tracker() is None or not target.forge.repo_exists(target.org, service):
-        return []
-    issues = target.forge.labelled_issues(target.org, service, issue_incidents.LABEL, target.cache)
+    issues = issue_incidents.incident_issues(target, service)
     return [
         Incident(f"{service}#{i.number}", service, i.opened, i.closed, issue_incidents.root_cause(i.body), i.title)
         for i in issues

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from platform_cli import git
 from platform_cli.cli.app import app
 from platform_cli.commands import deploy as deploy_cmd
-from platform_cli.commands import dora
+from platform_cli.commands import deploy_rollback, dora
 from platform_cli.dora.summary import Selection
 from tests.github_double.fixtures import github_double, make_github_forge, slept  # noqa: F401 - fixtures
 
@@ -198,3 +198,20 @@ def test_an_incident_whose_answer_was_lost_is_not_filed_twice(tmp_path, github_d
         cli(world, github_double, monkeypatch, "incident", "open", "pay", "--title", "down", "--json").stdout
     )
     assert (again["id"], again["changed"], len(repo.issues)) == ("pay#1", False, 1)
+
+
+def test_rollback_on_github_skips_a_deploy_an_incident_issue_names(tmp_path, github_double, make_github_forge):
+    """The previous good deploy is not one an incident issue names as its root cause."""
+    world = World(tmp_path)
+    world.register("pay")
+    c1, c2, c3 = (world.commit("pay", at(h)) for h in (0, 1, 2))
+    world.deploy("pay", "production", c1, "one", 1)
+    d2 = world.deploy("pay", "production", c2, "two", 2)
+    d3 = world.deploy("pay", "production", c3, "three", 3)
+    on_github(world, github_double)
+    github_double.state.repo(ORG, "pay").issues.append(
+        issue(1, f"root cause: {(d2 or '')[:9]}", "2026-11-02T02:30:00Z", "2026-11-02T02:50:00Z")
+    )
+    settings = dataclasses.replace(world.settings, forge="github", home=tmp_path / "gh-home")
+    out = deploy_rollback.rollback(settings, make_github_forge(), "pay", "production")
+    assert (out.request.digest, out.request.source, out.request.undoes) == (digest("one"), c1, d3)
