@@ -14,6 +14,10 @@ EnvOpt = Annotated[str, typer.Option("--env", help="The environment, e.g. stagin
 AtOpt = Annotated[
     str | None, typer.Option("--at", help="Backfill: record a past event at this date or ISO timestamp, on main.")
 ]
+IncidentAtOpt = Annotated[
+    str | None,
+    typer.Option("--at", help="Backfill: a past event at this date or timestamp (GitOps records; GitHub refuses it)."),
+]
 DirectOpt = Annotated[
     bool, typer.Option("--direct", help="Land on main without a pull request (the pipeline has its own approval).")
 ]
@@ -109,19 +113,26 @@ def incident_open(
     cause: Annotated[
         str | None, typer.Option("--cause", help="The deploy that caused it (the id plat deploy printed).")
     ] = None,
-    at: AtOpt = None,
+    at: IncidentAtOpt = None,
     dry_run: DryRunOpt = False,
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
     org: OrgOpt = None,
     github_url: GithubUrlOpt = None,
 ) -> None:
-    """Open an incident of SERVICE (recorded in the GitOps repo); prints its id, SERVICE#N."""
+    """Open an incident of SERVICE (an issue of its repo on GitHub, else in the GitOps repo); prints its id."""
 
     from platform_cli.commands import incident as cmd
 
     def view(c, result) -> None:
-        c.print(f"incident {result.id} opened" + _cause(result.cause))
+        where = f": {result.url}" if result.url else ""
+        if not result.changed:
+            c.print(f"incident {result.id} is already open" + _cause(result.cause) + where)
+        elif result.dry_run:
+            what = result.id or f"of {result.service} (an issue of its repo)"
+            c.print(f"would open incident {what}" + _cause(result.cause))
+        else:
+            c.print(f"incident {result.id} opened" + _cause(result.cause) + where)
 
     _record(
         json_, (forge, org, github_url), lambda s, f: cmd.open_incident(s, f, service, title, cause, at, dry_run), view
@@ -130,8 +141,8 @@ def incident_open(
 
 @incident_app.command("resolve", epilog=examples("plat incident resolve 'payments-api#3'", doc=DOC))
 def incident_resolve(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="The incident id, SERVICE#N.")],
-    at: AtOpt = None,
+    ident: Annotated[str, typer.Argument(metavar="ID", help="The incident id, SERVICE#N (N: the issue on GitHub).")],
+    at: IncidentAtOpt = None,
     dry_run: DryRunOpt = False,
     json_: JsonOpt = False,
     forge: ForgeOpt = None,
@@ -143,7 +154,8 @@ def incident_resolve(
     from platform_cli.commands import incident as cmd
 
     def view(c, result) -> None:
-        c.print(f"incident {result.id} " + ("resolved" if result.changed else "was already resolved"))
+        done = "would be resolved" if result.dry_run else "resolved"
+        c.print(f"incident {result.id} " + (done if result.changed else "was already resolved"))
 
     _record(json_, (forge, org, github_url), lambda s, f: cmd.resolve_incident(s, f, ident, at, dry_run), view)
 

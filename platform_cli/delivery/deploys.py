@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from platform_cli import git
-from platform_cli.delivery import application, history, trailers
+from platform_cli.delivery import application, history, issue_incidents, trailers
 from platform_cli.delivery.landing import Target, land
 from platform_cli.errors import UsageError
 from platform_cli.models import PullRequest
@@ -125,9 +125,10 @@ def rollback(target: Target, service: str, env: str, to_digest: str | None = Non
     the deploy that runs now."""
     mirror, head = target.read()
     _application(mirror, head, service, env)
-    good, deploys = _rollback_target(mirror, service, env, to_digest, RECENT)
+    blamed = issue_incidents.causes(target, service)  # on GitHub, incident issues name bad deploys too
+    good, deploys = _rollback_target(mirror, service, env, to_digest, RECENT, blamed)
     if good is None:  # not among the recent ones: read the service's whole history
-        good, deploys = _rollback_target(mirror, service, env, to_digest, 0)
+        good, deploys = _rollback_target(mirror, service, env, to_digest, 0, blamed)
     if not deploys:
         raise UsageError(f"{service} was never deployed to {env}", hint="nothing to roll back")
     if good is None:
@@ -137,19 +138,20 @@ def rollback(target: Target, service: str, env: str, to_digest: str | None = Non
 
 
 def _rollback_target(
-    mirror: Path, service: str, env: str, to_digest: str | None, limit: int
+    mirror: Path, service: str, env: str, to_digest: str | None, limit: int, blamed: frozenset[str] = frozenset()
 ) -> tuple[history.Deploy | None, tuple[history.Deploy, ...]]:
     """(the deploy to go back to or None, the service's deploys read) from the newest `limit` commits of
     its history (0: all). Exact on such a prefix: what marks a deploy bad (a rollback undoing it, an
     incident it caused) always lands after the deploy, so it was read too."""
     past = history.read(mirror, "refs/heads/main", _own_paths(service, env), limit)
     deploys = past.of(service, env)
-    return (_previous_good(past, deploys, to_digest) if deploys else None), deploys
+    return (_previous_good(past, deploys, to_digest, blamed) if deploys else None), deploys
 
 
 def _previous_good(
-    past: history.History, deploys: tuple[history.Deploy, ...], to_digest: str | None
+    past: history.History, deploys: tuple[history.Deploy, ...], to_digest: str | None, blamed: frozenset[str]
 ) -> history.Deploy | None:
+    """`blamed`: deploy ids (or prefixes of 7+) incidents outside the GitOps repo name as their cause."""
     current = deploys[-1]
     bad = {d.undoes for d in past.deploys if d.undoes} | {i.cause for i in past.incidents if i.cause}
     for d in reversed(deploys[:-1]):
@@ -157,7 +159,8 @@ def _previous_good(
             continue
         if to_digest and d.digest == to_digest:
             return d
-        if not to_digest and d.id not in bad and d.digest != current.digest:
+        named = d.id in bad or any(len(c) >= 7 and d.id.startswith(c) for c in blamed)
+        if not to_digest and not named and d.digest != current.digest:
             return d
     return None
 

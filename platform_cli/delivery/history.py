@@ -54,6 +54,15 @@ class History:
         return tuple(self._by_key.get((service, environment), ()))
 
 
+@dataclass(frozen=True)
+class _Last:
+    """The last deploy of an environment: its id, the digest it pinned, and the one that ran before it."""
+
+    id: str
+    digest: str | None
+    before: str | None
+
+
 @dataclass
 class _Commit:
     parents: list[str]
@@ -82,16 +91,21 @@ def read(repo: Path, ref: str = "refs/heads/main", paths: tuple[str, ...] = (), 
     deploys: list[Deploy] = []
     incidents: list[IncidentEvent] = []
     state: dict[tuple[str, str], tuple[str | None, str | None] | str] = {}
+    ran: dict[tuple[str, str], _Last] = {}
     for sha, tags in chain:
         commit = commits[sha]
         if trailers.INCIDENT in tags:
             incidents.append(_incident(sha, commit.date, tags, _subjects(commits, sha)))
-        elif trailers.DIGEST in tags and trailers.SERVICE in tags:
-            deploy = _tagged(sha, commit.date, tags)
-            deploys.append(deploy)
-            state[(deploy.service, deploy.environment)] = (deploy.source, deploy.digest)
+            continue
+        if trailers.DIGEST in tags and trailers.SERVICE in tags:
+            found = [_tagged(sha, commit.date, tags)]
+            state[(found[0].service, found[0].environment)] = (found[0].source, found[0].digest)
         else:
-            deploys.extend(_by_diff(sha, commit, blobs, state))
+            found = list(_by_diff(sha, commit, blobs, state, ran))
+        for deploy in found:
+            last = ran.get((deploy.service, deploy.environment))
+            ran[(deploy.service, deploy.environment)] = _Last(deploy.id, deploy.digest, last.digest if last else None)
+        deploys.extend(found)
     return History(head, tuple(deploys), tuple(incidents))
 
 
@@ -175,12 +189,15 @@ def _by_diff(
     commit: _Commit,
     blobs: dict[str, str | None],
     state: dict[tuple[str, str], tuple[str | None, str | None] | str],
+    ran: dict[tuple[str, str], _Last],
 ) -> Iterator[Deploy]:
     """Deploys plat did not make: an Application edit that changes what it pins. A file added (a
-    registration) sets what runs before any deploy; a file removed forgets it."""
+    registration) sets what runs before any deploy; a file removed forgets it. One that puts back the
+    digest that ran before the last deploy (a revert by hand) is a rollback undoing that deploy."""
     for status, blob, service, env in commit.apps:
         if status == "D":
             state.pop((service, env), None)
+            ran.pop((service, env), None)
             continue
         before = state.get((service, env))
         if status == "A":  # parsed only if a later edit plat did not make needs to compare with it
@@ -192,7 +209,17 @@ def _by_diff(
         state[(service, env)] = pins
         if before is not None and pins != before:
             source = pins[0] if pins[0] and application.SHA_RE.match(pins[0]) else None
-            yield Deploy(sha, service, env, pins[1], source, "normal", None, commit.date, by_trailers=False)
+            undoes = _undone(ran.get((service, env)), pins[1])
+            kind = "rollback" if undoes else "normal"
+            yield Deploy(sha, service, env, pins[1], source, kind, undoes, commit.date, by_trailers=False)
+
+
+def _undone(last: _Last | None, digest: str | None) -> str | None:
+    """The deploy a deploy of `digest` undoes: the last one, when `digest` is what ran before it (and not
+    what it pinned itself); None otherwise."""
+    if last is None or digest is None or last.before is None:
+        return None
+    return last.id if digest == last.before and digest != last.digest else None
 
 
 def applications(repo: Path, head: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The DORA 2024 performance clusters, one band per metric (never one overall tier: the clusters are not
-monotonic — the "high" cluster's change fail rate, 20 %, is worse than the "medium" one's, 10 %)."""
+monotonic — the "high" cluster's change fail rate, 20 %, is worse than the "medium" one's, 10 %). Rework
+rate has none: DORA published no clusters for it (docs/delivery.md, "Why rework rate has no band")."""
 
 from __future__ import annotations
 
@@ -41,5 +42,5 @@ def bands(metrics: dict) -> dict[str, str | None]:
         "lead_time": lead_time(metrics["lead_time_seconds"]["median"]),
         "change_fail_rate": change_fail_rate(metrics["change_fail_rate"]),
         "recovery_time": recovery_time(metrics["recovery_seconds"]["median"]),
-        "rework_rate": None,  # DORA 2024 measured it but published no clusters for it
+        "rework_rate": None,  # no published clusters: the 2024 levels cover four metrics, 2025 has archetypes
     }

@@ -3,17 +3,14 @@ owners), and the commit graph of each service repo (one `git rev-list` each)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from platform_cli.delivery import application, history
+from platform_cli.delivery import application, history, issue_incidents
 from platform_cli.delivery.landing import Target
 from platform_cli.dora import graph
 from platform_cli.dora.facts import Fact, Incident, facts, incidents_from
-
-ROOT_CAUSE = re.compile(r"root cause:\s*([0-9a-fA-F]{7,40})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,18 +49,13 @@ def _owners(apps: dict[str, str], environment: str) -> dict[str, str]:
 
 
 def _issue_incidents(target: Target, service: str) -> list[Incident]:
-    """Issues labelled `incident` in the service repo (GitHub), the cause as `root cause: <sha>`."""
-    if target.forge.name == "local" or not target.forge.repo_exists(target.org, service):
-        return []
-    issues = target.forge.labelled_issues(target.org, service, "incident", target.cache)
+    """On a forge with an issue tracker (GitHub), the issues labelled `incident` in the service repo, the
+    cause as `root cause: <sha>` (issue_incidents: what `plat incident open` writes)."""
+    issues = issue_incidents.incident_issues(target, service)
     return [
-        Incident(f"{service}!{i.number}", service, i.opened, i.closed, _root_cause(i.body), i.title) for i in issues
+        Incident(f"{service}#{i.number}", service, i.opened, i.closed, issue_incidents.root_cause(i.body), i.title)
+        for i in issues
     ]
-
-
-def _root_cause(body: str) -> str | None:
-    match = ROOT_CAUSE.search(body)
-    return match[1].lower() if match else None
 
 
 def _service_repo(target: Target, service: str) -> Path | None:

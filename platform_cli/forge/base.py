@@ -40,6 +40,21 @@ class Issue:
     body: str
     opened: int  # seconds since the epoch
     closed: int | None  # None while open
+    labels: tuple[str, ...] = ()
+    url: str = ""  # the issue's page
+
+
+class IssueTracker(Protocol):
+    """A forge's issue tracker, where incidents are filed as issues (GitHub): what `Forge.issue_tracker`
+    hands out where the forge has one."""
+
+    def open_issue(self, org: str, repo: str, title: str, body: str, label: str) -> Issue:
+        """File an issue carrying `label`, creating the label first when the repo does not have it."""
+
+    def issue(self, org: str, repo: str, number: int) -> Issue | None:
+        """The issue numbered `number`; None when there is none (or the number is a pull request's)."""
+
+    def close_issue(self, org: str, repo: str, number: int) -> Issue: ...
 
 
 def fetch_url(location: str) -> str:
@@ -100,6 +115,10 @@ class Forge(Protocol):
     def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
         """The repo's issues (open and closed) carrying `label`, read with conditional requests whose
         ETags are kept under `cache`; () where the forge has no issue tracker (the local forge)."""
+
+    def issue_tracker(self) -> IssueTracker | None:
+        """The forge's issue tracker, where `plat incident` files incidents (GitHub); None where the forge
+        has none (the local forge): incidents are then recorded in the GitOps repo."""
 
     def mirror(self, org: str, repo: str, cache: Path) -> Path:
         """A bare repo on this machine holding the repo's branches as they are now, to read its history

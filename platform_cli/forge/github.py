@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from platform_cli.errors import ForgeError
 from platform_cli.forge import github_actions, github_issues
-from platform_cli.forge.base import ActionsNames, Issue, RepoSetup
+from platform_cli.forge.base import ActionsNames, Issue, IssueTracker, RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, ConnectionLost, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
 from platform_cli.forge.github_setup import configure, team_id
@@ -178,6 +178,9 @@ class GitHubForge:
 
     def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
         return github_issues.labelled(self.api, org, repo, label, cache / org / f"{repo}.issues-{label}.json")
+
+    def issue_tracker(self) -> IssueTracker | None:
+        return github_issues.Tracker(self.api, self.etags)
 
     def mirror(self, org: str, repo: str, cache: Path) -> Path:
         self._branches.pop((org, repo), None)

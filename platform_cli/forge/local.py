@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from platform_cli import git, locks
 from platform_cli.errors import ForgeError
-from platform_cli.forge.base import ActionsNames, Issue, RepoSetup
+from platform_cli.forge.base import ActionsNames, Issue, IssueTracker, RepoSetup
 from platform_cli.models import ChangedFile, PullRequest
 
 
@@ -160,6 +160,9 @@ class LocalForge:
 
     def labelled_issues(self, org: str, repo: str, label: str, cache: Path) -> tuple[Issue, ...]:
         return ()  # no issue tracker: plat records incidents in the GitOps repo
+
+    def issue_tracker(self) -> IssueTracker | None:
+        return None  # no issue tracker: plat records incidents in the GitOps repo
 
     def mirror(self, org: str, repo: str, cache: Path) -> Path:
         """The repo itself: it is on this disk already."""

@@ -75,8 +75,10 @@ class World:
             self.settings, self.forge, service, env, digest(to) if to else None, at=at(hours)
         ).id
 
-    def open_incident(self, service: str, hours: float, cause: str | None = None) -> str:
-        return incident.open_incident(self.settings, self.forge, service, "it broke", cause, at=at(hours)).id
+    def open_incident(self, service: str, hours: float, cause: str | None = None, title: str = "it broke") -> str:
+        ident = incident.open_incident(self.settings, self.forge, service, title, cause, at=at(hours)).id
+        assert ident is not None
+        return ident
 
     def resolve(self, ident: str, hours: float) -> None:
         incident.resolve_incident(self.settings, self.forge, ident, at=at(hours))

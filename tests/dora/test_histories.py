@@ -6,7 +6,7 @@ import pytest
 
 from platform_cli import git
 from platform_cli.commands import dora
-from platform_cli.delivery import application
+from platform_cli.delivery import application, history
 from platform_cli.dora.summary import Selection
 from tests.delivery.world import at, digest
 
@@ -210,7 +210,7 @@ def test_a_services_timeline_lists_its_incidents_overlapping_the_window(world):
     world.resolve(ident, 4)
     later = world.open_incident("pay", 24 * 6)  # open past the window's end
     world.open_incident("web", 3)  # another service's
-    world.open_incident("pay", 24 * 7 + 1)  # opened after the window
+    world.open_incident("pay", 24 * 7 + 1, title="it broke again")  # opened after the window
     m = measure(world, "pay")
     assert m["deploys"] == [
         {"id": d1, "at": z(1), "kind": "normal", "failed": True},
@@ -226,3 +226,69 @@ def test_a_services_timeline_lists_its_incidents_overlapping_the_window(world):
     everyone = measure(world)
     assert "deploys" not in everyone["org"] and all("incidents" not in t for t in everyone["teams"].values())
     assert [i["id"] for i in everyone["services"]["web"]["incidents"]] == ["web#1"]
+
+
+def by_hand(world, service: str, env: str, source: str, image: str, hours: float) -> str:
+    """A commit without trailers that pins the Application to `source` and the digest of `image` (a deploy
+    made by hand, or by an older workflow), landed on main at T0 + hours."""
+    path = f"apps/{service}/{env}.yaml"
+    text = application.pin(git.show(world.gitops, "main", path) or "", source, digest(image))
+    sha = git.commit_tree(world.gitops, git.rev_parse(world.gitops, "main"), {path: text}, f"pin {image}", at(hours))
+    git.run(["update-ref", "refs/heads/main", sha], world.gitops)
+    return sha
+
+
+def test_a_rollback_by_hand_undoes_the_deploy_it_reverts(world):
+    """Putting back by hand the digest that ran before the last deploy is a rollback of that deploy: the
+    deploy failed, the revert recovered it and is rework, and it brings no commit."""
+    world.register("pay")
+    c1, c2 = world.commit("pay", at(0)), world.commit("pay", at(1))
+    d1 = world.deploy("pay", "production", c1, "one", 1)  # brings c1: 1 h
+    d2 = world.deploy("pay", "production", c2, "two", 2)  # brings c2: 1 h
+    revert = by_hand(world, "pay", "production", c1, "one", 3)
+    (recognised,) = [d for d in history.read(world.gitops).deploys if d.id == revert]
+    assert (recognised.kind, recognised.undoes, recognised.by_trailers) == ("rollback", d2, False)
+    m = measure(world, "pay")
+    assert m["deploys"] == [
+        {"id": d1, "at": z(1), "kind": "normal", "failed": False},
+        {"id": d2, "at": z(2), "kind": "normal", "failed": True},
+        {"id": revert, "at": z(3), "kind": "rollback", "failed": False},
+    ]
+    assert (m["deployments"], m["failed_deployments"], m["change_fail_rate"]) == (3, 1, pytest.approx(1 / 3))
+    assert m["recovery_seconds"] == {"median": 3600.0, "p90": 3600.0, "n": 1, "unrecovered": 0}
+    assert (m["rework_deployments"], m["rework_rate"]) == (1, pytest.approx(1 / 3))
+    assert m["lead_time_seconds"] == {"median": 3600.0, "p90": 3600.0, "n": 2, "unknown_deploys": 0}
+
+
+def test_a_rollback_by_hand_of_a_rollback_by_hand(world):
+    """The same numbers as plat's own rollback of a rollback: every revert undoes the deploy before it."""
+    world.register("pay")
+    c1, c2 = world.commit("pay", at(0)), world.commit("pay", at(0.5))
+    world.deploy("pay", "production", c1, "one", 1)
+    two = by_hand(world, "pay", "production", c2, "two", 2)  # a new digest: a normal deploy
+    back = by_hand(world, "pay", "production", c1, "one", 3)  # undoes `two`
+    again = by_hand(world, "pay", "production", c2, "two", 4)  # undoes `back`
+    m = measure(world, "pay")
+    assert [(d["id"], d["kind"], d["failed"]) for d in m["deploys"][1:]] == [
+        (two, "normal", True),
+        (back, "rollback", True),
+        (again, "rollback", False),
+    ]
+    assert (m["deployments"], m["change_fail_rate"], m["rework_rate"]) == (4, 0.5, 0.5)
+    assert m["recovery_seconds"] == {"median": 3600.0, "p90": 3600.0, "n": 2, "unrecovered": 0}
+
+
+def test_hand_deploys_that_restore_nothing_just_before_are_normal(world):
+    """Back to a digest older than the one before the last deploy, or to a new one: not a rollback (plat
+    cannot tell a revert from a planned redeploy there); an edit that pins the same is no deploy."""
+    world.register("pay")
+    c1, c2, c3 = (world.commit("pay", at(h)) for h in (0, 0.5, 1))
+    world.deploy("pay", "production", c1, "one", 1)
+    world.deploy("pay", "production", c2, "two", 2)
+    world.deploy("pay", "production", c3, "three", 3)
+    older = by_hand(world, "pay", "production", c1, "one", 4)  # two deploys back
+    by_hand(world, "pay", "production", c1, "one", 5)  # the same pins: no deploy
+    fresh = by_hand(world, "pay", "production", c3, "four", 6)  # a digest never deployed
+    m = measure(world, "pay")
+    assert [(d["id"], d["kind"]) for d in m["deploys"][3:]] == [(older, "normal"), (fresh, "normal")]
+    assert (m["deployments"], m["change_fail_rate"], m["rework_rate"]) == (5, 0.0, 0.0)

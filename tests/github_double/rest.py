@@ -75,6 +75,11 @@ class Rest:
                 ("PUT", rf"/repos/{r}/pulls/(?P<number>\d+)/merge", self.merge_pull),
                 ("GET", rf"/repos/{r}/pulls/(?P<number>\d+)/files", self.pull_files),
                 ("GET", rf"/repos/{r}/issues", self.list_issues),
+                ("POST", rf"/repos/{r}/issues", self.create_issue),
+                ("GET", rf"/repos/{r}/issues/(?P<number>\d+)", self.get_issue),
+                ("PATCH", rf"/repos/{r}/issues/(?P<number>\d+)", self.update_issue),
+                ("GET", rf"/repos/{r}/labels/(?P<label>[^/]+)", self.get_label),
+                ("POST", rf"/repos/{r}/labels", self.create_label),
             ]
         ]
 
@@ -280,7 +285,7 @@ class Rest:
                     }
                 ],
             )
-        number = max((p.number for p in found.pulls), default=0) + 1
+        number = max([p.number for p in found.pulls] + [i["number"] for i in found.issues], default=0) + 1
         pull = Pull(number=number, title=body.get("title", ""), body=body.get("body") or "", head=head, base=base)
         found.pulls.append(pull)
         return Response(201, self.pull_json(found, pull))
@@ -339,6 +344,87 @@ class Rest:
         issues.sort(key=lambda i: i["updated_at"], reverse=True)
         page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["30"])[0])
         return Response(200, issues[(page - 1) * per_page : page * per_page])
+
+    def create_issue(self, org: str, repo: str, body: dict, **_: Any) -> Response:
+        """Numbered after the repo's issues and pull requests (GitHub numbers both in one series); a label
+        the repo lacks is created with it, as GitHub does for a token with push access."""
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        if found.settings.get("has_issues") is False:
+            return Response(410, {"message": "Issues are disabled for this repo", "status": "410"})
+        if not str(body.get("title") or "").strip():
+            return unprocessable(
+                "Validation Failed", [{"resource": "Issue", "field": "title", "code": "missing_field"}]
+            )
+        labels = [self._label(found, name) for name in body.get("labels") or []]
+        number = max([i["number"] for i in found.issues] + [p.number for p in found.pulls], default=0) + 1
+        now = self.state.now()
+        web = self.base.split("/api/v3")[0]
+        issue = {
+            "id": 70000 + number,
+            "number": number,
+            "title": body["title"],
+            "body": body.get("body") or None,
+            "state": "open",
+            "state_reason": None,
+            "labels": labels,
+            "created_at": now,
+            "updated_at": now,
+            "closed_at": None,
+            "html_url": f"{web}/{org}/{repo}/issues/{number}",
+            "url": f"{self.base}/repos/{org}/{repo}/issues/{number}",
+        }
+        found.issues.append(issue)
+        return Response(201, issue)
+
+    def get_issue(self, org: str, repo: str, number: str, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        issue = next((i for i in found.issues if i["number"] == int(number)), None) if found else None
+        return Response(200, issue) if issue else not_found()
+
+    def update_issue(self, org: str, repo: str, number: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        issue = next((i for i in found.issues if i["number"] == int(number)), None) if found else None
+        if not issue:
+            return not_found()
+        now = self.state.now()
+        if body.get("state") in ("open", "closed") and body["state"] != issue["state"]:
+            issue["state"], issue["closed_at"] = body["state"], now if body["state"] == "closed" else None
+            issue["state_reason"] = body.get("state_reason") if body["state"] == "closed" else "reopened"
+        for key in ("title", "body"):
+            if key in body:
+                issue[key] = body[key]
+        issue["updated_at"] = now
+        return Response(200, issue)
+
+    def get_label(self, org: str, repo: str, label: str, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        return Response(200, found.labels[label]) if found and label in found.labels else not_found()
+
+    def create_label(self, org: str, repo: str, body: dict, **_: Any) -> Response:
+        found = self.state.repo(org, repo)
+        if not found:
+            return not_found()
+        if body.get("name") in found.labels:
+            return unprocessable(
+                "Validation Failed", [{"resource": "Label", "code": "already_exists", "field": "name"}]
+            )
+        return Response(
+            201, self._label(found, body.get("name", ""), body.get("color", "ededed"), body.get("description"))
+        )
+
+    def _label(self, repo: Repo, name: str, color: str = "ededed", description: str | None = None) -> dict:
+        if name not in repo.labels:
+            repo.labels[name] = {
+                "id": 80000 + len(repo.labels),
+                "name": name,
+                "color": color,
+                "description": description,
+                "default": False,
+                "url": f"{self.base}/repos/{repo.org}/{repo.name}/labels/{name}",
+            }
+        return repo.labels[name]
 
     def _pull(self, repo: Repo | None, number: str) -> Pull | None:
         return next((p for p in repo.pulls if p.number == int(number)), None) if repo else None

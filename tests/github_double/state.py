@@ -5,10 +5,16 @@ from __future__ import annotations
 import itertools
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 _ids = itertools.count(1000)
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def git(repo: Path, *args: str, input: str | None = None) -> str:
@@ -76,6 +82,7 @@ class Repo:
     variables: dict[str, str] = field(default_factory=dict)  # Actions variables: name -> value
     secrets: set[str] = field(default_factory=set)  # Actions secrets (names: values are never read back)
     issues: list[dict] = field(default_factory=list)  # GitHub's issue JSON (number, title, body, state, labels, ...)
+    labels: dict[str, dict] = field(default_factory=dict)  # name -> GitHub's label JSON
 
     def branches(self) -> dict[str, str]:
         out = git(self.path, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/")
@@ -95,6 +102,7 @@ class State:
         self.org_variables: dict[tuple[str, str], Shared] = {}  # (org, name) -> organization Actions variable
         self.org_secrets: dict[tuple[str, str], Shared] = {}
         self.forbidden: list[str] = []  # regexes of REST paths the token may not use: 403
+        self.now: Callable[[], str] = _utc_now  # the clock of issue creation and closing (tests may set it)
 
     def repo(self, org: str, name: str) -> Repo | None:
         return self.repos.get((org, name.removesuffix(".git")))
