@@ -3,10 +3,11 @@
 Canaries form the first wave, then waves of `wave_size` in name order. A wave's services get
 their upgrade pull request (opened or updated by the upgrade engine); the next wave starts only
 when every earlier pull request is merged and those services show no new doctor finding at or
-above high (unless `wait` is off). The forge is the truth: a service already at the target, or
-with its upgrade pull request open, is taken as it is and never upgraded twice; the journal
-remembers what this machine did (and why something failed) so a stopped run resumes where it
-stopped. A failure in one repo is recorded with its reason and never stops the others.
+above high (unless `wait` is off). One `run` goes as far as the gate lets it and says why it stopped
+(`waiting`); `fleet/rounds.py` runs it again and again while a blocking run waits. The forge is the
+truth: a service already at the target, or with its upgrade pull request open, is taken as it is
+and never upgraded twice; the journal remembers what this machine did (and why something failed)
+so a stopped run resumes where it stopped. A failure in one repo is recorded with its reason and never stops the others.
 """
 
 from __future__ import annotations
@@ -29,9 +30,15 @@ from platform_cli.upgrade.result import UpgradeResult
 PENDING, OPEN, CONFLICTS, MERGED, CURRENT, FAILED = "pending", "pr-open", "conflicts", "merged", "current", "failed"
 DONE = (OPEN, CONFLICTS, MERGED, CURRENT)  # nothing more to do for the service in this campaign
 LANDED = (MERGED, CURRENT)  # its main is at the target
+TOLD = ("state", "reason", "new_high")  # a change of these in a service's entry is told as progress
 
 Upgrader = Callable[[Path, str], UpgradeResult]  # runs the upgrade engine in a checkout, to a version
 Measure = Callable[[RegisteredService], Row]  # a fresh status row (doctor cached by sha)
+Progress = Callable[[str], None]  # one line of progress ("service: what happened")
+
+
+def silent(line: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class CampaignResult:
     services: tuple[ServiceState, ...]
     waves: int
     waiting: str | None  # why the run stopped before the last wave (None: every wave went out)
+    timed_out: bool = False  # a blocking run gave up waiting (--timeout)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -76,6 +84,7 @@ class CampaignResult:
             "journal": str(self.journal),
             "waves": self.waves,
             "waiting": self.waiting,
+            "timed_out": self.timed_out,
             "counts": self.counts,
             "services": [s.to_json() for s in self.services],
         }
@@ -96,8 +105,11 @@ class Campaign:
     upgrader: Upgrader
     measure: Measure
     work: Path  # where temporary clones go
+    progress: Progress = silent
 
-    def run(self, req: Request, services: tuple[RegisteredService, ...]) -> CampaignResult:
+    def run(self, req: Request, services: tuple[RegisteredService, ...], retry: bool = True) -> CampaignResult:
+        """As far as the gate lets it go. `retry`: upgrade again the services that failed before (a new
+        run does; the rounds of a waiting run do not: a repo that fails now fails in five minutes too)."""
         by_name = {s.service: s for s in services}
         plan = waves(list(by_name), req.canary, req.wave_size)
         waiting = None
@@ -106,7 +118,7 @@ class Campaign:
                 waiting = self._gate(plan[:index], by_name)
                 if waiting:
                     break
-            waiting = self._wave(index, wave, by_name, req)
+            waiting = self._wave(wave, by_name, req, retry)
             if waiting:
                 break
         return self.result(req.to, plan, waiting)
@@ -117,18 +129,35 @@ class Campaign:
         )
         return CampaignResult(to, self.journal.path, states, len(plan), waiting)
 
-    def _wave(self, index: int, wave: tuple[str, ...], by_name: dict[str, RegisteredService], req: Request):
+    def _wave(self, wave: tuple[str, ...], by_name: dict[str, RegisteredService], req: Request, retry: bool):
         for name in wave:
             entry = self.journal.steps.get(name, {})
-            if entry.get("state") in DONE:
+            if entry.get("state") in DONE or (entry.get("state") == FAILED and not retry):
                 continue
-            if req.max_open is not None and self._open_count() >= req.max_open:
-                return f"{req.max_open} upgrade pull requests open (--max-open): merge some, then run again"
-            self.journal.record(name, self._upgrade(by_name[name], req.to, entry))
+            if req.max_open is not None and self._at_limit(req.max_open, by_name):
+                return f"{req.max_open} upgrade pull requests open (--max-open): waiting for some to merge"
+            self._record(name, self._upgrade(by_name[name], req.to, entry))
         return None
+
+    def _at_limit(self, limit: int, by_name: dict[str, RegisteredService]) -> bool:
+        """Whether `limit` of the campaign's pull requests are open; at the limit by the journal, the
+        forge is asked again (one read per open pull request): the merged ones no longer count."""
+        if self._open_count() < limit:
+            return False
+        for name, entry in list(self.journal.steps.items()):
+            if entry.get("state") in (OPEN, CONFLICTS) and name in by_name:
+                self.refresh(name, by_name[name])
+        return self._open_count() >= limit
 
     def _open_count(self) -> int:
         return sum(1 for e in self.journal.steps.values() if e.get("state") in (OPEN, CONFLICTS))
+
+    def _record(self, name: str, entry: dict[str, Any]) -> None:
+        """Write a service's entry; tell a change of state (or of its reason) as progress."""
+        before = self.journal.steps.get(name, {})
+        self.journal.record(name, entry)
+        if [before.get(k) for k in TOLD] != [entry.get(k) for k in TOLD]:
+            self.progress(_told(name, entry))
 
     def _upgrade(self, reg: RegisteredService, to: str, entry: dict[str, Any]) -> dict[str, Any]:
         """Upgrade one service, unless the forge shows it done already; never raises."""
@@ -178,13 +207,15 @@ class Campaign:
         return None
 
     def refresh(self, name: str, reg: RegisteredService) -> dict[str, Any]:
-        """Bring a service's journal entry up to date with its pull request (merged? closed?)."""
+        """Bring a service's journal entry up to date with its pull request (merged? closed?), and a
+        merged one that brought new high findings with doctor's result now (fixed since?)."""
         entry = dict(self.journal.steps.get(name, {}))
-        if entry.get("state") not in (OPEN, CONFLICTS):
+        held = entry.get("state") == MERGED and entry.get("new_high")
+        if entry.get("state") not in (OPEN, CONFLICTS) and not held:
             return entry
         org, repo = reg.org_repo
         try:
-            state = self.forge.get_pull_request(org, repo, entry["pull_request"]).state
+            state = "merged" if held else self.forge.get_pull_request(org, repo, entry["pull_request"]).state
             if state == "merged":
                 row = self.measure(reg)
                 after = row.doctor.high_findings if row.doctor else 0
@@ -193,7 +224,7 @@ class Campaign:
                 entry.update(state=FAILED, reason=f"pull request #{entry['pull_request']} was closed unmerged")
         except PlatError as exc:
             entry.update(state=FAILED, reason=exc.message)
-        self.journal.record(name, entry)
+        self._record(name, entry)
         return entry
 
 
@@ -208,6 +239,20 @@ def _as_found(row: Row, to: str) -> dict[str, Any] | None:
     if pr and pr.version == to:
         return {"state": CONFLICTS if pr.conflicts else OPEN, "pull_request": pr.number}
     return None
+
+
+def _told(name: str, entry: dict[str, Any]) -> str:
+    """A service's new state as one progress line."""
+    pr = f" #{entry['pull_request']}" if entry.get("pull_request") else ""
+    said = {
+        OPEN: f"upgrade pull request{pr} open",
+        CONFLICTS: f"upgrade pull request{pr} open, with conflicts for the team to resolve",
+        MERGED: f"upgrade pull request{pr} merged"
+        + (f", {entry['new_high']} new doctor findings at or above high" if entry.get("new_high") else ""),
+        CURRENT: "already at the version",
+        FAILED: f"failed: {entry.get('reason')}",
+    }
+    return f"{name}: {said.get(entry.get('state', PENDING), entry.get('state', PENDING))}"
 
 
 def _state(name: str, wave: int, entry: dict[str, Any]) -> ServiceState:

@@ -19,11 +19,11 @@ def same_grade(path):
     return DoctorSummary("bronze", 80, 0)
 
 
-def run(fc, real_doctor=False, **kw):
+def run(fc, real_doctor=False, doctor=same_grade, waiting=None, **kw):
     s, forge = fc.settings, fc.forge
     req = fleet.UpgradeRequest(to="0.2.0", **kw)
-    collab = collaborators(s, forge) if real_doctor else fleet.Collaborators(doctor=same_grade, jobs=2)
-    return fleet.upgrade(req, s, forge, collab, upgrader(s, forge))
+    collab = collaborators(s, forge) if real_doctor else fleet.Collaborators(doctor=doctor, jobs=2)
+    return fleet.upgrade(req, s, forge, collab, upgrader(s, forge), waiting)
 
 
 def states(result) -> dict[str, str]:
@@ -79,7 +79,7 @@ def test_the_next_wave_waits_for_the_previous_one_to_merge(fleet_copy):
     same = fleet.Collaborators(doctor=same_grade, jobs=2)
 
     def go():
-        return run(fleet_copy, canary=("bravo",), wave_size=5)
+        return run(fleet_copy, canary=("bravo",), wave_size=5, once=True)
 
     first = go()
     assert states(first)["bravo"] == "pr-open" and states(first)["alpha"] == "pending"
@@ -102,10 +102,10 @@ def test_the_next_wave_waits_for_the_previous_one_to_merge(fleet_copy):
 def test_a_merged_wave_with_new_high_findings_holds_the_next(fleet_copy):
     """The mini template's 0.2.0 adds a workflow doctor grades high: once bravo's upgrade merges, the
     real doctor sees one more high finding than before, and the rollout stops there."""
-    first = run(fleet_copy, real_doctor=True, canary=("bravo",), wave_size=5)
+    first = run(fleet_copy, real_doctor=True, canary=("bravo",), wave_size=5, once=True)
     pr = next(x.pull_request for x in first.services if x.service == "bravo")
     fleet_copy.forge.merge_pull_request("acme", "bravo", pr)
-    second = run(fleet_copy, real_doctor=True, canary=("bravo",), wave_size=5)
+    second = run(fleet_copy, real_doctor=True, canary=("bravo",), wave_size=5, once=True)
     assert second.waiting == "new doctor findings at or above high after the upgrade merged: bravo (+1)"
     assert states(second)["bravo"] == "merged" and states(second)["alpha"] == "pending"
     assert run(fleet_copy, canary=("bravo",), wave_size=5, wait=False).waiting is None  # --no-wait goes on
@@ -194,3 +194,132 @@ def test_bad_flags_are_usage_errors(fleet_copy):
         run(fleet_copy, selection=fleet.Selection(services=("nope",)))
     with pytest.raises(UsageError):
         run(fleet_copy, shard="3/2")
+
+
+# --- a blocking run (--wait): the sleep and the clock are handed in, so nothing here waits for real
+
+
+class Team:
+    """The people on the other side of a waiting run: each time it sleeps, they do `acts[n]` (merge
+    pull requests, fix a finding...). The clock moves by what the run slept, never by real time."""
+
+    def __init__(self, fc, *acts):
+        self.fc, self.acts, self.slept, self.told = fc, list(acts), [], []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        assert len(self.slept) < 10, f"the run never went on: {self.told}"
+        if self.acts:
+            self.acts.pop(0)(self.fc)
+
+    def clock(self) -> float:
+        return sum(self.slept)
+
+    def waiting(self) -> fleet.Waiting:
+        return fleet.Waiting(sleep=self.sleep, clock=self.clock, progress=self.told.append)
+
+
+def merge_open_upgrades(fc) -> None:
+    for name in SERVICES:
+        if (fc.forge.root / "acme" / f"{name}.git").is_dir():
+            for pr in fc.forge.list_pull_requests("acme", name, "open"):
+                if pr.head == "plat/upgrade-0.2.0":
+                    fc.forge.merge_pull_request("acme", name, pr.id)
+
+
+def nothing(fc) -> None:
+    pass
+
+
+def test_wait_blocks_at_the_gate_until_the_canary_merged_then_goes_on(fleet_copy):
+    team = Team(fleet_copy, merge_open_upgrades)
+    result = run(fleet_copy, canary=("bravo",), wave_size=5, poll=120, waiting=team.waiting())
+    assert team.slept == [120]  # one look at the gate, one nap; the team merged during it
+    assert result.waiting is None and not result.timed_out
+    assert states(result) == {
+        "bravo": "merged",
+        "alpha": "pr-open",
+        "charlie": "conflicts",
+        "delta": "current",
+        "echo": "current",
+    }
+    pr = next(x.pull_request for x in result.services if x.service == "bravo")
+    assert team.told[:2] == [
+        f"bravo: upgrade pull request #{pr} open",
+        "waiting: waiting for 1 upgrade pull requests to merge: bravo; next look in 2m (Ctrl-C stops, a new run resumes)",
+    ]
+    merged = team.told.index(f"bravo: upgrade pull request #{pr} merged")
+    assert merged < team.told.index("alpha: upgrade pull request #1 open")  # the next wave after the merge
+
+
+def test_a_timeout_gives_up_waiting_with_the_reason_and_the_last_look_falls_on_it(fleet_copy):
+    team = Team(fleet_copy)  # nobody merges
+    result = run(fleet_copy, canary=("bravo",), wave_size=5, poll=300, timeout=700, waiting=team.waiting())
+    assert team.slept == [300, 300, 100]
+    assert result.timed_out and result.waiting.startswith("waiting for 1 upgrade pull requests to merge: bravo")
+    assert result.to_json()["timed_out"] is True
+    assert sum(1 for line in team.told if line.startswith("waiting:")) == 1  # told once, not at every look
+    assert states(result)["alpha"] == "pending"
+
+
+def test_a_waiting_run_killed_in_its_sleep_resumes_from_the_journal(fleet_copy):
+    def killed(fc):
+        raise Killed()
+
+    with pytest.raises(Killed):
+        run(fleet_copy, canary=("bravo",), wave_size=5, waiting=Team(fleet_copy, killed).waiting())
+    merge_open_upgrades(fleet_copy)
+    team = Team(fleet_copy)
+    resumed = run(fleet_copy, canary=("bravo",), wave_size=5, waiting=team.waiting())
+    assert team.slept == [] and resumed.waiting is None
+    assert states(resumed)["bravo"] == "merged" and states(resumed)["alpha"] == "pr-open"
+    assert end_state(fleet_copy)["bravo"][0] == (("plat/upgrade-0.2.0", "merged"),)  # one pull request, merged
+
+
+def test_a_hold_for_new_high_findings_lifts_once_they_are_fixed(fleet_copy):
+    """Doctor finds one high finding on bravo after its upgrade merged; the team fixes it (a commit on
+    main: a new sha, doctor runs again) and the waiting run goes on to the next wave."""
+    high = {"bravo": 0}
+
+    def doctor(path):
+        return DoctorSummary("bronze", 80, high.get(path.name, 0))
+
+    def merge_and_break(fc):
+        merge_open_upgrades(fc)
+        high["bravo"] = 1
+
+    def fix(fc):
+        high["bravo"] = 0
+        fc.forge.commit_files("acme", "bravo", "main", "main", {"FIXED.md": "fixed\n"}, "fix the finding")
+
+    team = Team(fleet_copy, merge_and_break, nothing, fix)
+    result = run(fleet_copy, doctor=doctor, canary=("bravo",), wave_size=5, poll=60, waiting=team.waiting())
+    assert team.slept == [60, 60, 60]
+    waits = [line for line in team.told if line.startswith("waiting:")]
+    assert [w.split(";")[0] for w in waits] == [
+        "waiting: waiting for 1 upgrade pull requests to merge: bravo",
+        "waiting: new doctor findings at or above high after the upgrade merged: bravo (+1)",
+    ]
+    assert result.waiting is None and states(result)["alpha"] == "pr-open"
+
+
+def test_max_open_waits_for_merges_and_counts_only_what_is_still_open(fleet_copy):
+    team = Team(fleet_copy, merge_open_upgrades, merge_open_upgrades, merge_open_upgrades)
+    result = run(fleet_copy, max_open=1, waiting=team.waiting())
+    # alpha, bravo, charlie: one open at a time (delta and echo wait their turn to be found current)
+    assert result.waiting is None and len(team.slept) == 3
+    assert states(result) == {
+        "alpha": "merged",
+        "bravo": "merged",
+        "charlie": "merged",
+        "delta": "current",
+        "echo": "current",
+    }
+
+
+def test_once_stops_at_the_gate_and_no_wait_goes_through_without_sleeping(fleet_copy):
+    team = Team(fleet_copy, merge_open_upgrades)
+    first = run(fleet_copy, canary=("bravo",), once=True, waiting=team.waiting())
+    assert first.waiting and not first.timed_out and team.slept == []
+    assert run(fleet_copy, canary=("bravo",), wait=False, waiting=team.waiting()).waiting is None
+    assert team.slept == []
