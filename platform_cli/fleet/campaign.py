@@ -121,6 +121,9 @@ class Campaign:
             waiting = self._wave(wave, by_name, req, retry)
             if waiting:
                 break
+        if waiting is None:  # every wave went out: where do the last ones stand (merged since?)
+            for name in (n for wave in plan for n in wave):
+                self.refresh(name, by_name[name])
         return self.result(req.to, plan, waiting)
 
     def result(self, to: str, plan: tuple[tuple[str, ...], ...], waiting: str | None) -> CampaignResult:
