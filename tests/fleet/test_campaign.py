@@ -323,3 +323,35 @@ def test_once_stops_at_the_gate_and_no_wait_goes_through_without_sleeping(fleet_
     assert first.waiting and not first.timed_out and team.slept == []
     assert run(fleet_copy, canary=("bravo",), wait=False, waiting=team.waiting()).waiting is None
     assert team.slept == []
+
+
+def test_the_cli_exits_12_when_its_timeout_passes_and_tells_progress_unless_quiet(fleet_copy, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from platform_cli.cli.app import app
+
+    monkeypatch.setenv("PLAT_HOME", str(fleet_copy.settings.home))
+    monkeypatch.setenv("PLAT_ORG", "acme")
+    monkeypatch.setenv("PLAT_TEMPLATE_SOURCE", str(fleet_copy.settings.template_source))
+    upgrade = ["fleet", "upgrade", "--to", "0.2.0", "--canary", "bravo"]
+
+    def cli(*args):
+        return CliRunner().invoke(app, list(args))
+
+    bad = cli(*upgrade, "--poll", "soon")
+    assert bad.exit_code == 1 and "--poll 'soon' is not a number of seconds or a duration" in bad.stderr
+    assert cli(*upgrade, "--once", "--no-wait").exit_code == 1
+    assert not (fleet_copy.settings.home / "fleet").exists()  # refused before anything ran
+
+    human = cli(*upgrade, "--timeout", "0")
+    assert human.exit_code == 12, human.output
+    assert "✓ bravo upgrade pull request #1 open" in human.stderr
+    assert "gave up waiting: waiting for 1 upgrade pull requests to merge: bravo" in human.stdout
+    machine = cli(*upgrade, "--timeout", "0", "--poll", "1m", "--json")
+    assert machine.exit_code == 12 and machine.stderr == ""
+    data = json.loads(machine.stdout)
+    assert data["timed_out"] is True and data["counts"] == {"pending": 4, "pr-open": 1}
+    quiet = cli("--quiet", *upgrade, "--once")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and "waiting for 1 upgrade" in quiet.stdout
