@@ -30,7 +30,7 @@ from platform_cli.upgrade.result import UpgradeResult
 PENDING, OPEN, CONFLICTS, MERGED, CURRENT, FAILED = "pending", "pr-open", "conflicts", "merged", "current", "failed"
 DONE = (OPEN, CONFLICTS, MERGED, CURRENT)  # nothing more to do for the service in this campaign
 LANDED = (MERGED, CURRENT)  # its main is at the target
-TOLD = ("state", "reason", "new_high")  # a change of these in a service's entry is told as progress
+TOLD = ("state", "reason", "new_high", "unread")  # a change of these in a service's entry is told as progress
 
 Upgrader = Callable[[Path, str], UpgradeResult]  # runs the upgrade engine in a checkout, to a version
 Measure = Callable[[RegisteredService], Row]  # a fresh status row (doctor cached by sha)
@@ -194,41 +194,57 @@ class Campaign:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def _gate(self, earlier: tuple[tuple[str, ...], ...], by_name: dict[str, RegisteredService]) -> str | None:
-        """Why the next wave may not start yet (None: it may): an earlier pull request not merged, or
-        a merged upgrade that brought new doctor findings at or above high."""
-        unmerged, worse = [], []
+        """Why the next wave may not start yet (None: it may): an earlier pull request not merged, a
+        merged upgrade that brought new doctor findings at or above high, or one whose state could not
+        be read this time (the gate never opens on what it could not check)."""
+        unmerged, worse, unread = [], [], []
         for name in (n for wave in earlier for n in wave):
             entry = self.refresh(name, by_name[name])
-            if entry.get("state") in (OPEN, CONFLICTS):
+            if entry.get("unread"):
+                unread.append(f"{name} ({entry['unread']})")
+            elif entry.get("state") in (OPEN, CONFLICTS):
                 unmerged.append(name)
             elif entry.get("state") == MERGED and entry.get("new_high"):
                 worse.append(f"{name} (+{entry['new_high']})")
         if worse:
             return "new doctor findings at or above high after the upgrade merged: " + ", ".join(worse)
+        if unread:
+            return "could not check: " + ", ".join(unread)
         if unmerged:
             return f"waiting for {len(unmerged)} upgrade pull requests to merge: " + ", ".join(unmerged)
         return None
 
     def refresh(self, name: str, reg: RegisteredService) -> dict[str, Any]:
-        """Bring a service's journal entry up to date with its pull request (merged? closed?), and a
-        merged one that brought new high findings with doctor's result now (fixed since?)."""
+        """Bring a service's journal entry up to date with its pull request (merged? closed? gone?), and
+        a merged one that brought new high findings (or whose doctor gave no result) with doctor's
+        result now (fixed since?). A read that fails for another reason than a pull request gone (a
+        rate limit, an outage, a token refused) is noted as `unread`: the gate holds, the next look
+        reads it again."""
         entry = dict(self.journal.steps.get(name, {}))
-        held = entry.get("state") == MERGED and entry.get("new_high")
+        held = entry.get("state") == MERGED and (entry.get("new_high") or entry.get("unread"))
         if entry.get("state") not in (OPEN, CONFLICTS) and not held:
             return entry
+        entry.pop("unread", None)
         org, repo = reg.org_repo
         try:
             state = "merged" if held else self.forge.get_pull_request(org, repo, entry["pull_request"]).state
+        except PlatError as exc:
+            gone = exc.message.startswith("no pull request #")  # both forges' words for a 404
+            entry.update({"state": FAILED, "reason": exc.message} if gone else {"unread": exc.message})
+        else:
             if state == "merged":
-                row = self.measure(reg)
-                after = row.doctor.high_findings if row.doctor else 0
-                entry.update(state=MERGED, new_high=max(0, after - (entry.get("high_before") or 0)))
+                entry.update(self._merged(reg, entry))
             elif state == "closed":
                 entry.update(state=FAILED, reason=f"pull request #{entry['pull_request']} was closed unmerged")
-        except PlatError as exc:
-            entry.update(state=FAILED, reason=exc.message)
         self._record(name, entry)
         return entry
+
+    def _merged(self, reg: RegisteredService, entry: dict[str, Any]) -> dict[str, Any]:
+        """A merged upgrade's entry: the high findings doctor finds on `main` now that it had not before."""
+        row = self.measure(reg)
+        if row.doctor is None:
+            return {"state": MERGED, "unread": f"doctor gave no result on main: {row.error or 'unknown'}"}
+        return {"state": MERGED, "new_high": max(0, row.doctor.high_findings - (entry.get("high_before") or 0))}
 
 
 def _as_found(row: Row, to: str) -> dict[str, Any] | None:
@@ -247,6 +263,8 @@ def _as_found(row: Row, to: str) -> dict[str, Any] | None:
 def _told(name: str, entry: dict[str, Any]) -> str:
     """A service's new state as one progress line."""
     pr = f" #{entry['pull_request']}" if entry.get("pull_request") else ""
+    if entry.get("unread"):
+        return f"{name}: could not check the upgrade pull request{pr} ({entry['unread']}); the gate holds"
     said = {
         OPEN: f"upgrade pull request{pr} open",
         CONFLICTS: f"upgrade pull request{pr} open, with conflicts for the team to resolve",
@@ -259,4 +277,5 @@ def _told(name: str, entry: dict[str, Any]) -> str:
 
 
 def _state(name: str, wave: int, entry: dict[str, Any]) -> ServiceState:
-    return ServiceState(name, entry.get("state", PENDING), wave, entry.get("pull_request"), entry.get("reason"))
+    reason = entry.get("reason") or entry.get("unread")
+    return ServiceState(name, entry.get("state", PENDING), wave, entry.get("pull_request"), reason)

@@ -355,3 +355,30 @@ def test_the_cli_exits_12_when_its_timeout_passes_and_tells_progress_unless_quie
     assert data["timed_out"] is True and data["counts"] == {"pending": 4, "pr-open": 1}
     quiet = cli("--quiet", *upgrade, "--once")
     assert quiet.exit_code == 0 and quiet.stderr == "" and "waiting for 1 upgrade" in quiet.stdout
+
+
+def test_a_doctor_without_result_on_a_merged_canary_holds_the_gate_until_it_has_one(fleet_copy):
+    from platform_cli.errors import PlatError
+
+    broken = {"bravo": False}
+
+    def doctor(path):
+        if broken.get(path.name):
+            raise PlatError("the chart does not render")
+        return DoctorSummary("bronze", 80, 0)
+
+    def merge_and_break(fc):
+        merge_open_upgrades(fc)
+        broken["bravo"] = True
+
+    def repair(fc):
+        broken["bravo"] = False
+        fc.forge.commit_files("acme", "bravo", "main", "main", {"FIXED.md": "fixed\n"}, "repair the chart")
+
+    team = Team(fleet_copy, merge_and_break, repair)
+    result = run(fleet_copy, doctor=doctor, canary=("bravo",), wave_size=5, poll=60, waiting=team.waiting())
+    assert team.slept == [60, 60] and result.waiting is None
+    assert "waiting: could not check: bravo (doctor gave no result on main: doctor: the chart does not render)" in [
+        line.split(";")[0] for line in team.told
+    ]
+    assert states(result)["alpha"] == "pr-open"

@@ -191,3 +191,20 @@ def test_without_a_new_forge_per_look_a_merge_on_github_stays_unseen(github_doub
     with pytest.raises(AssertionError, match="never went on"):
         campaign(world, team.waiting(world, reconnect=False))
     assert world.pulls("bravo") == [(UPGRADE, "closed", True)] and world.pulls("alpha") == []
+
+
+def test_the_gate_holds_while_github_cannot_tell_the_canary_state_and_goes_on_once_it_can(github_double, tmp_path):
+    world = build(github_double, tmp_path, ("alpha", "bravo"))
+    assert states(campaign(world, once=True))["bravo"] == "pr-open"
+    world.merge_upgrades()
+    refused = r"^/repos/acme/bravo/pulls/\d+$"  # reading the canary's pull request: 403, as a token without access
+    github_double.state.forbidden.append(refused)
+    team = Team(lambda: github_double.state.forbidden.remove(refused))
+    result = campaign(world, team.waiting(world))
+    assert team.slept == [60] and result.waiting is None  # held one look; read again, merged: the next wave
+    assert states(result) == {"bravo": "merged", "alpha": "pr-open"}
+    waits = [line.split(";")[0] for line in team.told if line.startswith("waiting:")]
+    assert waits == [
+        "waiting: could not check: bravo (GitHub answered 403 to GET /repos/acme/bravo/pulls/1: "
+        "Resource not accessible by integration)"
+    ]
