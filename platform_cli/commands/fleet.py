@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from platform_cli import __version__, templates
+from platform_cli import __version__, locks, templates
 from platform_cli.config import Settings
 from platform_cli.errors import PlatError, UsageError
 from platform_cli.fleet import campaign as campaign_mod
@@ -147,20 +147,42 @@ def upgrade(
     if req.shard:
         keep = set(shards.take([s.service for s in services], shards.parse(req.shard)))
         services = tuple(s for s in services if s.service in keep)
-    journal = Journal.open(journal_path(settings, req.to, req.shard), {"to": req.to, "shard": req.shard})
-    plan = campaign_mod.waves([s.service for s in services], req.canary, req.wave_size)
-    journal.key = {"to": req.to, "shard": req.shard, "waves": [list(w) for w in plan]}
+    path = journal_path(settings, req.to, req.shard)
+    with locks.hold(campaign_lock(settings, path), f"the fleet campaign {path.stem}", wait=False):
+        journal = Journal.open(path, {"to": req.to, "shard": req.shard})
+        plan = campaign_mod.waves([s.service for s in services], req.canary, req.wave_size)
+        journal.key = {"to": req.to, "shard": req.shard, "waves": [list(w) for w in plan]}
+
+        def campaign_on(on: Forge) -> Campaign:
+            return _campaign(settings, on, collab, journal, upgrader, waiting.progress)
+
+        return _run(req, services, forge, waiting, campaign_on)
+
+
+def _run(
+    req: UpgradeRequest,
+    services: tuple[RegisteredService, ...],
+    forge: Forge,
+    waiting: Waiting,
+    campaign_on: Callable[[Forge], Campaign],
+) -> CampaignResult:
+    """One run as far as the gates allow (`--once`, `--no-wait`), or rounds of it until through."""
     request = Request(req.to, req.canary, req.wave_size, req.max_open, req.wait)
     if not req.wait or req.once:
-        return _campaign(settings, forge, collab, journal, upgrader, waiting.progress).run(request, services)
+        return campaign_on(forge).run(request, services)
     forges = iter([forge])  # the first look uses the forge handed in, later ones a new one each
 
     def campaign() -> Campaign:
-        fresh = next(forges, None) or (waiting.reconnect or (lambda: forge))()
-        return _campaign(settings, fresh, collab, journal, upgrader, waiting.progress)
+        return campaign_on(next(forges, None) or (waiting.reconnect or (lambda: forge))())
 
     pause = rounds.Pause(req.poll, req.timeout, waiting.sleep, waiting.clock, waiting.progress)
     return rounds.until_through(campaign, request, services, pause)
+
+
+def campaign_lock(settings: Settings, journal: Path) -> Path:
+    """Held while a campaign runs (a waiting run holds it for as long as it waits): a second run of the
+    same campaign (and shard) on this machine exits 1 naming the first."""
+    return locks.lock_path(settings.home, f"fleet-{settings.forge}-{settings.org}-{journal.stem}")
 
 
 def _check(req: UpgradeRequest) -> None:

@@ -382,3 +382,23 @@ def test_a_doctor_without_result_on_a_merged_canary_holds_the_gate_until_it_has_
         line.split(";")[0] for line in team.told
     ]
     assert states(result)["alpha"] == "pr-open"
+
+
+def test_a_second_run_of_the_same_campaign_is_refused_while_one_waits(fleet_copy):
+    from platform_cli import locks
+
+    s = fleet_copy.settings
+    seen = []
+
+    def second_run(fc):
+        with pytest.raises(locks.LockBusy, match="the fleet campaign upgrade-0.2.0"):
+            run(fc, canary=("bravo",), once=True)
+        seen.append("refused")
+        merge_open_upgrades(fc)
+
+    team = Team(fleet_copy, second_run)
+    assert run(fleet_copy, canary=("bravo",), waiting=team.waiting()).waiting is None
+    assert seen == ["refused"]
+    lock = fleet.campaign_lock(s, fleet.journal_path(s, "0.2.0", None))
+    with locks.hold(lock, "a test", wait=False):  # the lock is free again once the run ended
+        pass
