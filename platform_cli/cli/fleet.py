@@ -153,9 +153,9 @@ def upgrade(
         every, limit = seconds("--poll", poll), seconds("--timeout", timeout) if timeout else None
         settings, the_forge, collab = context((forge, org, github_url), jobs)
 
-        def upgrader(path, version):
+        def upgrader(path, version, on):
             req = upgrade_cmd.UpgradeRequest(path=path, to=version, yes=True)
-            return upgrade_cmd.upgrade(req, settings, the_forge)
+            return upgrade_cmd.upgrade(req, settings, on)
 
         req = cmd.UpgradeRequest(
             to=to,

@@ -301,7 +301,7 @@ def _newest_journal(settings: Settings) -> Path:
     return found[-1] if found else folder / "none.json"
 
 
-def _no_upgrade(path: Path, to: str):
+def _no_upgrade(path: Path, to: str, on: Forge):
     raise PlatError("campaign status never upgrades")
 
 

@@ -32,7 +32,9 @@ DONE = (OPEN, CONFLICTS, MERGED, CURRENT)  # nothing more to do for the service 
 LANDED = (MERGED, CURRENT)  # its main is at the target
 TOLD = ("state", "reason", "new_high", "unread")  # a change of these in a service's entry is told as progress
 
-Upgrader = Callable[[Path, str], UpgradeResult]  # runs the upgrade engine in a checkout, to a version
+# runs the upgrade engine in a checkout, to a version, through the forge of the moment (a waiting
+# run opens the forge again for each look: a GitHub App's installation token lives an hour)
+Upgrader = Callable[[Path, str, Forge], UpgradeResult]
 Measure = Callable[[RegisteredService], Row]  # a fresh status row (doctor cached by sha)
 Progress = Callable[[str], None]  # one line of progress ("service: what happened")
 
@@ -189,7 +191,7 @@ class Campaign:
         tmp = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.work))
         try:
             self.forge.clone(org, name, tmp / name)
-            return self.upgrader(tmp / name, to)
+            return self.upgrader(tmp / name, to, self.forge)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -157,8 +157,8 @@ def test_a_campaign_killed_mid_wave_resumes_to_the_same_end_state(built, tmp_pat
     s, forge = killed.settings, killed.forge
     real, calls = upgrader(s, forge), []
 
-    def dies_after_the_second(path, to):
-        result = real(path, to)  # the pull request is opened, then the process dies before the journal says so
+    def dies_after_the_second(path, to, on):
+        result = real(path, to, on)  # the pull request is opened, then the process dies before the journal says so
         calls.append(path.name)
         if len(calls) == 2:
             raise Killed()

@@ -94,11 +94,13 @@ class Team:
         )
 
 
-def campaign(world: World, waiting: fleet.Waiting | None = None, **kw) -> fleet.CampaignResult:
+def campaign(world: World, waiting: fleet.Waiting | None = None, used=None, **kw) -> fleet.CampaignResult:
+    """One `plat fleet upgrade` run; `used` collects (service, forge) of each upgrade."""
     forge = world.forge()
 
-    def upgrader(path: Path, to: str):
-        return upgrade_cmd.upgrade(upgrade_cmd.UpgradeRequest(path=path, to=to, yes=True), world.settings, forge)
+    def upgrader(path: Path, to: str, on: GitHubForge):
+        (used if used is not None else []).append((path.name, on))
+        return upgrade_cmd.upgrade(upgrade_cmd.UpgradeRequest(path=path, to=to, yes=True), world.settings, on)
 
     collab = fleet.Collaborators(doctor=lambda path: DoctorSummary("bronze", 80, 0), jobs=1)
     req = fleet.UpgradeRequest(to="0.2.0", canary=("bravo",), wave_size=2, poll=60, **kw)
@@ -114,9 +116,9 @@ def test_a_campaign_on_github_waits_for_merges_there_and_a_failing_repo_never_st
     github_double.state.delete("acme", "delta")  # gone from GitHub since it registered
     github_double.state.forbidden.append(r"^/repos/acme/echo/pulls")  # a token that may not open its PR
 
-    team = Team(world.merge_upgrades, world.merge_upgrades)
+    team, used = Team(world.merge_upgrades, world.merge_upgrades), []
     github_double.calls.clear()
-    result = campaign(world, team.waiting(world))
+    result = campaign(world, team.waiting(world), used)
 
     assert team.slept == [60, 60]  # canary wave held once, the second wave once
     assert states(result) == {
@@ -133,6 +135,9 @@ def test_a_campaign_on_github_waits_for_merges_there_and_a_failing_repo_never_st
     )
     for name in ("alpha", "bravo", "charlie"):
         assert world.pulls(name) == [(UPGRADE, "closed", True)]  # one pull request each, merged on GitHub
+    forge_of = dict(used)  # each wave upgraded through the forge of its look, opened after the last merge
+    assert len({id(forge_of["bravo"]), id(forge_of["alpha"]), id(forge_of["echo"])}) == 3
+    assert forge_of["alpha"] is forge_of["charlie"]
     bravo_reads = [c.status for c in github_double.calls if c.method == "GET" and c.path.endswith("/bravo/pulls/1")]
     assert bravo_reads[:2] == [200, 200]  # the gate asked GitHub: open, then (after the merge) merged
     told = "\n".join(team.told)
