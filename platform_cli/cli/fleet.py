@@ -2,7 +2,8 @@
 human views. Here doctor and the upgrade engine are handed to the fleet commands as collaborators.
 
 Exit codes: 0 done (a row or a service may carry an error, shown with its reason); 1 the GitOps repo
-or a flag could not be used; 2 usage error; 3 unexpected error.
+or a flag could not be used; 2 usage error; 3 unexpected error; 12 `fleet upgrade --timeout` passed
+while a wave's gate still held the campaign.
 """
 
 from dataclasses import replace
