@@ -196,16 +196,22 @@ def _check(req: UpgradeRequest) -> None:
 
 
 def campaign_status(settings: Settings, forge: Forge, collab: Collaborators, to: str | None = None) -> CampaignResult:
-    """Where a campaign stands (the newest one, or the one to `to`): pull requests re-read from the forge."""
+    """Where a campaign stands (the newest one, or the one to `to`): pull requests re-read from the forge.
+    While a run holds the campaign (one waiting at a gate), its journal is shown as that run keeps it:
+    written by one process only, never overwritten with what this one read earlier."""
     path = journal_path(settings, to, None) if to else _newest_journal(settings)
     if not path.is_file():
         raise UsageError("no fleet campaign has run here", hint="start one: plat fleet upgrade --to VERSION")
     journal = Journal.open(path, {})
     plan = tuple(tuple(w) for w in journal.key.get("waves", []))
-    by_name = {s.service: s for s in registered(settings, forge)}
     run = _campaign(settings, forge, collab, journal, _no_upgrade)
-    for name in (n for wave in plan for n in wave if n in by_name):
-        run.refresh(name, by_name[name])
+    try:
+        with locks.hold(campaign_lock(settings, path), f"the fleet campaign {path.stem}", wait=False):
+            by_name = {s.service: s for s in registered(settings, forge)}
+            for name in (n for wave in plan for n in wave if n in by_name):
+                run.refresh(name, by_name[name])
+    except locks.LockBusy:
+        pass  # the running campaign keeps its journal current
     return run.result(str(journal.key.get("to")), plan, None)
 
 

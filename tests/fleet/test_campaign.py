@@ -402,3 +402,19 @@ def test_a_second_run_of_the_same_campaign_is_refused_while_one_waits(fleet_copy
     lock = fleet.campaign_lock(s, fleet.journal_path(s, "0.2.0", None))
     with locks.hold(lock, "a test", wait=False):  # the lock is free again once the run ended
         pass
+
+
+def test_campaign_status_during_a_waiting_run_shows_its_journal_and_writes_nothing(fleet_copy):
+    s = fleet_copy.settings
+    seen = []
+
+    def look(fc):
+        merge_open_upgrades(fc)  # merged: the waiting run will see it at its next look, status leaves that to it
+        journal = fleet.journal_path(s, "0.2.0", None)
+        before = journal.read_bytes()
+        seen.append(states(fleet.campaign_status(s, fc.forge, fleet.Collaborators(same_grade))))
+        assert journal.read_bytes() == before
+
+    result = run(fleet_copy, canary=("bravo",), waiting=Team(fleet_copy, look).waiting())
+    assert seen[0]["bravo"] == "pr-open" and seen[0]["alpha"] == "pending"
+    assert states(fleet.campaign_status(s, fleet_copy.forge, fleet.Collaborators(same_grade))) == states(result)
