@@ -2,7 +2,8 @@
 human views. Here doctor and the upgrade engine are handed to the fleet commands as collaborators.
 
 Exit codes: 0 done (a row or a service may carry an error, shown with its reason); 1 the GitOps repo
-or a flag could not be used; 2 usage error; 3 unexpected error.
+or a flag could not be used; 2 usage error; 3 unexpected error; 12 `fleet upgrade --timeout` passed
+while a wave's gate still held the campaign.
 """
 
 from dataclasses import replace
@@ -115,8 +116,21 @@ def upgrade(
         int | None, typer.Option("--max-open", help="At most this many upgrade PRs open at a time.")
     ] = None,
     wait: Annotated[
-        bool, typer.Option("--wait/--no-wait", help="Hold each wave until the previous one merged clean.")
+        bool,
+        typer.Option(
+            "--wait/--no-wait", help="Hold each wave until the previous one merged clean (--no-wait: all at once)."
+        ),
     ] = True,
+    once: Annotated[
+        bool, typer.Option("--once", help="At a wave's gate, stop and say what it waits for instead of waiting.")
+    ] = False,
+    poll: Annotated[
+        str, typer.Option("--poll", metavar="SECONDS", help="While waiting, look again this often (300, 5m).")
+    ] = "300",
+    timeout: Annotated[
+        str | None,
+        typer.Option("--timeout", metavar="SECONDS", help="Give up waiting after this long (2h, 3d); exit 12."),
+    ] = None,
     shard: Annotated[str | None, typer.Option("--shard", help="Only shard I/N of the services (a matrix job).")] = None,
     jobs: JobsOpt = None,
     json_: JsonOpt = False,
@@ -124,21 +138,25 @@ def upgrade(
     org: OrgOpt = None,
     github_url: GithubUrlOpt = None,
 ) -> None:
-    """Open (or update) each service's upgrade pull request, wave by wave; run it again to resume.
+    """Open (or update) each service's upgrade pull request, wave by wave, waiting at each wave's gate.
 
-    Exit codes: 0 the run finished or is waiting for a wave to merge (services may have failed, each
-    with its reason); 1 bad flags or no GitOps repo.
+    Exit codes: 0 every wave went out, or (--once) the run stopped at a wave's gate (services may
+    have failed, each with its reason); 1 bad flags or no GitOps repo; 12 --timeout passed while
+    waiting. A stopped run resumes: run it again.
     """
 
     def body(console) -> None:
+        from platform_cli import forge as forges
         from platform_cli.commands import fleet as cmd
         from platform_cli.commands import upgrade as upgrade_cmd
+        from platform_cli.fleet.rounds import seconds
 
+        every, limit = seconds("--poll", poll), seconds("--timeout", timeout) if timeout else None
         settings, the_forge, collab = context((forge, org, github_url), jobs)
 
-        def upgrader(path, version):
+        def upgrader(path, version, on):
             req = upgrade_cmd.UpgradeRequest(path=path, to=version, yes=True)
-            return upgrade_cmd.upgrade(req, settings, the_forge)
+            return upgrade_cmd.upgrade(req, settings, on)
 
         req = cmd.UpgradeRequest(
             to=to,
@@ -147,10 +165,18 @@ def upgrade(
             wave_size=wave_size,
             max_open=max_open,
             wait=wait,
+            once=once,
+            poll=every,
+            timeout=limit,
             shard=shard,
         )
-        result = cmd.upgrade(req, settings, the_forge, collab, upgrader)
+        waiting = cmd.Waiting(progress=console.step, reconnect=lambda: forges.create(settings))
+        result = cmd.upgrade(req, settings, the_forge, collab, upgrader, waiting)
         console.emit(result.to_json(), lambda c: _render_campaign(c, result.to_json()))
+        if result.timed_out:
+            from platform_cli.cli.shared import ExitCode
+
+            raise typer.Exit(ExitCode.WAITING)
 
     guard(json_, body)
 
@@ -262,7 +288,8 @@ def _render_campaign(console, data: dict[str, Any]) -> None:
     ]
     console.table(f"upgrade to {data['to']}", ("service", "wave", "state", "PR", "reason"), rows)
     counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
-    console.print(f"{counts or 'no services'}" + (f" · {data['waiting']}" if data["waiting"] else ""), style="bold")
+    waiting = f" · {'gave up waiting: ' if data.get('timed_out') else ''}{data['waiting']}" if data["waiting"] else ""
+    console.print(f"{counts or 'no services'}{waiting}", style="bold")
 
 
 fleet_app.command("status")(status)
@@ -271,7 +298,8 @@ fleet_app.command("plan")(plan)
 campaign_app.command("status")(campaign_status)
 EXAMPLES = examples(
     "plat fleet status --team payments",
-    "plat fleet upgrade --to 0.3.0 --canary payments-api --wave-size 10",
+    "plat fleet upgrade --to 0.3.0 --canary payments-api --wave-size 10 --poll 10m --timeout 3d",
+    "plat fleet upgrade --to 0.3.0 --once",
     "plat fleet plan --shards 8 --json",
     doc="docs/fleet.md",
 )

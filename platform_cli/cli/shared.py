@@ -27,6 +27,7 @@ class ExitCode(IntEnum):
     STALE = 6  # slo generate --check: the generated rules differ from slo.yaml
     UPGRADE_AVAILABLE = 10  # upgrade --check: a newer template version exists
     UPGRADE_CONFLICTS = 11  # upgrade: the pull request holds conflicts to resolve before merging
+    WAITING = 12  # fleet upgrade --wait: --timeout passed while a wave's gate still held the campaign
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 

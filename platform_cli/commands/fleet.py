@@ -5,7 +5,7 @@ Doctor and the upgrade engine are collaborators passed in (the CLI hands in `pla
 `plat upgrade`'s functions): a command never imports another command.
 
 Exit codes: 0 done (rows and services may carry errors, each with its reason); 1 the GitOps repo
-or a flag could not be used.
+or a flag could not be used; the CLI exits 12 when a blocking upgrade run's --timeout passed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from platform_cli import __version__, templates
+from platform_cli import __version__, locks, templates
 from platform_cli.config import Settings
 from platform_cli.errors import PlatError, UsageError
 from platform_cli.fleet import campaign as campaign_mod
-from platform_cli.fleet import releases, shards
-from platform_cli.fleet.campaign import Campaign, CampaignResult, Request, Upgrader
+from platform_cli.fleet import releases, rounds, shards
+from platform_cli.fleet.campaign import Campaign, CampaignResult, Progress, Request, Upgrader, silent
 from platform_cli.fleet.status import Doctor, DoraBands, Row, Scanner, SloBudgets, api_calls, summary
 from platform_cli.forge.base import Forge
 from platform_cli.gitops import inventory
@@ -112,38 +112,106 @@ class UpgradeRequest:
     canary: tuple[str, ...] = ()
     wave_size: int = 10
     max_open: int | None = None
-    wait: bool = True
+    wait: bool = True  # hold each wave at its gate (False: --no-wait, every wave at once)
+    once: bool = False  # at a gate, stop and say so instead of waiting (--once)
+    poll: float = rounds.POLL_SECONDS  # a waiting run looks again every `poll` seconds
+    timeout: float | None = None  # and gives up after this many (None: waits until through)
     shard: str | None = None  # "i/N": only this shard's services (one matrix job)
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What a blocking run waits with: the sleep and the clock (tests hand in ones that never wait),
+    a progress line writer, and a way to open the forge again for each look (a forge's memory of
+    pull requests and branches holds for one look; None: the same forge)."""
+
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    progress: Progress = silent
+    reconnect: Callable[[], Forge] | None = None
+
+
 def upgrade(
-    req: UpgradeRequest, settings: Settings, forge: Forge, collab: Collaborators, upgrader: Upgrader
+    req: UpgradeRequest,
+    settings: Settings,
+    forge: Forge,
+    collab: Collaborators,
+    upgrader: Upgrader,
+    waiting: Waiting | None = None,
 ) -> CampaignResult:
-    versions.key(req.to)
-    if req.wave_size < 1 or (req.max_open is not None and req.max_open < 1):
-        raise UsageError("--wave-size and --max-open must be at least 1", hint="e.g. --wave-size 10 --max-open 50")
+    """One campaign run. With `wait` (and not `once`) it blocks at each gate, looking again every
+    `poll` seconds, until every wave went out or `timeout` passed (the result says `timed_out`)."""
+    _check(req)
+    waiting = waiting or Waiting()
     services = select(registered(settings, forge), req.selection)
     if req.shard:
         keep = set(shards.take([s.service for s in services], shards.parse(req.shard)))
         services = tuple(s for s in services if s.service in keep)
-    journal = Journal.open(journal_path(settings, req.to, req.shard), {"to": req.to, "shard": req.shard})
-    plan = campaign_mod.waves([s.service for s in services], req.canary, req.wave_size)
-    journal.key = {"to": req.to, "shard": req.shard, "waves": [list(w) for w in plan]}
-    run = _campaign(settings, forge, collab, journal, upgrader)
-    return run.run(Request(req.to, req.canary, req.wave_size, req.max_open, req.wait), services)
+    path = journal_path(settings, req.to, req.shard)
+    with locks.hold(campaign_lock(settings, path), f"the fleet campaign {path.stem}", wait=False):
+        journal = Journal.open(path, {"to": req.to, "shard": req.shard})
+        plan = campaign_mod.waves([s.service for s in services], req.canary, req.wave_size)
+        journal.key = {"to": req.to, "shard": req.shard, "waves": [list(w) for w in plan]}
+
+        def campaign_on(on: Forge) -> Campaign:
+            return _campaign(settings, on, collab, journal, upgrader, waiting.progress)
+
+        return _run(req, services, forge, waiting, campaign_on)
+
+
+def _run(
+    req: UpgradeRequest,
+    services: tuple[RegisteredService, ...],
+    forge: Forge,
+    waiting: Waiting,
+    campaign_on: Callable[[Forge], Campaign],
+) -> CampaignResult:
+    """One run as far as the gates allow (`--once`, `--no-wait`), or rounds of it until through."""
+    request = Request(req.to, req.canary, req.wave_size, req.max_open, req.wait)
+    if not req.wait or req.once:
+        return campaign_on(forge).run(request, services)
+    forges = iter([forge])  # the first look uses the forge handed in, later ones a new one each
+
+    def campaign() -> Campaign:
+        return campaign_on(next(forges, None) or (waiting.reconnect or (lambda: forge))())
+
+    pause = rounds.Pause(req.poll, req.timeout, waiting.sleep, waiting.clock, waiting.progress)
+    return rounds.until_through(campaign, request, services, pause)
+
+
+def campaign_lock(settings: Settings, journal: Path) -> Path:
+    """Held while a campaign runs (a waiting run holds it for as long as it waits): a second run of the
+    same campaign (and shard) on this machine exits 1 naming the first."""
+    return locks.lock_path(settings.home, f"fleet-{settings.forge}-{settings.org}-{journal.stem}")
+
+
+def _check(req: UpgradeRequest) -> None:
+    versions.key(req.to)
+    if req.wave_size < 1 or (req.max_open is not None and req.max_open < 1):
+        raise UsageError("--wave-size and --max-open must be at least 1", hint="e.g. --wave-size 10 --max-open 50")
+    if req.once and not req.wait:
+        raise UsageError("--once stops at a wave's gate, --no-wait has none", hint="choose one of them")
+    if req.poll <= 0 or (req.timeout is not None and req.timeout < 0):
+        raise UsageError("--poll must be above 0 and --timeout at least 0", hint="e.g. --poll 300 --timeout 2d")
 
 
 def campaign_status(settings: Settings, forge: Forge, collab: Collaborators, to: str | None = None) -> CampaignResult:
-    """Where a campaign stands (the newest one, or the one to `to`): pull requests re-read from the forge."""
+    """Where a campaign stands (the newest one, or the one to `to`): pull requests re-read from the forge.
+    While a run holds the campaign (one waiting at a gate), its journal is shown as that run keeps it:
+    written by one process only, never overwritten with what this one read earlier."""
     path = journal_path(settings, to, None) if to else _newest_journal(settings)
     if not path.is_file():
         raise UsageError("no fleet campaign has run here", hint="start one: plat fleet upgrade --to VERSION")
     journal = Journal.open(path, {})
     plan = tuple(tuple(w) for w in journal.key.get("waves", []))
-    by_name = {s.service: s for s in registered(settings, forge)}
     run = _campaign(settings, forge, collab, journal, _no_upgrade)
-    for name in (n for wave in plan for n in wave if n in by_name):
-        run.refresh(name, by_name[name])
+    try:
+        with locks.hold(campaign_lock(settings, path), f"the fleet campaign {path.stem}", wait=False):
+            by_name = {s.service: s for s in registered(settings, forge)}
+            for name in (n for wave in plan for n in wave if n in by_name):
+                run.refresh(name, by_name[name])
+    except locks.LockBusy:
+        pass  # the running campaign keeps its journal current
     return run.result(str(journal.key.get("to")), plan, None)
 
 
@@ -221,9 +289,16 @@ def journal_path(settings: Settings, to: str | None, shard: str | None) -> Path:
     return settings.home / "fleet" / settings.forge / settings.org / f"upgrade-{to}{suffix}.json"
 
 
-def _campaign(settings: Settings, forge: Forge, collab: Collaborators, journal: Journal, upgrader: Upgrader):
+def _campaign(
+    settings: Settings,
+    forge: Forge,
+    collab: Collaborators,
+    journal: Journal,
+    upgrader: Upgrader,
+    progress: Progress = silent,
+) -> Campaign:
     scan = scanner(settings, forge, collab)
-    return Campaign(forge, journal, upgrader, scan.row, settings.home / "cache" / "fleet-work")
+    return Campaign(forge, journal, upgrader, scan.row, settings.home / "cache" / "fleet-work", progress)
 
 
 def _newest_journal(settings: Settings) -> Path:
@@ -232,7 +307,7 @@ def _newest_journal(settings: Settings) -> Path:
     return found[-1] if found else folder / "none.json"
 
 
-def _no_upgrade(path: Path, to: str):
+def _no_upgrade(path: Path, to: str, on: Forge):
     raise PlatError("campaign status never upgrades")
 
 

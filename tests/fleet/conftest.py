@@ -106,7 +106,7 @@ def collaborators(settings: Settings, forge, **kw) -> fleet.Collaborators:
 
 
 def upgrader(settings: Settings, forge):
-    def run(path: Path, to: str):
-        return upgrade_cmd.upgrade(upgrade_cmd.UpgradeRequest(path=path, to=to, yes=True), settings, forge)
+    def run(path: Path, to: str, on=None):  # `on`: the forge the campaign hands in (else this one)
+        return upgrade_cmd.upgrade(upgrade_cmd.UpgradeRequest(path=path, to=to, yes=True), settings, on or forge)
 
     return run

@@ -64,6 +64,7 @@ def rehearsed(tmp_path_factory) -> dict[str, Any]:
         "to": "0.2.0",
         "shards": 2,
         "services": "",
+        "wave-size": 0,
         "team": "",
         "org": "",
         "forge": "local",
@@ -89,11 +90,30 @@ def rehearsed(tmp_path_factory) -> dict[str, Any]:
     outputs = {k: to_text(interpolate(v, plan.context)) for k, v in jobs["plan"]["outputs"].items()}
     needs = {"plan": {"result": "failure" if plan.failed else "success", "outputs": outputs}}
     matrix = interpolate(jobs["upgrade"]["strategy"]["matrix"], {**context, "needs": needs})
-    shards = [
-        _job(env, runs, "upgrade", jobs["upgrade"], {**context, "needs": needs, "matrix": entry})
-        for entry in matrix["include"]
-    ]
-    return {"plan": plan, "outputs": outputs, "matrix": matrix, "shards": shards, "forge": LocalForge(forge)}
+
+    def shard_jobs(inputs: dict[str, Any]) -> list[Job]:
+        return [
+            _job(env, runs, "upgrade", jobs["upgrade"], {**context, "inputs": inputs, "needs": needs, "matrix": e})
+            for e in matrix["include"]
+        ]
+
+    gated = shard_jobs({**inputs, "wave-size": 1})  # each shard: its first wave of one, then its gate
+    opened = _open_upgrades(LocalForge(forge))
+    shards = shard_jobs(inputs)  # then every remaining pull request at once
+    return {
+        "plan": plan,
+        "outputs": outputs,
+        "matrix": matrix,
+        "gated": gated,
+        "opened_by_gated": opened,
+        "shards": shards,
+        "forge": LocalForge(forge),
+    }
+
+
+def _open_upgrades(forge: LocalForge) -> list[str]:
+    names = ("alpha", "bravo", "charlie", "delta", "echo")
+    return [n for n in names for p in forge.list_pull_requests(ORG, n, "open") if p.head == "plat/upgrade-0.2.0"]
 
 
 def test_the_plan_job_outputs_a_matrix_of_every_service_once(rehearsed):
@@ -127,6 +147,14 @@ def test_every_shard_job_runs_every_step_and_the_fleet_is_upgraded_once(rehearse
         for name in ("alpha", "bravo", "charlie", "delta", "echo")
     }
     assert upgrades == {"alpha": ["open"], "bravo": ["open"], "charlie": ["open"], "delta": [], "echo": []}
+
+
+def test_with_a_wave_size_each_shard_stops_at_its_first_gate(rehearsed):
+    for job in rehearsed["gated"]:
+        assert not job.failed, "\n".join(f"{r.step}: {r.detail}" for r in job.records if r.outcome == "failure")
+        summary = (job.temp / "step_summary.md").read_text()
+        assert "stopped at a wave's gate: waiting for 1 upgrade pull requests to merge" in summary, summary
+    assert rehearsed["opened_by_gated"] == ["alpha", "bravo"]  # shard 1/2's first wave, and shard 2/2's
 
 
 def test_no_services_means_no_upgrade_job():
