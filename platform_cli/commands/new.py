@@ -334,7 +334,7 @@ class Run:
                 self.forge.create_repo(org, repo, f"GitOps repo of {org}: what Argo CD deploys")
             main = self.forge.branch_sha(org, repo, "main")
             if main is None:
-                main = gitops.bootstrap(self.forge, org, repo)
+                main = gitops.bootstrap(self.forge, org, repo, self.settings.platform_team)
                 self.progress(f"gitops: bootstrapped {org}/{repo}")
         self.journal.record("gitops", {"main": main})
 
