@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from platform_cli.forge.base import Forge
-from platform_cli.gitops import codeowners, tenancy, tenancy_chart
+from platform_cli.gitops import codeowners, codeowners_workflow, tenancy, tenancy_chart
 from platform_cli.gitops.quantities import Sizing
 from platform_cli.gitops.tenancy import Tenancy
 from platform_cli.models import PullRequest
@@ -39,6 +39,8 @@ class Registration:
     platform_repo_url: str = ""
     gitops_url: str = ""
     sizing: Mapping[str, Sizing] = field(default_factory=dict)
+    # the platform release the GitOps repo's CODEOWNERS workflow calls; None: the registration leaves it alone
+    pin: codeowners_workflow.Pin | None = None
 
     @property
     def tenancy(self) -> Tenancy:
@@ -75,10 +77,13 @@ def registration_files(reg: Registration) -> dict[str, str]:
     files[f"catalog/{reg.service}.yaml"] = _dump(_location(reg))
     files.update(tenancy.files(reg.tenancy, reg.gitops_url))
     files.update(tenancy_chart.files())
+    files.update(codeowners_workflow.files(reg.pin))  # the same in every registration made with one release
     return files
 
 
-def bootstrap_files(org: str, repo_url: str, platform_team: str = "") -> dict[str, str]:
+def bootstrap_files(
+    org: str, repo_url: str, platform_team: str = "", pin: codeowners_workflow.Pin | None = None
+) -> dict[str, str]:
     root = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -106,6 +111,7 @@ def bootstrap_files(org: str, repo_url: str, platform_team: str = "") -> dict[st
         "catalog/.keep": "",
         **tenancy_chart.files(),
         codeowners.PATH: codeowners.render(org, platform_team, codeowners.Owners(())),  # no service yet
+        **codeowners_workflow.files(pin),
     }
 
 
@@ -125,9 +131,11 @@ def pull_request_body(reg: Registration) -> str:
     )
 
 
-def bootstrap(forge: Forge, org: str, repo: str, platform_team: str = "") -> str:
-    """Give a new, empty GitOps repo its first commit: README, the app-of-apps, CODEOWNERS."""
-    files = bootstrap_files(org, forge.repo_url(org, repo), platform_team)
+def bootstrap(
+    forge: Forge, org: str, repo: str, platform_team: str = "", pin: codeowners_workflow.Pin | None = None
+) -> str:
+    """Give a new, empty GitOps repo its first commit: README, the app-of-apps, CODEOWNERS and its workflow."""
+    files = bootstrap_files(org, forge.repo_url(org, repo), platform_team, pin)
     return forge.commit_files(org, repo, "main", None, files, "Bootstrap the GitOps repo")
 
 
