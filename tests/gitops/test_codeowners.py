@@ -284,3 +284,13 @@ def test_no_gitops_repo_is_a_one_line_error(tmp_path):
     settings = Settings(home=tmp_path / "home", template_source=tmp_path, org=ORG)
     with pytest.raises(PlatError, match="no GitOps repo"):
         gitops_cmd.regenerate(settings, LocalForge(settings.home / "forge"))
+
+
+def test_a_hand_edit_is_stale_and_the_next_run_overwrites_it(forge, settings):
+    pr_cmd.merge_pull(forge, "gitops", ORG, propose(forge, "alpha", "team-a"), settings)
+    generated = on_main(forge)
+    edited = (generated or "") + "/apps/alpha/ @acme/someone-else\n"
+    forge.commit_files(ORG, "gitops", "main", "main", {codeowners.PATH: edited}, "edit CODEOWNERS by hand")
+    with pytest.raises(PlatError):
+        gitops_cmd.regenerate(settings, forge, check=True)
+    assert gitops_cmd.regenerate(settings, forge).commit is not None and on_main(forge) == generated
