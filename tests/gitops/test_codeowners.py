@@ -294,3 +294,13 @@ def test_a_hand_edit_is_stale_and_the_next_run_overwrites_it(forge, settings):
     with pytest.raises(PlatError):
         gitops_cmd.regenerate(settings, forge, check=True)
     assert gitops_cmd.regenerate(settings, forge).commit is not None and on_main(forge) == generated
+
+
+def test_plat_pr_merge_on_the_local_forge_regenerates_it(forge, settings, monkeypatch):
+    monkeypatch.setenv("PLAT_HOME", str(settings.home))
+    monkeypatch.setenv("PLAT_ORG", ORG)
+    monkeypatch.setenv("PLAT_PLATFORM_TEAM", "platform")
+    number = propose(forge, "alpha", "team-a")
+    merged = CliRunner().invoke(app, ["pr", "merge", "gitops", str(number)])
+    assert merged.exit_code == 0, merged.output
+    assert owners_of(on_main(forge) or "", "apps/alpha/production.yaml") == ("@acme/team-a",)
