@@ -12,6 +12,9 @@ from platform_cli.forge.base import Forge
 from platform_cli.gitops import codeowners, tenancy
 from platform_cli.models import ChangedFile, PullRequest
 
+# Forges that run the GitOps repo's workflows: its codeowners.yml regenerates CODEOWNERS after a merge there.
+REGENERATED_BY_WORKFLOW = frozenset({"github"})
+
 
 @dataclass(frozen=True)
 class PullDetail:
@@ -66,8 +69,8 @@ def merge_pull(forge: Forge, repo: str, default_org: str, number: int, settings:
 
 
 def _changes_owners(forge: Forge, settings: Settings, where: tuple[str, str], files: tuple[ChangedFile, ...]) -> bool:
-    if where != (settings.org, settings.gitops_repo) or forge.actions_names(*where) is not None:
-        return False  # not the GitOps repo, or a forge whose workflow (codeowners.yml) regenerates it
+    if where != (settings.org, settings.gitops_repo) or forge.name in REGENERATED_BY_WORKFLOW:
+        return False  # not the GitOps repo, or a forge where its workflow (codeowners.yml) regenerates it
     return any(f.path.startswith(f"{tenancy.SERVICES}/") for f in files)
 
 
