@@ -142,6 +142,7 @@ class Regenerated:
             "dry_run": self.dry_run,
             "owners": {o.service: o.team for o in self.owners.services},
             "skipped": list(self.owners.skipped),
+            "content": self.content,
         }
 
 

@@ -27,6 +27,7 @@ def test_regenerated_on_github_with_a_leased_push(tmp_path, github_double, make_
     settings = dataclasses.replace(settings, forge="github")
     first = gitops_cmd.regenerate(settings, make_github_forge())
     assert first.stale and first.commit == git.resolve(repo.path, "refs/heads/main")
+    assert first.to_json()["content"] == first.content and first.to_json()["owners"] == {"pay": "payments"}
     text = git.cat_files(repo.path, [f"refs/heads/main:{codeowners.PATH}"])[f"refs/heads/main:{codeowners.PATH}"]
     assert "/apps/pay/ @acme/payments" in (text or "") and text == first.content
     again = gitops_cmd.regenerate(settings, make_github_forge())
