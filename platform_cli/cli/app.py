@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli import dashboard, delivery, doctor, dora, fleet, slo, upgrade
+from platform_cli.cli import dashboard, delivery, doctor, dora, fleet, gitops, slo, upgrade
 from platform_cli.cli.shared import (
     ForgeOpt,
     GithubUrlOpt,
@@ -52,6 +52,7 @@ app.command("promote", epilog=delivery.PROMOTE_EXAMPLES)(delivery.promote)
 app.command("rollback", epilog=delivery.ROLLBACK_EXAMPLES)(delivery.rollback)
 app.add_typer(delivery.incident_app, name="incident")
 app.add_typer(dora.dora_app, name="dora")
+app.add_typer(gitops.gitops_app, name="gitops")
 
 
 def _show_version(value: bool) -> None:
@@ -252,7 +253,7 @@ def pr_merge(
         from platform_cli.commands import pr
 
         settings = forge_settings(forge, org, github_url)
-        merged = pr.merge_pull(forges.create(settings), repo, settings.org, number)
+        merged = pr.merge_pull(forges.create(settings), repo, settings.org, number, settings)
         console.emit(views.pr_json(merged), lambda c: views.pr_merged(c, merged))
 
     guard(json_, body)

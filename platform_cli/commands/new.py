@@ -24,6 +24,7 @@ from platform_cli.errors import ForgeError, UsageError
 from platform_cli.forge.base import Forge, RepoSetup, fetch_url
 from platform_cli.forge.status_checks import required_checks
 from platform_cli.gitops import registration as gitops
+from platform_cli.gitops.codeowners_workflow import Pin
 from platform_cli.gitops.tenancy import sizing_from_chart
 from platform_cli.journal import NEW_SERVICE_STEP_NAMES, Created, Journal, fingerprint, journal_path, open_new_service
 from platform_cli.models import NewResult, ServiceSpec
@@ -334,7 +335,7 @@ class Run:
                 self.forge.create_repo(org, repo, f"GitOps repo of {org}: what Argo CD deploys")
             main = self.forge.branch_sha(org, repo, "main")
             if main is None:
-                main = gitops.bootstrap(self.forge, org, repo)
+                main = gitops.bootstrap(self.forge, org, repo, self.settings.platform_team, self.pin())
                 self.progress(f"gitops: bootstrapped {org}/{repo}")
         self.journal.record("gitops", {"main": main})
 
@@ -362,7 +363,14 @@ class Run:
             platform_repo_url=self.forge.repo_url(self.spec.org, self.settings.platform_repo),
             gitops_url=self.forge.repo_url(self.spec.org, self.settings.gitops_repo),
             sizing=sizing_from_chart(self.spec.directory / "chart", self.settings.environments),
+            pin=self.pin(),
         )
+
+    def pin(self) -> Pin:
+        """The platform release this run published, as the GitOps repo's CODEOWNERS workflow calls it."""
+        s = self.settings
+        sha = self.journal.steps["publish"]["platform_sha"]
+        return Pin(s.org, s.platform_repo, sha, self.spec.template.version, s.platform_team)
 
     def already_done(self) -> NewResult:
         """A finished run, run again: check that what it made is still there; write nothing."""

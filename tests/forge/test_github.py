@@ -303,7 +303,9 @@ def test_the_documented_platform_read_step_authenticates_git_to_the_platform_rep
     assert refs.returncode == 0 and "refs/heads/main" in refs.stdout
 
 
-@pytest.mark.parametrize("workflow", ["doctor.yml", "deploy.yml", "terraform.yml", "rescan.yml", "fleet-upgrade.yml"])
+@pytest.mark.parametrize(
+    "workflow", ["doctor.yml", "deploy.yml", "terraform.yml", "rescan.yml", "fleet-upgrade.yml", "codeowners.yml"]
+)
 def test_the_workflows_that_fetch_the_platform_run_the_documented_read_step(workflow):
     """The step docs/github.md documents (and the test above runs) is the one the workflows carry."""
     data = yaml.safe_load((REPO_ROOT / "workflows" / workflow).read_text())

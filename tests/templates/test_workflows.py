@@ -13,7 +13,17 @@ from . import tools
 from .conftest import REPO
 from .matrix import CASE_IDS, CASES
 
-PLATFORM_WORKFLOWS = ("build", "test", "deploy", "terraform", "doctor", "rescan", "dashboard", "fleet-upgrade")
+PLATFORM_WORKFLOWS = (
+    "build",
+    "test",
+    "deploy",
+    "terraform",
+    "doctor",
+    "rescan",
+    "dashboard",
+    "fleet-upgrade",
+    "codeowners",
+)
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", re.M)
 
 

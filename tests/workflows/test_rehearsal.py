@@ -20,7 +20,11 @@ from .stubs import STUBS, pushed_digest
 
 EVENTS = ("pull_request app", "pull_request terraform", "push", "schedule")
 # Workflows no service calls, each rehearsed (every step, the same rule) by its own test module.
-REHEARSED_ELSEWHERE = {"rescan.yml": "test_rescan.py", "fleet-upgrade.yml": "test_fleet_upgrade.py"}
+REHEARSED_ELSEWHERE = {
+    "rescan.yml": "test_rescan.py",
+    "fleet-upgrade.yml": "test_fleet_upgrade.py",
+    "codeowners.yml": "test_codeowners_workflow.py",
+}
 
 
 @pytest.mark.parametrize("event", EVENTS)
