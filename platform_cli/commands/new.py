@@ -342,6 +342,7 @@ class Run:
     def pull_request(self) -> None:
         org, repo = self.spec.org, self.settings.gitops_repo
         reg = self.registration()
+        self.forge.grant_write(org, repo, reg.owner)  # the GitOps CODEOWNERS names the team: it must be able to write
         self.journal.intend(Created("branch", f"{org}/{repo}:{reg.branch}"))
         pr = gitops.propose(self.forge, org, repo, reg)
         made = self.forge.branch_sha(org, repo, reg.branch)

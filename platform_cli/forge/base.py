@@ -80,6 +80,10 @@ class Forge(Protocol):
         """Protect `main`, grant the team access, create the environments (idempotent; a no-op where the
         forge has no such notions, like the local one). Return what was done, for the progress line."""
 
+    def grant_write(self, org: str, repo: str, team: str) -> None:
+        """Give `team` write access to the repo (idempotent; a no-op where the forge has no teams): GitHub
+        ignores a CODEOWNERS team that cannot write, and the GitOps repo's names each service's team."""
+
     def check_teams(self, org: str, teams: tuple[str, ...]) -> None:
         """Raise ForgeError naming the first of `teams` (slugs; "" ignored) the org does not have,
         before anything is created for them. A no-op where the forge has no teams (the local one)."""

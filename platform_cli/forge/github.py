@@ -21,7 +21,7 @@ from platform_cli.forge import github_actions, github_issues
 from platform_cli.forge.base import ActionsNames, Issue, IssueTracker, RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, ConnectionLost, Credentials, Sleep, credentials_from_env
 from platform_cli.forge.github_git import GitRemote
-from platform_cli.forge.github_setup import configure, team_id
+from platform_cli.forge.github_setup import configure, grant_write, team_id
 from platform_cli.models import ChangedFile, PullRequest
 
 PUBLIC_API = "https://api.github.com"
@@ -134,6 +134,9 @@ class GitHubForge:
             f"main protected ({len(setup.required_checks)} required checks), {teams}, "
             f"environments {', '.join(setup.environments)}"
         )
+
+    def grant_write(self, org: str, repo: str, team: str) -> None:
+        grant_write(self.api, org, repo, team)
 
     def check_teams(self, org: str, teams: tuple[str, ...]) -> None:
         """Each team (slug) exists in the org: asked before a repo is created for it (ids kept for

@@ -20,7 +20,7 @@ def configure(api: Api, org: str, repo: str, setup: RepoSetup, known: Mapping[tu
     team = known.get((org, setup.team)) or team_id(api, org, setup.team)
     api.call("PUT", f"/orgs/{org}/teams/{setup.team}/repos/{org}/{repo}", {"permission": "maintain"})
     if setup.platform_team:
-        _grant_platform_team(api, org, repo, setup.platform_team)
+        grant_write(api, org, repo, setup.platform_team)
     for env in setup.environments:
         api.call("PUT", f"{base}/environments/{env}", environment(setup, env, team))
 
@@ -65,7 +65,7 @@ def team_id(api: Api, org: str, team: str) -> int:
     return int(data["id"])
 
 
-def _grant_platform_team(api: Api, org: str, repo: str, team: str) -> None:
+def grant_write(api: Api, org: str, repo: str, team: str) -> None:
     """Code owners need write access: a CODEOWNERS team without it is ignored by GitHub."""
     try:
         api.call("PUT", f"/orgs/{org}/teams/{team}/repos/{org}/{repo}", {"permission": "push"})
@@ -73,7 +73,7 @@ def _grant_platform_team(api: Api, org: str, repo: str, team: str) -> None:
         if exc.status != 404:
             raise
         raise ForgeError(
-            f"platform team {team} not found in the GitHub organization {org}",
-            hint=f"create the team {team} in {org} (the repo's CODEOWNERS names it: plat's platform_team "
-            "setting), then run the same command again: it resumes",
+            f"team {team} not found in the GitHub organization {org}",
+            hint=f"create the team {team} in {org} ({repo}'s CODEOWNERS names it), then run the same command "
+            "again: it resumes",
         ) from None

@@ -118,6 +118,9 @@ class LocalForge:
     def share_workflows(self, org: str, repo: str) -> None:
         """Every repo on disk can read every other: nothing to share."""
 
+    def grant_write(self, org: str, repo: str, team: str) -> None:
+        """No teams on disk: nothing to grant."""
+
     def check_teams(self, org: str, teams: tuple[str, ...]) -> None:
         """No teams on disk: nothing to check."""
 

@@ -119,7 +119,7 @@ def test_a_configured_platform_team_gets_the_write_access_code_owners_need(githu
     assert github_double.state.repo("acme", "svc").teams == {"team-a": "maintain", "platform": "push"}
     assert len(github_double.calls) - before == 6 and "platform" in done  # one PUT more than without it
     with pytest.raises(
-        ForgeError, match="platform team platform-team not found in the GitHub organization acme"
+        ForgeError, match="team platform-team not found in the GitHub organization acme"
     ) as info:
         forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform-team"))
     assert "create the team platform-team" in info.value.hint and "again" in info.value.hint
