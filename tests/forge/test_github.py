@@ -118,9 +118,7 @@ def test_a_configured_platform_team_gets_the_write_access_code_owners_need(githu
     done = forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform"))
     assert github_double.state.repo("acme", "svc").teams == {"team-a": "maintain", "platform": "push"}
     assert len(github_double.calls) - before == 6 and "platform" in done  # one PUT more than without it
-    with pytest.raises(
-        ForgeError, match="team platform-team not found in the GitHub organization acme"
-    ) as info:
+    with pytest.raises(ForgeError, match="team platform-team not found in the GitHub organization acme") as info:
         forge.configure_repo("acme", "svc", RepoSetup(team="team-a", platform_team="platform-team"))
     assert "create the team platform-team" in info.value.hint and "again" in info.value.hint
 

@@ -99,5 +99,7 @@ def test_a_fresh_service_requires_the_checks_every_pull_request_reports(rehearse
         app_only = {c.name: c.conclusion for run in per_event["pull_request app"] for c in run.checks}
         terraform = {c.name for run in per_event["pull_request terraform"] for c in run.checks}
         assert required == set(app_only) & terraform, template
-        assert required == {"test / unit tests", "test / chart lint", "test / slo rules", "doctor / plat doctor"}, template
+        assert required == {"test / unit tests", "test / chart lint", "test / slo rules", "doctor / plat doctor"}, (
+            template
+        )
         assert {app_only[name] for name in required} == {"success"}, template
