@@ -17,8 +17,8 @@ from platform_cli.cli.shared import (
     JsonOpt,
     OrgOpt,
     Output,
+    connect,
     examples,
-    forge_settings,
     guard,
     load_settings,
     prompter_for,
@@ -124,14 +124,12 @@ def new_service(
     """
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.cli import views
         from platform_cli.commands import new
         from platform_cli.commands import rollback as rb
         from platform_cli.errors import UsageError
 
-        settings = forge_settings(forge, org, github_url)
-        the_forge = forges.create(settings)
+        settings, the_forge = connect(forge, org, github_url)
         if unregister and not rollback:
             raise UsageError("--unregister goes with --rollback", hint="plat new service NAME --rollback --unregister")
         if rollback:
@@ -191,12 +189,11 @@ def pr_list(
     """List pull requests of a repo on the forge."""
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.cli import views
         from platform_cli.commands import pr
 
-        settings = forge_settings(forge, org, github_url)
-        pulls = pr.list_pulls(forges.create(settings), repo, settings.org, state)
+        settings, the_forge = connect(forge, org, github_url)
+        pulls = pr.list_pulls(the_forge, repo, settings.org, state)
         console.emit({"pull_requests": [views.pr_json(p) for p in pulls]}, lambda c: views.pr_table(c, pulls))
 
     guard(json_, body)
@@ -223,12 +220,11 @@ def pr_show(
     """Show one pull request: its body and the files it changes (their diff with --diff)."""
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.cli import views
         from platform_cli.commands import pr
 
-        settings = forge_settings(forge, org, github_url)
-        detail = pr.show_pull(forges.create(settings), repo, settings.org, number)
+        settings, the_forge = connect(forge, org, github_url)
+        detail = pr.show_pull(the_forge, repo, settings.org, number)
         console.emit(views.pr_detail_json(detail, diff), lambda c: views.pr_detail(c, detail, diff))
 
     guard(json_, body)
@@ -248,12 +244,11 @@ def pr_merge(
     """Merge a pull request with a merge commit (refused while it holds conflict markers)."""
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.cli import views
         from platform_cli.commands import pr
 
-        settings = forge_settings(forge, org, github_url)
-        merged = pr.merge_pull(forges.create(settings), repo, settings.org, number, settings)
+        settings, the_forge = connect(forge, org, github_url)
+        merged = pr.merge_pull(the_forge, repo, settings.org, number, settings)
         console.emit(views.pr_json(merged), lambda c: views.pr_merged(c, merged))
 
     guard(json_, body)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, connect, examples, guard
 
 DOC = "docs/delivery.md"
 incident_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Incidents, for the DORA metrics.")
@@ -164,10 +164,9 @@ def _record(json_: bool, where: tuple[str | None, str | None, str | None], act, 
     """Run a recording command with this plat's settings and forge; print its result (or its JSON)."""
 
     def body(console) -> None:
-        from platform_cli import forge as forges
 
-        settings = forge_settings(*where, checkout=False)
-        result = act(settings, forges.create(settings))
+        settings, the_forge = connect(*where, checkout=False)
+        result = act(settings, the_forge)
         console.emit(result.to_json(), lambda c: (view or _deployed)(c, result))
 
     guard(json_, body)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, connect, examples, guard
 
 DOC = "docs/delivery.md"
 dora_app = typer.Typer(
@@ -41,13 +41,12 @@ def dora(
         return
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.commands import dora as cmd
         from platform_cli.dora.summary import Selection
 
-        settings = forge_settings(forge, org, github_url, checkout=False)
+        settings, the_forge = connect(forge, org, github_url, checkout=False)
         selection = Selection(env, service, team)
-        result = cmd.dora(settings, forges.create(settings), selection, since, until)
+        result = cmd.dora(settings, the_forge, selection, since, until)
         console.emit(result, lambda c: _view(c, result))
 
     guard(json_, body)
@@ -64,11 +63,10 @@ def report(
     """The monthly review in Markdown: per team the five metrics, bands, change from last month, slowest stage."""
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.commands import dora as cmd
 
-        settings = forge_settings(forge, org, github_url, checkout=False)
-        console.print(cmd.report(settings, forges.create(settings), month, env).rstrip("\n"))
+        settings, the_forge = connect(forge, org, github_url, checkout=False)
+        console.print(cmd.report(settings, the_forge, month, env).rstrip("\n"))
 
     guard(False, body)
 

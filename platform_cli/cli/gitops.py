@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, connect, examples, guard
 
 DOC = "docs/delivery.md"
 gitops_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The organisation's GitOps repo.")
@@ -30,11 +30,10 @@ def codeowners(
     """Regenerate CODEOWNERS on the GitOps main: each service's team owns its apps/, incidents/ and catalog paths."""
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.commands import gitops as cmd
 
-        settings = forge_settings(forge, org, github_url, checkout=False)
-        result = cmd.regenerate(settings, forges.create(settings), check=check, dry_run=dry_run)
+        settings, the_forge = connect(forge, org, github_url, checkout=False)
+        result = cmd.regenerate(settings, the_forge, check=check, dry_run=dry_run)
         console.emit(result.to_json(), lambda c: _view(c, result, check))
 
     guard(json_, body)

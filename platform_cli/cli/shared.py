@@ -13,6 +13,7 @@ import typer
 
 if TYPE_CHECKING:
     from platform_cli.config import Settings
+    from platform_cli.forge.base import Forge
 
 
 class ExitCode(IntEnum):
@@ -235,6 +236,16 @@ def forge_settings(forge: str | None, org: str | None, github_url: str | None, c
             hint="pass --org ORG, or set PLAT_ORG or `org` in the config file (plat config show)",
         )
     return s
+
+
+def connect(
+    forge: str | None, org: str | None, github_url: str | None, checkout: bool = True
+) -> tuple["Settings", "Forge"]:
+    """The settings of a command that talks to the forge (`forge_settings`), and the forge they name."""
+    from platform_cli import forge as forges
+
+    settings = forge_settings(forge, org, github_url, checkout)
+    return settings, forges.create(settings)
 
 
 def prompter_for(yes: bool, json_mode: bool):

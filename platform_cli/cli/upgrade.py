@@ -17,8 +17,8 @@ from platform_cli.cli.shared import (
     GithubUrlOpt,
     JsonOpt,
     OrgOpt,
+    connect,
     examples,
-    forge_settings,
     guard,
     prompter_for,
 )
@@ -61,14 +61,11 @@ def upgrade(
     """
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.commands import upgrade as cmd
 
-        settings = forge_settings(forge, org, github_url)
+        settings, the_forge = connect(forge, org, github_url)
         req = cmd.UpgradeRequest(path=path, to=to, check=check, dry_run=dry_run, sets=tuple(set_ or ()), yes=yes)
-        result = cmd.upgrade(
-            req, settings, forges.create(settings), prompter=prompter_for(yes, json_), progress=console.step
-        )
+        result = cmd.upgrade(req, settings, the_forge, prompter=prompter_for(yes, json_), progress=console.step)
         console.emit(result.to_json(), lambda c: render_upgrade(c, result))
         if check and result.upgrade_available:
             raise typer.Exit(ExitCode.UPGRADE_AVAILABLE)
@@ -99,14 +96,13 @@ def adopt(
     """
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.commands import adopt as cmd
 
-        settings = forge_settings(forge, org, github_url)
+        settings, the_forge = connect(forge, org, github_url)
         req = cmd.AdoptRequest(
             path=path, template=type_, owner=owner, name=name, sets=tuple(set_ or ()), yes=yes, dry_run=dry_run
         )
-        result = cmd.adopt(req, settings, forges.create(settings), prompter=prompter_for(yes, json_))
+        result = cmd.adopt(req, settings, the_forge, prompter=prompter_for(yes, json_))
         console.emit(result.to_json(), lambda c: render_adopt(c, result))
 
     guard(json_, body)
