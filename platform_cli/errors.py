@@ -31,6 +31,10 @@ class ForgeError(PlatError):
     """The forge refused or failed an operation."""
 
 
+class NotFoundError(ForgeError):
+    """What the forge was asked for is not there (GitHub's 404): gone, not an outage or a refusal."""
+
+
 class MissingAnswersError(UsageError):
     """Answers are missing and no terminal is attached to ask for them."""
 

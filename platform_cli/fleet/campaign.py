@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from platform_cli.errors import PlatError
+from platform_cli.errors import NotFoundError, PlatError
 from platform_cli.fleet.status import Row
 from platform_cli.forge.base import Forge
 from platform_cli.gitops.inventory import RegisteredService
@@ -231,7 +231,7 @@ class Campaign:
         try:
             state = "merged" if held else self.forge.get_pull_request(org, repo, entry["pull_request"]).state
         except PlatError as exc:
-            gone = exc.message.startswith("no pull request #")  # both forges' words for a 404
+            gone = isinstance(exc, NotFoundError)
             entry.update({"state": FAILED, "reason": exc.message} if gone else {"unread": exc.message})
         else:
             if state == "merged":

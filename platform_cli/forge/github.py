@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from platform_cli.errors import ForgeError
+from platform_cli.errors import ForgeError, NotFoundError
 from platform_cli.forge import github_actions, github_issues
 from platform_cli.forge.base import ActionsNames, Issue, IssueTracker, RepoSetup
 from platform_cli.forge.github_client import Api, ApiError, ConnectionLost, Credentials, Sleep, credentials_from_env
@@ -257,7 +257,7 @@ class GitHubForge:
         except ApiError as exc:
             if exc.status != 404:
                 raise
-            raise ForgeError(
+            raise NotFoundError(
                 f"no pull request #{number} in {org}/{repo}",
                 hint=f"list them: plat pr list {org}/{repo} --forge github",
             ) from None

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from platform_cli import git, locks
-from platform_cli.errors import ForgeError
+from platform_cli.errors import ForgeError, NotFoundError
 from platform_cli.forge.base import ActionsNames, Issue, IssueTracker, RepoSetup
 from platform_cli.models import ChangedFile, PullRequest
 
@@ -215,7 +215,9 @@ class LocalForge:
     def get_pull_request(self, org: str, repo: str, number: int) -> PullRequest:
         path = self._pulls_dir(org, repo) / f"{number}.json"
         if not (path.exists() or path.is_symlink()):
-            raise ForgeError(f"no pull request #{number} in {org}/{repo}", hint=f"list them: plat pr list {org}/{repo}")
+            raise NotFoundError(
+                f"no pull request #{number} in {org}/{repo}", hint=f"list them: plat pr list {org}/{repo}"
+            )
         return _read_record(path)
 
     def pull_request_files(self, org: str, repo: str, number: int) -> tuple[ChangedFile, ...]:

@@ -418,3 +418,27 @@ def test_campaign_status_during_a_waiting_run_shows_its_journal_and_writes_nothi
     result = run(fleet_copy, canary=("bravo",), waiting=Team(fleet_copy, look).waiting())
     assert seen[0]["bravo"] == "pr-open" and seen[0]["alpha"] == "pending"
     assert states(fleet.campaign_status(s, fleet_copy.forge, fleet.Collaborators(same_grade))) == states(result)
+
+
+def test_a_pull_request_gone_fails_its_service_and_an_unreadable_one_holds_the_gate(fleet_copy, monkeypatch):
+    """The forge's NotFoundError (a 404) means gone: that service failed, the gate lets the rest go. Any
+    other error reading the pull request (an outage, a refusal) is not an answer: the gate holds."""
+    from platform_cli.errors import ForgeError
+
+    first = run(fleet_copy, canary=("bravo",), wave_size=5, once=True)
+    pr = next(x.pull_request for x in first.services if x.service == "bravo")
+    real = type(fleet_copy.forge).get_pull_request
+
+    def refused(self, org, repo, number):
+        raise ForgeError("GitHub refused: 403 rate limit", hint="later")
+
+    monkeypatch.setattr(type(fleet_copy.forge), "get_pull_request", refused)
+    held = run(fleet_copy, canary=("bravo",), wave_size=5, once=True)
+    assert states(held)["bravo"] == "pr-open" and states(held)["alpha"] == "pending"
+    assert "could not check" in held.waiting and "403 rate limit" in held.waiting
+    monkeypatch.setattr(type(fleet_copy.forge), "get_pull_request", real)
+    (fleet_copy.forge.root / "acme" / "bravo.git" / "plat" / "pulls" / f"{pr}.json").unlink()
+    gone = run(fleet_copy, canary=("bravo",), wave_size=5, once=True)
+    bravo = next(x for x in gone.services if x.service == "bravo")
+    assert bravo.state == "failed" and f"no pull request #{pr}" in bravo.reason
+    assert states(gone)["alpha"] == "pr-open"  # the failed canary does not hold the others
