@@ -1,7 +1,11 @@
 """Benchmark `plat fleet status --json` against what a team scripts today: `plat doctor` and
 `plat upgrade --check` in each checkout, one after another; then a fleet upgrade campaign.
 
-    .venv/bin/python bench/fleet.py [--services 500] [--runs 1] [--campaign 500]
+    .venv/bin/python bench/fleet.py [--services 500] [--runs 1] [--campaign 500] [--keep DIR]
+
+`--keep DIR` builds the fleet in DIR the first time and reuses it on the next runs (building 500
+services takes minutes; `--runs 0 --campaign 0` only builds it); the campaign changes the fleet, so
+it is refused with `--keep`.
 
 The fleet lives on the local forge: seed services are made by `plat new service` (the three
 golden-path templates, at template versions 0.1.0 and 0.2.0, each also with a drifted
@@ -21,6 +25,7 @@ campaign's time per service.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -123,65 +128,78 @@ def main() -> None:
         lambda p: (
             p.add_argument("--services", type=int, default=500),
             p.add_argument("--campaign", type=int, default=500),
+            p.add_argument("--keep", type=Path, default=None, help="build the fleet here once, reuse it after"),
         )
     )
+    if args.keep and args.campaign:
+        raise SystemExit("--keep reuses the fleet, which a campaign changes: pass --campaign 0")
+    if args.keep:
+        measure(args, args.keep.resolve())
+        return
     with tempfile.TemporaryDirectory(prefix="plat-bench-fleet-") as tmp:
-        root = Path(tmp)
-        env = {**hermetic_env(root / "home"), "PATH": f"{REPO / '.tools' / 'bin'}:{VENV_BIN}:/usr/bin:/bin"}
-        sources = {v: platform_at(root, v) for v in ("0.1.0", "0.2.0")}
-        env["PLAT_TEMPLATE_SOURCE"] = str(sources["0.2.0"])
-        started = time.perf_counter()
-        names = build_fleet(root, env, args.services, seeds(root, env, sources))
-        print(f"fleet of {len(names)} built in {time.perf_counter() - started:.0f}s", flush=True)
-        plat = str(VENV_BIN / "plat")
-        peer = [
+        measure(args, Path(tmp))
+
+
+def measure(args, root: Path) -> None:
+    env = {**hermetic_env(root / "home"), "PATH": f"{REPO / '.tools' / 'bin'}:{VENV_BIN}:/usr/bin:/bin"}
+    names = fleet(root, env, args.services)
+    if args.runs < 1:
+        return  # `--runs 0`: build (or check) the fleet only
+    plat = str(VENV_BIN / "plat")
+    peer, cold, warm = [], [], []
+    for _ in range(args.runs):  # alternating: each run's peer and scans see the same load
+        peer.append(
             sum(
                 run([plat, "doctor", "--json"], root / "checkouts" / n, env, ok=(0, 4))
                 + run([plat, "upgrade", "--check", "--json"], root / "checkouts" / n, env, ok=(0, 10))
                 for n in names
             )
-            for _ in range(args.runs)
-        ]
-        cold, warm = [], []
-        for _ in range(args.runs):
-            shutil.rmtree(root / "home" / "plat" / "cache" / "fleet", ignore_errors=True)
-            cold.append(run([plat, "fleet", "status", "--json"], root, env))
-            warm.append(run([plat, "fleet", "status", "--json"], root, env))
-        out = subprocess.run([plat, "fleet", "status", "--json"], cwd=root, env=env, capture_output=True, text=True)
-        summary = json.loads(out.stdout)["summary"]
-        p, c, w = (statistics.median(x) for x in (peer, cold, warm))
-        print(f"peer (plat doctor + plat upgrade --check per checkout, serial): median {p:.2f}s ({_fmt(peer)})")
-        print(
-            f"plat fleet status --json, cold: median {c:.2f}s ({_fmt(cold)}); ratio to peer {c / p:.3f} (target <= 0.2)"
         )
-        print(
-            f"plat fleet status --json, unchanged rescan: median {w:.3f}s ({_fmt(warm)}); "
-            f"ratio to cold {w / c:.4f} (target <= 0.05)"
-        )
-        print(f"summary: {json.dumps(summary)}")
-        if args.campaign:
-            chosen = ",".join(names[: args.campaign])
-            argv = [
-                plat,
-                "fleet",
-                "upgrade",
-                "--to",
-                "0.2.0",
-                "--no-wait",
-                "--wave-size",
-                "50",
-                "--services",
-                chosen,
-                "--json",
-            ]
-            t = run(argv, root, env)
-            states = json.loads(subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True).stdout)[
-                "counts"
-            ]
-            print(
-                f"campaign of {args.campaign} services: {t:.1f}s, {t / args.campaign:.2f}s per service; states {states}"
-            )
-        sys.stdout.flush()
+        shutil.rmtree(root / "home" / "plat" / "cache" / "fleet", ignore_errors=True)
+        cold.append(run([plat, "fleet", "status", "--json"], root, env))
+        warm.append(run([plat, "fleet", "status", "--json"], root, env))
+        print(f"run {len(peer)}: peer {peer[-1]:.1f}s, cold {cold[-1]:.1f}s, unchanged {warm[-1]:.2f}s", flush=True)
+    out = subprocess.run([plat, "fleet", "status", "--json"], cwd=root, env=env, capture_output=True, text=True)
+    summary = json.loads(out.stdout)["summary"]
+    p, c, w = (statistics.median(x) for x in (peer, cold, warm))
+    print(f"peer (plat doctor + plat upgrade --check per checkout, serial): median {p:.2f}s ({_fmt(peer)})")
+    print(f"plat fleet status --json, cold: median {c:.2f}s ({_fmt(cold)}); ratio to peer {c / p:.3f} (target <= 0.2)")
+    print(
+        f"plat fleet status --json, unchanged rescan: median {w:.3f}s ({_fmt(warm)}); "
+        f"ratio to cold {w / c:.4f} (target <= 0.05)"
+    )
+    print(f"per-run ratios: cold/peer {_fmt([a / b for a, b in zip(cold, peer)])}")
+    print(f"summary: {json.dumps(summary)}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.campaign:
+        campaign(root, env, names[: args.campaign])
+    sys.stdout.flush()
+
+
+def fleet(root: Path, env: dict[str, str], count: int) -> list[str]:
+    """The fleet's service names: built in `root`, or read from the record of an earlier build there."""
+    record = root / "fleet.json"
+    env["PLAT_TEMPLATE_SOURCE"] = str(root / "platform-0.2.0")  # the fleet's platform: 0.1.0 services lag
+    if record.is_file():
+        names = json.loads(record.read_text())["services"]
+        if len(names) != count:
+            raise SystemExit(f"{root} holds a fleet of {len(names)} services, not {count}: use another --keep")
+        print(f"fleet of {len(names)} reused from {root}", flush=True)
+        return names
+    started = time.perf_counter()
+    sources = {v: platform_at(root, v) for v in ("0.1.0", "0.2.0")}
+    names = build_fleet(root, env, count, seeds(root, env, sources))
+    record.write_text(json.dumps({"services": names}))
+    print(f"fleet of {len(names)} built in {time.perf_counter() - started:.0f}s", flush=True)
+    return names
+
+
+def campaign(root: Path, env: dict[str, str], chosen: list[str]) -> None:
+    plat = str(VENV_BIN / "plat")
+    argv = [plat, "fleet", "upgrade", "--to", "0.2.0", "--no-wait", "--wave-size", "50"]
+    argv += ["--services", ",".join(chosen), "--json"]
+    t = run(argv, root, env)
+    states = json.loads(subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True).stdout)["counts"]
+    print(f"campaign of {len(chosen)} services: {t:.1f}s, {t / len(chosen):.2f}s per service; states {states}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ class ServiceContext:
     platform_workflows: Path | None = None  # the platform's reusable workflows (what the service's workflows call)
     gitops_repo: str = "gitops"  # the GitOps repo in the service's org (rules that read its tenancy)
     repo: ServiceRepo | None = None  # the checkout as read (answers from the working tree's file)
+    gitops_reader: Callable[..., Any] | None = None  # None: gitops.records.read (its signature)
 
     @cached_property
     def render(self) -> manifests_mod.Render:
@@ -62,7 +63,8 @@ class ServiceContext:
 
         try:
             owner = str(self.answers.get("owner") or "")
-            return records.read(self.forge(), self.org, self.gitops_repo, self.service, owner)
+            read = self.gitops_reader or records.read
+            return read(self.forge(), self.org, self.gitops_repo, self.service, owner)
         except PlatError as exc:
             return exc
 
@@ -97,6 +99,7 @@ def build(
     forge: Callable[[], Any] | None = None,
     forge_name: str = "local",
     gitops_repo: str = "gitops",
+    gitops_reader: Callable[..., Any] | None = None,
 ) -> ServiceContext:
     root = repo_root(path)
     service = open_repo(root, read_answers(root))
@@ -126,6 +129,7 @@ def build(
         forge_name=forge_name,
         platform_workflows=template_source / "workflows",
         gitops_repo=gitops_repo,
+        gitops_reader=gitops_reader,
     )
 
 

@@ -43,13 +43,16 @@ def context(
     from platform_cli.commands import doctor as doctor_cmd
     from platform_cli.commands import fleet as cmd
     from platform_cli.fleet.status import DoctorSummary
+    from platform_cli.gitops import records
 
     settings = forge_settings(*where)
     the_forge = forges.create(settings)
     tools = Tools.discover()
+    gitops = records.Shared()  # the GitOps repo read once a scan (and worker), not once a service
 
     def doctor(path):
-        return DoctorSummary.of(doctor_cmd.doctor(path, settings, tools=tools, forge=lambda: the_forge))
+        report = doctor_cmd.doctor(path, settings, tools=tools, forge=lambda: the_forge, gitops_reader=gitops)
+        return DoctorSummary.of(report)
 
     slo = _slo_reader(prometheus_url) if prometheus_url else None
     collab = cmd.Collaborators(doctor=doctor, slo=slo, dora=_dora_bands(settings, the_forge))

@@ -101,8 +101,11 @@ def doctor(
     deep: bool = False,
     with_diff: bool = False,
     forge: Callable[[], Forge] | None = None,
+    gitops_reader: Callable[..., Any] | None = None,
 ) -> DoctorReport:
-    """`forge` makes the service's forge when a rule first asks it (default: the configured one)."""
+    """`forge` makes the service's forge when a rule first asks it (default: the configured one);
+    `gitops_reader` reads the service's GitOps records (default: `gitops.records.read`, one clone a
+    call; a fleet scan passes one `gitops.records.Shared` for all its services)."""
     ctx = build(
         path,
         settings.template_source,
@@ -110,6 +113,7 @@ def doctor(
         forge or (lambda: create_forge(settings)),
         settings.forge,
         settings.gitops_repo,
+        gitops_reader,
     )
     try:
         return _report(ctx, clock, deep, with_diff)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
+from platform_cli import git
 from platform_cli.cli.app import app
 from platform_cli.commands import fleet
 from platform_cli.fleet import status
@@ -302,3 +303,43 @@ def test_the_summary_of_a_doctor_report_keeps_every_active_finding():
     assert (summary.level, summary.score, summary.high_findings) == ("none", 40, 2)
     assert [f["id"] for f in summary.findings] == ["rule-info", "rule-low", "rule-medium", "rule-high", "rule-critical"]
     assert status.DoctorSummary.from_json(summary.to_json()) == summary
+
+
+class _CountingClones:
+    """The forge, counting its clones (what a GitOps read costs)."""
+
+    def __init__(self, forge) -> None:
+        self.forge, self.clones = forge, []
+
+    def clone(self, org, repo, dest):
+        self.clones.append(repo)
+        return self.forge.clone(org, repo, dest)
+
+    def __getattr__(self, name):
+        return getattr(self.forge, name)
+
+
+def test_one_gitops_read_answers_every_service_as_a_read_per_service_does(fleet_copy):
+    """The fleet's doctor reads the GitOps repo once per commit of its `main` (not once a service, each
+    clone reading every tenancy record): the records are the same as a read per service gives, for a
+    merged registration, an open one, and after `main` moved."""
+    from platform_cli.gitops import records
+    from tests.conftest import hermetic_session_env
+
+    with hermetic_session_env(fleet_copy.root / "env"):
+        forge = _CountingClones(fleet_copy.forge)
+        shared = records.Shared()
+        before = {name: records.read(forge, "acme", "gitops", name, "team-a") for name in SERVICES}
+        assert {name: shared(forge, "acme", "gitops", name, "team-a") for name in SERVICES} == before
+        assert before["alpha"].applications and before["charlie"].ref == "plat/register-charlie"
+        merged = [s for s in SERVICES if s not in ("charlie", "delta")]  # charlie, delta: open registrations
+        forge.clones.clear()
+        for name in merged:
+            shared(forge, "acme", "gitops", name, "team-a")
+        assert forge.clones == []  # main unchanged: no clone at all
+        record = "tenancy/services/alpha.yaml"
+        text = git.show(fleet_copy.settings.home / "forge" / "acme" / "gitops.git", "main", record)
+        fleet_copy.forge.commit_files("acme", "gitops", "main", "main", {record: text.replace("team-a", "team-z")}, "x")
+        moved = shared(forge, "acme", "gitops", "alpha", "team-a")
+        assert moved == records.read(forge, "acme", "gitops", "alpha", "team-a") != before["alpha"]
+        assert forge.clones.count("gitops") == 2  # main moved: read again (and once by `read`)
