@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from platform_cli.cli import app
+from platform_cli.console import Console
 
 
 @pytest.fixture
@@ -252,3 +254,20 @@ def test_slo_generate_check_exits_6_on_stale_rules_and_writes_nothing(real_servi
     stale = run("slo", "generate", str(service), "--check")
     assert stale.exit_code == 6 and "stale:" in stale.stdout, stale.output
     assert {p: p.read_bytes() for p in rules} == rules
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_json_is_indented_for_a_terminal_and_one_line_for_a_pipe():
+    """The same document either way; one line through a pipe is json's C encoder (a year of DORA metrics for
+    200 services, 10 MB, took 1.3 s to indent)."""
+    data = {"b": [1, {"c": None}], "a": "x"}
+    piped, shown = io.StringIO(), _Terminal()
+    for out in (piped, shown):
+        Console(json_mode=True, stdout=out).emit(data, lambda c: None)
+    assert piped.getvalue() == '{"a": "x", "b": [1, {"c": null}]}\n'
+    assert shown.getvalue().startswith('{\n  "a": "x",')
+    assert json.loads(piped.getvalue()) == json.loads(shown.getvalue()) == data
