@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, examples, forge_settings, guard
+from platform_cli.cli.shared import ForgeOpt, GithubUrlOpt, JsonOpt, OrgOpt, connect, examples, guard
 
 fleet_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="Every registered service at once: status and upgrade waves."
@@ -38,15 +38,13 @@ def context(
 ):
     """Settings, the forge, and the collaborators: `plat doctor`, the DORA bands of `plat dora` and
     (with a URL) the SLO budgets. `plat dashboard build` computes its fleet document with them too."""
-    from platform_cli import forge as forges
     from platform_cli.checks.tools import Tools
     from platform_cli.commands import doctor as doctor_cmd
     from platform_cli.commands import fleet as cmd
     from platform_cli.fleet.status import DoctorSummary
     from platform_cli.gitops import records
 
-    settings = forge_settings(*where)
-    the_forge = forges.create(settings)
+    settings, the_forge = connect(*where)
     tools = Tools.discover()
     gitops = records.Shared()  # the GitOps repo read once a scan (and worker), not once a service
 
@@ -200,12 +198,11 @@ def plan(
     """
 
     def body(console) -> None:
-        from platform_cli import forge as forges
         from platform_cli.commands import fleet as cmd
 
-        settings = forge_settings(forge, org, github_url)
+        settings, the_forge = connect(forge, org, github_url)
         selection = cmd.Selection(team=team, services=_split(services))
-        result = cmd.plan(settings, forges.create(settings), shards, selection, to)
+        result = cmd.plan(settings, the_forge, shards, selection, to)
         data = result.to_json()
 
         def human(c) -> None:
