@@ -168,7 +168,7 @@ def measure(args, root: Path) -> None:
         f"plat fleet status --json, unchanged rescan: median {w:.3f}s ({_fmt(warm)}); "
         f"ratio to cold {w / c:.4f} (target <= 0.05)"
     )
-    print(f"per-run ratios: cold/peer {_fmt([a / b for a, b in zip(cold, peer)])}")
+    print(f"per-run ratios: cold/peer {_fmt([a / b for a, b in zip(cold, peer, strict=True)])}")
     print(f"summary: {json.dumps(summary)}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.campaign:
         campaign(root, env, names[: args.campaign])
