@@ -22,6 +22,7 @@ from platform_cli.cli.shared import (
     guard,
     prompter_for,
 )
+from platform_cli.cli.views import plat_command
 
 UPGRADE_EXAMPLES = examples(
     "plat upgrade",
@@ -119,7 +120,7 @@ def render_upgrade(console: Any, r: Any) -> None:
         pr = r.open_pull_request
         console.print(f"  upgrade pull request open: #{pr.id} on {pr.repo} ({pr.head}): {pr.title}")
     if r.status == "available":
-        console.print(f"  upgrade available: plat upgrade --to {r.target}")
+        console.print(f"  upgrade available: {plat_command()} upgrade --to {r.target}")
         return
     for note in (*r.notes, *(f"migration {m}" for m in r.migrations)):
         console.print(f"  {note}")
@@ -144,9 +145,8 @@ def render_upgrade(console: Any, r: Any) -> None:
             style="bold yellow",
         )
     if pr:
-        console.print(
-            f"  {'then merge' if r.conflicts else 'merge'} it with a merge commit: plat pr merge {pr.repo} {pr.id}"
-        )
+        merge = f"{plat_command()} pr merge {pr.repo} {pr.id}"
+        console.print(f"  {'then merge' if r.conflicts else 'merge'} it with a merge commit: {merge}")
     else:
         console.print(f"  not on the forge: git push origin {r.baseline_branch} {r.branch}, then open a pull request")
 
@@ -159,4 +159,4 @@ def render_adopt(console: Any, r: Any) -> None:
     for f in r.differing:
         console.print(f"  keep  {f} (differs from the template; plat doctor reports drift)")
     if not r.dry_run:
-        console.print(f"  next: git push origin main {r.baseline_branch}; later: plat upgrade")
+        console.print(f"  next: git push origin main {r.baseline_branch}; later: {plat_command()} upgrade")
